@@ -1,0 +1,48 @@
+# gcmkg — the Makefile is the map.  `make help` lists the targets.
+# Every stage is a file target written atomically; `make build` and `make test` install
+# what they need themselves (a local virtual environment in .venv).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+BUILD_DIR ?= build
+CURRENT := $(BUILD_DIR)/current
+SOURCES := $(shell find corpus loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
+
+.DEFAULT_GOAL := help
+.PHONY: help install build parse validate test lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP) ## create .venv and install gcmkg with its test tools
+
+$(CURRENT)/report.txt: $(STAMP) $(SOURCES)
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) build
+
+build: $(CURRENT)/report.txt ## build the graph: verify, parse, convert, link, validate, store, dump (swapped in only if all pass)
+	@cat $(CURRENT)/report.txt
+
+parse: $(STAMP) ## run the loaders only; the document model as JSON in build/parsed/
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) parse
+
+validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) validate
+
+test: $(STAMP) ## run every test (builds its own graph in a temporary folder)
+	$(BIN)/python -m pytest tests src/gcmkg
+
+lint: $(STAMP) ## ruff and mypy
+	$(BIN)/ruff check src loaders tests
+	$(BIN)/mypy src loaders
+
+clean: ## remove build/ (the virtual environment stays)
+	rm -rf $(BUILD_DIR)

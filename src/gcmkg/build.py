@@ -1,0 +1,256 @@
+"""The build: corpus → parsed documents → quads → linked → validated → stored, swapped in.
+
+Every build writes a new release folder ``build/releases/<id>/`` holding
+
+* ``parsed/<key>-<lang>.json``  the document model each loader produced (stage ②);
+* ``store/``                    the pyoxigraph store (stage ⑥);
+* ``dumps/``                    ``gcmkg.nq`` (all named graphs), ``gcmkg.ttl`` (the union),
+                                and one N-Quads file per named graph;
+* ``report.txt``                what was built, with counts.
+
+Only when every stage passed is ``build/current`` switched (an atomic symlink replace) to the
+new release.  A failed build deletes its own release folder and leaves ``build/current``
+(the last good store and dumps) untouched.  The release before the current one is kept so a
+service that still has it open keeps working; older ones are pruned.
+
+Loaders are found through the ``gcmkg.loaders`` entry-point group (declared in
+``pyproject.toml``), so this core package never imports ``loaders`` by name.  Linkers (stage
+④: instrument recognition, alignments) come from the ``gcmkg.linkers`` group; each is a
+callable ``(iris, documents, store) -> Iterable[Quad]`` run after all texts are in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol
+
+import rdflib
+from pyoxigraph import DefaultGraph, Quad, RdfFormat
+
+from gcmkg import corpus
+from gcmkg.corpus import CorpusEntry
+from gcmkg.errors import GcmkgError, ValidationFailed
+from gcmkg.iris import PREFIXES, Iris
+from gcmkg.model import Document
+from gcmkg.rdf import compact_quads, document_quads
+from gcmkg.settings import Settings
+from gcmkg.store import GraphStore
+from gcmkg.validate import violations
+
+ONTOLOGY_FILE = "gcm.ttl"
+
+
+class Loader(Protocol):
+    def __call__(self, path: Path, entry: CorpusEntry) -> list[Document]: ...
+
+
+Linker = Callable[[Iris, list[Document], GraphStore], Iterable[Quad]]
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def loaders() -> dict[str, Any]:
+    """Installed loaders by name (entry points, loaded only when a text needs one)."""
+    return {ep.name: ep for ep in entry_points(group="gcmkg.loaders")}
+
+
+def linkers() -> list[tuple[str, Linker]]:
+    return sorted(((ep.name, ep.load()) for ep in entry_points(group="gcmkg.linkers")), key=lambda x: x[0])
+
+
+@dataclass
+class LoadedText:
+    entry: CorpusEntry
+    documents: list[Document]
+    loader: str
+
+
+@dataclass
+class BuildResult:
+    release: Path
+    quads: int
+    graphs: dict[str, int] = field(default_factory=dict)
+    documents: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
+    """Stages ①–②: verify the corpus, then run each text's loader."""
+    entries = corpus.verify(settings.corpus_dir)
+    progress(f"corpus: {len(entries)} texts, checksums verified")
+    available = loaders()
+    loaded = []
+    for entry in entries:
+        if not entry.loader:
+            progress(f"parse: {entry.file}: no loader yet, carried but not parsed")
+            continue
+        if entry.loader not in available:
+            raise GcmkgError(
+                f"corpus/manifest.toml: {entry.file} names loader {entry.loader!r}, which is not installed "
+                f"(known: {', '.join(sorted(available)) or 'none'}; run `make install`)"
+            )
+        started = time.perf_counter()
+        load: Loader = available[entry.loader].load()
+        documents = load(entry.path(settings.corpus_dir), entry)
+        count = sum(1 for d in documents for _ in d.walk())
+        progress(
+            f"parse: {entry.file}: {len(documents)} document(s), {count} provisions "
+            f"({time.perf_counter() - started:.1f} s)"
+        )
+        loaded.append(LoadedText(entry, documents, f"loaders/{entry.loader}.py"))
+    return loaded
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value") and value.__class__.__module__ == "gcmkg.model":
+        return value.value  # enums
+    return value
+
+
+def write_parsed(texts: list[LoadedText], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for text in texts:
+        for document in text.documents:
+            target = folder / f"{document.key}-{document.language}.json"
+            target.write_text(json.dumps(_jsonable(document), ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def ontology_graph(settings: Settings) -> rdflib.Graph:
+    graph = rdflib.Graph()
+    path = settings.ontology_dir / ONTOLOGY_FILE
+    if path.is_file():
+        graph.parse(path, format="turtle", publicID=settings.base_iri)
+    return graph
+
+
+def graph_quads(settings: Settings, texts: list[LoadedText]) -> Iterator[Quad]:
+    """Stage ③: every document's quads, plus the Compact as a work."""
+    iris = Iris(settings.base_iri)
+    yield from compact_quads(iris)
+    for text in texts:
+        for document in text.documents:
+            yield from document_quads(iris, document, loader=text.loader)
+
+
+def fill_store(store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet) -> None:
+    """Stages ③–④ into ``store``: ontology, texts, then linkers over the loaded texts."""
+    iris = Iris(settings.base_iri)
+    ontology = settings.ontology_dir / ONTOLOGY_FILE
+    if ontology.is_file():
+        store.load(ontology, graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
+    store.add(graph_quads(settings, texts))
+    documents = [d for t in texts for d in t.documents]
+    for name, linker in linkers():
+        started = time.perf_counter()
+        before = len(store)
+        store.add(list(linker(iris, documents, store)))
+        progress(f"link: {name}: {len(store) - before} quads ({time.perf_counter() - started:.1f} s)")
+
+
+def write_dumps(store: GraphStore, folder: Path) -> dict[str, int]:
+    """``gcmkg.nq`` (every named graph), ``gcmkg.ttl`` (the union), ``graph-<name>.nq`` each.
+
+    N-Quads lines are sorted, so the same graph always gives byte-identical dumps.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    all_quads = store.quads()
+    _write_sorted(folder / "gcmkg.nq", all_quads)
+    counts = {}
+    for graph in store.named_graphs():
+        quads = [q for q in all_quads if q.graph_name == graph]
+        counts[graph.value] = len(quads)
+        _write_sorted(folder / f"graph-{graph.value.rsplit('/', 1)[-1]}.nq", quads)
+    prefixes = {p: (ns if ns.startswith("http") else store.base_iri + ns) for p, ns in PREFIXES.items()}
+    union = GraphStore.in_memory(store.base_iri)
+    union.add(Quad(q.subject, q.predicate, q.object) for q in all_quads)
+    (folder / "gcmkg.ttl").write_bytes(union.serialize(RdfFormat.TURTLE, graph=DefaultGraph(), prefixes=prefixes))
+    return counts
+
+
+def _write_sorted(path: Path, quads: list[Quad]) -> None:
+    path.write_text("".join(sorted(f"{q} .\n" for q in quads)), encoding="utf-8")
+
+
+def _swap_current(build_dir: Path, release: Path) -> None:
+    link = build_dir / "current"
+    tmp = build_dir / f".current-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(release.relative_to(build_dir))
+    os.replace(tmp, link)
+
+
+def _prune(build_dir: Path, keep: set[Path]) -> None:
+    releases = build_dir / "releases"
+    if not releases.is_dir():
+        return
+    ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in ordered[2:]:
+        if old.resolve() not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
+    """Run every stage into a new release and switch ``build/current`` to it if all passed."""
+    started = time.perf_counter()
+    releases = settings.build_dir / "releases"
+    releases.mkdir(parents=True, exist_ok=True)
+    release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=releases))
+    try:
+        texts = parse_corpus(settings, progress)
+        write_parsed(texts, release / "parsed")
+        store = GraphStore.create(release / "store", settings.base_iri)
+        fill_store(store, settings, texts, progress)
+        progress(f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs")
+        found = violations(store, settings.shapes_dir, ontology_graph(settings))
+        if found:
+            raise ValidationFailed([str(v) for v in found])
+        progress("validate: all shapes and checks pass")
+        counts = write_dumps(store, release / "dumps")
+        store.flush()
+        result = BuildResult(
+            release=release,
+            quads=len(store),
+            graphs=counts,
+            documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
+        )
+        del store  # close the store before the swap
+        result.seconds = time.perf_counter() - started
+        (release / "report.txt").write_text(report(result), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)
+        raise
+    previous = (settings.build_dir / "current").resolve() if (settings.build_dir / "current").exists() else None
+    _swap_current(settings.build_dir, release)
+    _prune(settings.build_dir, {release.resolve(), *([previous] if previous else [])})
+    progress(f"store: {settings.build_dir / 'current'} -> {release.name}")
+    return result
+
+
+def report(result: BuildResult) -> str:
+    lines = [f"release {result.release.name}", f"quads {result.quads}", f"seconds {result.seconds:.1f}", "documents:"]
+    lines += [f"  {d}" for d in result.documents]
+    lines.append("named graphs:")
+    lines += [f"  {g} {n}" for g, n in sorted(result.graphs.items())]
+    return "\n".join(lines) + "\n"
+
+
+def stderr_progress(message: str) -> None:
+    print(f"gcmkg: {message}", file=sys.stderr, flush=True)

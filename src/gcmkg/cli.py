@@ -1,0 +1,172 @@
+"""The ``gcmkg`` command line.
+
+Exit codes (also in the README):
+
+* 0 — success (for ``validate``: the graph conforms);
+* 1 — the graph violates a SHACL shape or a check (each violation is printed);
+* 2 — bad input: a corpus file missing or changed, a source text with unexpected structure,
+  a malformed query, a bad option;
+* 3 — no built store where one is needed (run ``gcmkg build``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
+
+from gcmkg import __version__
+from gcmkg.build import build, ontology_graph, parse_corpus, stderr_progress, write_parsed
+from gcmkg.errors import GcmkgError, ValidationFailed
+from gcmkg.iris import sparql_prologue
+from gcmkg.settings import Settings, load_settings
+from gcmkg.store import GraphStore
+from gcmkg.validate import violations
+
+EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_NO_STORE = 0, 1, 2, 3
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
+
+
+def _open_store(settings: Settings) -> GraphStore:
+    return GraphStore.open_read_only(settings.store_dir, settings.base_iri)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    result = build(settings, progress=stderr_progress if not args.quiet else lambda _: None)
+    print(
+        f"built {result.quads} quads from {len(result.documents)} documents in {result.seconds:.1f} s "
+        f"-> {settings.build_dir / 'current'}"
+    )
+    return EXIT_OK
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    texts = parse_corpus(settings, progress=stderr_progress)
+    out = Path(args.out) if args.out else settings.build_dir / "parsed"
+    write_parsed(texts, out)
+    print(f"wrote {sum(len(t.documents) for t in texts)} parsed documents to {out}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = _open_store(settings)
+    found = violations(store, settings.shapes_dir, ontology_graph(settings))
+    for violation in found:
+        print(violation)
+    if found:
+        print(f"{len(found)} violation(s)", file=sys.stderr)
+        return EXIT_INVALID
+    print(f"conforms: {len(store)} quads checked against shapes/ and shapes/checks/")
+    return EXIT_OK
+
+
+def _cell(term: object) -> str:
+    value = getattr(term, "value", None)
+    return "" if term is None else str(value if value is not None else term)
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = _open_store(settings)
+    text = args.sparql
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    if not args.no_prefixes:
+        text = sparql_prologue() + text
+    try:
+        result = store.query(text)
+    except SyntaxError as error:
+        raise GcmkgError(f"malformed query: {error}") from error
+    if isinstance(result, QueryBoolean):
+        print("true" if bool(result) else "false")
+    elif isinstance(result, QuerySolutions):
+        names = [v.value for v in result.variables]
+        print("\t".join(names))
+        for solution in result:
+            print("\t".join(_cell(solution[n]) for n in names))
+    else:
+        sys.stdout.write(GraphStore.triples_to_bytes(result, RdfFormat.TURTLE).decode("utf-8"))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="gcmkg", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    top.add_argument("--version", action="version", version=f"gcmkg {__version__}")
+    top.add_argument(
+        "--base-iri", help="base IRI of every minted IRI (env GCMKG_BASE_IRI; default http://127.0.0.1:8000/)"
+    )
+    top.add_argument("--build-dir", help="where releases and build/current live (env GCMKG_BUILD_DIR)")
+    top.add_argument("--corpus-dir", help="folder with the texts and manifest.toml (env GCMKG_CORPUS_DIR)")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("build", help="verify, parse, convert, link, validate, store, dump; swap in if all pass")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(run=cmd_build)
+
+    p = commands.add_parser("parse", help="verify the corpus and run the loaders; write the document model as JSON")
+    p.add_argument("--out", help="output folder (default build/parsed)")
+    p.set_defaults(run=cmd_parse)
+
+    p = commands.add_parser("validate", help="check the built store against shapes/ and shapes/checks/")
+    p.set_defaults(run=cmd_validate)
+
+    p = commands.add_parser("query", help="run a SPARQL query on the built store (project prefixes predeclared)")
+    p.add_argument("sparql", help="the query text, @FILE to read it from a file, or - for standard input")
+    p.add_argument("--no-prefixes", action="store_true", help="do not predeclare the project's prefixes")
+    p.set_defaults(run=cmd_query)
+    for extend in EXTENSIONS:
+        extend(commands)
+    return top
+
+
+# Other modules add sub-commands here (e.g. the service adds `serve`), keeping this file small.
+EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def _register_extensions() -> None:
+    try:
+        from gcmkg.service.cli import add_serve_command
+    except ImportError:  # the service package is optional for the build
+        return
+    if add_serve_command not in EXTENSIONS:
+        EXTENSIONS.append(add_serve_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _register_extensions()
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationFailed as error:
+        for violation in error.violations:
+            print(violation, file=sys.stderr)
+        print(
+            f"gcmkg: build stopped: {len(error.violations)} violation(s); the last good store is unchanged",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
+    except FileNotFoundError as error:
+        print(f"gcmkg: {error}", file=sys.stderr)
+        return EXIT_NO_STORE
+    except (GcmkgError, ValueError) as error:
+        print(f"gcmkg: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

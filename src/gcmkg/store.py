@@ -1,0 +1,160 @@
+"""Stage ⑥: the one facade over the RDF store.
+
+Everything that reads or writes the graph goes through :class:`GraphStore`, so that a remote
+SPARQL engine can later stand behind the same methods.  The default backend is pyoxigraph on
+disk.  Queries resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and
+the default graph is the union of all named graphs.
+
+Hazards of pyoxigraph 0.5 this facade does *not* solve (see DESIGN.md): ``SERVICE`` is
+executed over HTTP, queries cannot be cancelled, and result iterators are bound to the
+thread that made them.  Callers that run untrusted queries do so in a supervised worker
+(:mod:`gcmkg.service`), and :meth:`GraphStore.select` materialises rows where it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    serialize,
+)
+
+Term = NamedNode | BlankNode | Literal | Triple
+
+
+class GraphStore:
+    """An RDF dataset with a base IRI.
+
+    >>> store = GraphStore.in_memory("http://example.org/")
+    >>> store.add([Quad(NamedNode("http://example.org/id/x"), NamedNode("http://example.org/ontology#p"),
+    ...                 Literal("1"), NamedNode("http://example.org/graph/g"))])
+    >>> store.select("PREFIX gcm: <ontology#> SELECT ?s WHERE { ?s gcm:p ?o }")
+    [{'s': <NamedNode value=http://example.org/id/x>}]
+    """
+
+    def __init__(self, store: Store, base_iri: str, path: Path | None = None) -> None:
+        self._store = store
+        self.base_iri = base_iri
+        self.path = path
+
+    # construction -------------------------------------------------------------------------
+    @classmethod
+    def in_memory(cls, base_iri: str) -> GraphStore:
+        return cls(Store(), base_iri)
+
+    @classmethod
+    def create(cls, path: Path, base_iri: str) -> GraphStore:
+        """A new writable store in an empty (or missing) folder."""
+        if path.exists() and any(path.iterdir()):
+            raise FileExistsError(f"{path}: refusing to write a store into a folder that is not empty")
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(Store(str(path)), base_iri, path)
+
+    @classmethod
+    def open_read_only(cls, path: Path, base_iri: str) -> GraphStore:
+        if not path.is_dir():
+            raise FileNotFoundError(f"{path}: no built store here; run `make build` (or `gcmkg build`) first")
+        return cls(Store.read_only(str(path)), base_iri, path)
+
+    # writing -------------------------------------------------------------------------------
+    def add(self, quads: Iterable[Quad]) -> None:
+        self._store.extend(quads)
+
+    def load(self, path: Path, *, graph: NamedNode | None = None, rdf_format: RdfFormat | None = None) -> None:
+        """Parse an RDF file into the store, relative IRIs resolved against the base IRI."""
+        self._store.load(path=str(path), format=rdf_format, base_iri=self.base_iri, to_graph=graph)
+
+    def flush(self) -> None:
+        self._store.flush()
+        self._store.optimize()
+
+    # reading -------------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph: list[NamedNode] | None = None,
+        named_graphs: list[NamedNode] | None = None,
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        """Run a query; results are bound to this thread (materialise them here)."""
+        options: dict[str, Any] = {"base_iri": self.base_iri}
+        if default_graph is not None:
+            options["default_graph"] = default_graph
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            options["named_graphs"] = named_graphs
+        if substitutions:
+            options["substitutions"] = {Variable(name): term for name, term in substitutions.items()}
+        return self._store.query(sparql, **options)
+
+    def select(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+        """A SELECT query's rows as dicts of bound variables, materialised."""
+        result = self.query(sparql, substitutions=substitutions)
+        if not isinstance(result, QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({name: solution[name] for name in names if solution[name] is not None})
+        return rows
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self.query(sparql))
+
+    def quads(self, graph: NamedNode | None = None) -> list[Quad]:
+        return list(self._store.quads_for_pattern(None, None, None, graph))
+
+    def named_graphs(self) -> list[NamedNode]:
+        return sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)), key=lambda g: g.value)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def dump(
+        self,
+        output: Path,
+        rdf_format: RdfFormat,
+        *,
+        graph: NamedNode | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> None:
+        self._store.dump(str(output), rdf_format, from_graph=graph, prefixes=prefixes)
+
+    def serialize(
+        self,
+        rdf_format: RdfFormat,
+        *,
+        graph: NamedNode | DefaultGraph | None = None,
+        prefixes: dict[str, str] | None = None,
+    ) -> bytes:
+        data = self._store.dump(format=rdf_format, from_graph=graph, prefixes=prefixes)
+        assert data is not None
+        return data
+
+    @staticmethod
+    def triples_to_bytes(triples: Iterable[Triple], rdf_format: RdfFormat) -> bytes:
+        """Serialise a CONSTRUCT or DESCRIBE result (in the thread that ran the query)."""
+        data = serialize(triples, format=rdf_format)
+        assert data is not None
+        return data
+
+    @property
+    def raw(self) -> Store:
+        """The underlying pyoxigraph store, for code that must reach past the facade."""
+        return self._store

@@ -1,0 +1,135 @@
+"""Stage ⑤: the graph must satisfy the SHACL shapes and the must-return-no-rows checks.
+
+* ``shapes/*.ttl`` are SHACL shapes graphs (relative IRIs, parsed against the base IRI).
+  Each shape carries an ``sh:message`` naming the GCM rule it enforces.
+* ``shapes/checks/*.rq`` are SPARQL SELECT queries for rules that span resources; every row
+  they return is a violation.  The first comment line of a check says what it enforces; a
+  row may bind ``?focus`` (the resource concerned) and ``?message``.
+
+A violation is reported with the resource it concerns and its label, so a person can find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import rdflib
+from pyoxigraph import Literal, NamedNode, RdfFormat
+from pyshacl import validate as shacl_validate
+
+from gcmkg.store import GraphStore
+
+SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str  # the shape or check that was violated
+    focus: str  # the resource concerned (IRI)
+    label: str  # its label, if any
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.label} <{self.focus}>" if self.label else f"<{self.focus}>"
+        return f"{where}: {self.message} [{self.rule}]"
+
+
+def load_shapes(shapes_dir: Path, base_iri: str) -> rdflib.Graph:
+    shapes = rdflib.Graph()
+    for path in sorted(shapes_dir.glob("*.ttl")):
+        shapes.parse(path, format="turtle", publicID=base_iri)
+    return shapes
+
+
+def to_rdflib(store: GraphStore, graphs: list[NamedNode] | None = None) -> rdflib.Graph:
+    """The union of the store's named graphs (or of ``graphs``) as one rdflib graph."""
+    data = rdflib.Graph()
+    if graphs is None:
+        data.parse(data=store.serialize(RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
+        flat = rdflib.Graph()
+        for triple in data.triples((None, None, None)):
+            flat.add(triple)
+        return flat
+    for graph in graphs:
+        data.parse(data=store.serialize(RdfFormat.N_TRIPLES, graph=graph).decode("utf-8"), format="nt")
+    return data
+
+
+def _labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for iri in iris:
+        rows = (
+            store.select(
+                "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 1",
+                substitutions={"s": NamedNode(iri)},
+            )
+            if iri.startswith(("http://", "https://"))
+            else []
+        )
+        if rows:
+            labels[iri] = str(rows[0]["label"].value)
+    return labels
+
+
+def shacl_violations(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None) -> list[Violation]:
+    """Validate the union graph against every shapes file."""
+    shapes = load_shapes(shapes_dir, store.base_iri)
+    if len(shapes) == 0:
+        return []
+    data = to_rdflib(store)
+    conforms, report, _ = shacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    if conforms:
+        return []
+    assert isinstance(report, rdflib.Graph)
+    found = []
+    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+        severity = report.value(result, SH.resultSeverity)
+        if severity is not None and severity != SH.Violation:
+            continue
+        focus = report.value(result, SH.focusNode)
+        shape = report.value(result, SH.sourceShape)
+        message = report.value(result, SH.resultMessage)
+        path = report.value(result, SH.resultPath)
+        text = str(message) if message is not None else "violates its shape"
+        if path is not None:
+            text += f" (path {path.n3(shapes.namespace_manager) if isinstance(path, rdflib.URIRef) else path})"
+        found.append(Violation(str(shape), str(focus), "", text))
+    labels = _labels(store, {v.focus for v in found})
+    return sorted(
+        (Violation(v.rule, v.focus, labels.get(v.focus, ""), v.message) for v in found),
+        key=lambda v: (v.focus, v.rule, v.message),
+    )
+
+
+def check_violations(store: GraphStore, checks_dir: Path) -> list[Violation]:
+    """Run every ``*.rq`` check; each row is a violation."""
+    found = []
+    for path in sorted(checks_dir.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        purpose = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), path.stem)
+        for row in store.select(text):
+            focus = row.get("focus")
+            message = row.get("message")
+            found.append(
+                Violation(
+                    f"shapes/checks/{path.name}",
+                    focus.value if isinstance(focus, NamedNode) else str(focus or ""),
+                    "",
+                    message.value if isinstance(message, Literal) else purpose,
+                )
+            )
+    labels = _labels(store, {v.focus for v in found if v.focus})
+    return [Violation(v.rule, v.focus, labels.get(v.focus, ""), v.message) for v in found]
+
+
+def violations(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None) -> list[Violation]:
+    """All SHACL and check violations of the store's graph."""
+    return shacl_violations(store, shapes_dir, ontology) + check_violations(store, shapes_dir / "checks")
