@@ -23,7 +23,7 @@ removed, because they are formatting of the conversion, not words of the text; t
 "In this regard, the following actions are instrumental:" that introduces an objective's actions
 is part of the commitment paragraph it follows (as "To realize this commitment…" is in the final
 text).  Hyphen-space splits from line-end hyphenation ("migration- relevant") are rejoined by
-:func:`loaders.text_repair.rejoin_hyphen_space`, which keeps suspended hyphens ("intra- and").
+the shared rule for line-end hyphens (:mod:`loaders.text_repair`), which keeps suspended hyphens ("intra- and").
 Nothing else in the wording changes.  The text has no printed page numbers (pages are ``None``)
 and no footnotes.
 
@@ -48,11 +48,7 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
-
-try:  # the shared repairs live once, in loaders/text_repair.py
-    from loaders.text_repair import rejoin_hyphen_space
-except ImportError:  # pragma: no cover - only while the shared module has not landed
-    rejoin_hyphen_space = None  # type: ignore[assignment]
+from loaders.text_repair import Vocabulary, fold_whitespace
 
 KEY = "com-2018-168-annex"
 GCM = "gcm"
@@ -92,17 +88,27 @@ ACTIONS_INTRO = "In this regard, the following actions are instrumental:"
 OPENING_START = "We, the Heads of State"
 
 
-def clean(text: str) -> str:
+# "migration- relevant": a line-end hyphen whose line break the conversion turned into a space
+HYPHEN_SPACE_RE = re.compile(r"(?<=[^\W\d_])- (?=[^\W\d_])")
+
+
+def clean(text: str, vocabulary: Vocabulary | None = None) -> str:
     """Formatting out, wording kept: ``**`` emphasis dropped, whitespace folded to one space.
+
+    With the document's ``vocabulary``, hyphen-space splits are resolved by the shared rule for
+    line-end hyphens (:meth:`loaders.text_repair.Vocabulary.dehyphenate`): they are line-end
+    hyphens whose line break became a space, and suspended hyphens ("intra- and") keep theirs.
 
     >>> clean("**ZERO DRAFT PLUS  \\n5 March 2018**")
     'ZERO DRAFT PLUS 5 March 2018'
+    >>> v = Vocabulary(["integrating migration- relevant questions", "intra- and cross-regional"])
+    >>> clean("integrating migration- relevant questions; intra- and cross-regional", v)
+    'integrating migration-relevant questions; intra- and cross-regional'
     """
     text = text.replace("**", "")
-    text = " ".join(text.split())
-    if rejoin_hyphen_space is not None:
-        text = rejoin_hyphen_space(text)
-    return text
+    if vocabulary is not None:
+        text = vocabulary.dehyphenate(HYPHEN_SPACE_RE.sub("-\n", text))
+    return fold_whitespace(text)
 
 
 def slug(name: str) -> str:
@@ -133,6 +139,7 @@ class ZeroDraftReader:
         self.file = f"corpus/{entry.file}"
         self.entry = entry
         self.lines = path.read_text(encoding="utf-8").split("\n")
+        self.vocabulary = Vocabulary(self.lines)
         self.findings: list[Finding] = []
         self.annex: Provision | None = None
         self.containers: dict[tuple[str, ...], Provision] = {}
@@ -439,7 +446,7 @@ class ZeroDraftReader:
     def finish(self) -> None:
         """Fill in the clean texts, then check what can only be checked at the end."""
         for block in self.blocks:
-            block.provision.text = clean(" ".join(block.pieces))
+            block.provision.text = clean(" ".join(block.pieces), self.vocabulary)
         if self.annex is None:
             raise self.error(1, "no annex")
         if self.next_outline != len(OUTLINE):
