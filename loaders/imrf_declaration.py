@@ -1,0 +1,453 @@
+"""Loader for the Progress Declaration of the International Migration Review Forum (corpus ``004_…``).
+
+The file is the draft resolution of 26 May 2022 submitted by the President of the General
+Assembly, with the Progress Declaration as its annex, converted to Markdown-ish plain text:
+every paragraph is one line, blocks are separated by blank lines, footnote markers are
+superscript digits (``¹``, ``¹⁰``), footnotes stand where the page ended — often in the
+middle of a sentence — and UN symbols are written as Markdown links with an empty target
+(``[73/195](#)``).  No page numbers, page headers or UN symbol are printed, so spans carry
+lines only and the document has no symbol.
+
+The tree (paths in brackets)::
+
+    resolution                        Part: the resolution wrapper (heading: its title)
+      agenda-item/1, agenda-item/2    ThematicHeading: the agenda item titles as printed
+      para/1                          OperativeParagraph "Endorses …" (unnumbered, number None)
+    annex                             Part: the Progress Declaration (heading: its title)
+      para/1                          Paragraph 1 (printed before the first heading)
+      section/introduction            Section "Introduction": paragraphs 2–20
+      section/progress-challenges-gaps  Section: paragraphs 21–23 and the four round tables
+        round-table/1 … round-table/4   RoundTable "Round table 1 (objectives 2, 5, 6, 12 and 18)"
+                                        with its footnote and paragraphs 24–50
+      section/recommended-actions     Section "Recommended actions …": paragraphs 51–77
+
+Paragraph paths are flat (``annex/para/24``) whatever section holds them, so an IRI does not
+change if a reader disagrees about the nesting.  Footnotes (``annex/footnote/4``) are children
+of the provision whose text carries their marker — for footnote 4 the round table heading —
+and the marker's position is kept as a :class:`FootnoteRef` offset into the clean text.
+
+Which objectives a round table covers is printed in its heading and again, with titles, in its
+footnote.  The loader checks the two agree (a disagreement is a finding); the relation itself
+is made by the review linker (:mod:`gcmkg.linking.review`), which reads the same printed text,
+so ``Provision.objective_number`` (one number) stays unset on round tables.
+
+Repairs, and nothing else: lines of a block are joined with one space; a paragraph that a
+footnote block or a page break interrupts is joined to its continuation; superscript footnote
+markers are taken out of the running text; Markdown link syntax and bold marks are removed
+and the visible text kept.  Every link in this file has the empty target ``#`` — the UN symbol
+it should point to was lost in conversion — so each one is recorded as a TextDefect finding
+rather than as a URL (the model has no field for link targets, and here there is none to keep).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from gcmkg.corpus import CorpusEntry
+from gcmkg.errors import SourceError
+from gcmkg.linking.review import footnote_objectives, heading_objectives
+from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+
+DOC_KEY = "imrf-progress-declaration-2022"
+LANGUAGE = "en"
+
+# The section headings of the annex as printed, with the path segment of each.
+SECTIONS: dict[str, str] = {
+    "Introduction": "introduction",
+    "Progress, challenges and gaps in the implementation of the Global Compact": "progress-challenges-gaps",
+    "Recommended actions to accelerate the implementation of the Global Compact and to strengthen "
+    "international cooperation on international migration": "recommended-actions",
+}
+# Round tables stand inside this section (they review progress, challenges and gaps by objective).
+ROUND_TABLE_SECTION = "progress-challenges-gaps"
+
+SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_DIGITS = str.maketrans(SUPERSCRIPT, "0123456789")
+MARKER_RE = re.compile(f"[{SUPERSCRIPT}]+")
+FOOTNOTE_LINE_RE = re.compile(f"^([{SUPERSCRIPT}]+) (.+)$")
+PARAGRAPH_RE = re.compile(r"^(\d+)\. (.+)$")
+ROUND_TABLE_RE = re.compile(r"^Round table (\d+) \(objectives? [^)]+\)$")
+LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]*)\)")
+BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+DATE_RE = re.compile(r"\b(\d{1,2} [A-Z][a-z]+ \d{4})\b")
+SENTENCE_END = (".",)
+
+
+@dataclass
+class Block:
+    """Consecutive non-blank lines of the file, joined with single spaces."""
+
+    start: int
+    end: int
+    raw: str
+
+
+@dataclass
+class Clean:
+    """A block's clean text, its footnote markers and the links it contained."""
+
+    text: str
+    refs: list[FootnoteRef] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (visible text, target)
+
+
+def blocks(lines: list[str]) -> list[Block]:
+    """The file's blocks (1-based line numbers)."""
+    found: list[Block] = []
+    current: list[tuple[int, str]] = []
+    for number, line in enumerate([*lines, ""], start=1):
+        if line.strip():
+            current.append((number, line.strip()))
+        elif current:
+            found.append(Block(current[0][0], current[-1][0], " ".join(text for _, text in current)))
+            current = []
+    return found
+
+
+def clean(raw: str) -> Clean:
+    """Take out link syntax, bold marks and footnote markers; record markers and links.
+
+    >>> c = clean("recall resolution [73/195](#) of 2018,¹ and the Paris Agreement¹⁰ and")
+    >>> c.text
+    'recall resolution 73/195 of 2018, and the Paris Agreement and'
+    >>> [(r.number, c.text[:r.offset].split()[-1]) for r in c.refs]
+    [('1', '2018,'), ('10', 'Agreement')]
+    >>> c.links
+    [('73/195', '#')]
+    """
+    links = [(m.group(1), m.group(2)) for m in LINK_RE.finditer(raw)]
+    text = BOLD_RE.sub(r"\1", LINK_RE.sub(r"\1", raw))
+    refs: list[FootnoteRef] = []
+    out: list[str] = []
+    position = 0
+    length = 0
+    for match in MARKER_RE.finditer(text):
+        out.append(text[position : match.start()])
+        length += match.start() - position
+        refs.append(FootnoteRef(match.group().translate(SUPERSCRIPT_DIGITS), length))
+        position = match.end()
+    out.append(text[position:])
+    return Clean("".join(out), refs, links)
+
+
+class Reader:
+    """Reads the blocks of the file into the document tree, in one pass."""
+
+    def __init__(self, path: Path, entry: CorpusEntry) -> None:
+        self.path = path
+        self.file = f"corpus/{path.name}"
+        self.entry = entry
+        self.lines = path.read_text(encoding="utf-8").split("\n")
+        self.blocks = blocks(self.lines)
+        self.findings: list[Finding] = []
+        self.footnote_parents: dict[str, Provision] = {}  # footnote number -> provision with its marker
+        self.footnotes: dict[str, Provision] = {}
+
+    def error(self, line: int | None, message: str, provision: tuple[str, ...] | None = None) -> SourceError:
+        return SourceError(self.file, line, message, provision="/".join(provision) if provision else None)
+
+    # ------------------------------------------------------------------------------------
+    def read(self) -> Document:
+        annex_at = next((i for i, b in enumerate(self.blocks) if b.raw == "Annex"), None)
+        if annex_at is None:
+            raise self.error(None, "no line 'Annex': cannot tell the resolution from the declaration")
+        resolution = self.resolution(self.blocks[:annex_at])
+        annex = self.annex(self.blocks[annex_at + 1 :])
+        annex.span = SourceSpan(self.blocks[annex_at].start, annex.span.line_end)  # from the line "Annex"
+        document = Document(
+            key=DOC_KEY,
+            language=LANGUAGE,
+            title=self.entry.title,
+            date=self.entry.date,
+            status=self.entry.status,
+            source_file=self.path.name,
+            symbol=None,  # no symbol is printed in this file
+            provisions=[resolution, annex],
+            findings=self.findings,
+        )
+        self.check_footnotes(document)
+        return document
+
+    # the resolution wrapper ---------------------------------------------------------------
+    def resolution(self, front: list[Block]) -> Provision:
+        """Check the header against the manifest; the title, agenda items and operative paragraph."""
+        texts = [b.raw for b in front]
+        header = " ".join(texts[:4])
+        date = DATE_RE.search(header)
+        if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.entry.date:
+            raise self.error(
+                front[0].start if front else 1,
+                f"header date {date and date.group(1)!r} is not the manifest's {self.entry.date}",
+            )
+        if f"Original: {'English' if self.entry.language == 'en' else self.entry.language}" not in texts:
+            raise self.error(front[0].start, "header has no 'Original: English' line")
+        try:
+            agenda = next(i for i, t in enumerate(texts) if t.startswith("Agenda item"))
+            submitted = next(i for i, t in enumerate(texts) if t.startswith("Draft resolution submitted by"))
+            chapeau = texts.index("The General Assembly")
+        except (StopIteration, ValueError) as missing:
+            raise self.error(front[0].start, f"resolution header lacks an expected line ({missing})") from None
+        if chapeau != submitted + 2 or chapeau + 1 >= len(front):
+            raise self.error(front[chapeau].start, "expected title, 'The General Assembly' and one operative paragraph")
+        title_block = front[submitted + 1]
+        children: list[Provision] = []
+        for number, block in enumerate(front[agenda + 1 : submitted], start=1):
+            text = clean(block.raw).text
+            children.append(
+                Provision(
+                    ProvisionKind.HEADING,
+                    ("resolution", "agenda-item", str(number)),
+                    text,
+                    SourceSpan(block.start, block.end),
+                    heading=text,
+                )
+            )
+        operative = front[chapeau + 1 :]
+        if len(operative) != 1:
+            raise self.error(operative[0].start, f"expected one operative paragraph, found {len(operative)} blocks")
+        body = self.with_links(clean(operative[0].raw), ("resolution", "para", "1"), operative[0])
+        children.append(
+            Provision(
+                ProvisionKind.OPERATIVE_PARAGRAPH,
+                ("resolution", "para", "1"),
+                body.text,
+                SourceSpan(operative[0].start, operative[0].end),
+            )
+        )
+        title = clean(title_block.raw).text
+        return Provision(
+            ProvisionKind.PART,
+            ("resolution",),
+            title,
+            SourceSpan(front[0].start, operative[-1].end),
+            heading=title,
+            children=children,
+        )
+
+    # the annex ----------------------------------------------------------------------------
+    def annex(self, body: list[Block]) -> Provision:
+        if not body:
+            raise self.error(None, "the annex is empty")
+        title = clean(body[0].raw).text
+        annex = Provision(ProvisionKind.PART, ("annex",), title, SourceSpan(body[0].start, body[-1].end), heading=title)
+        container = annex  # where the next paragraph goes
+        section: Provision | None = None
+        open_paragraph: Provision | None = None  # a paragraph whose sentence is not finished
+        expected = 1
+        seen: dict[str, int] = {}  # paragraph number -> times printed
+        for block in body[1:]:
+            footnote = FOOTNOTE_LINE_RE.match(block.raw)
+            numbered = PARAGRAPH_RE.match(block.raw)
+            if footnote:
+                self.footnote(block, footnote.group(1).translate(SUPERSCRIPT_DIGITS), footnote.group(2))
+            elif open_paragraph is not None and not numbered and not self.is_heading(block):
+                self.continue_paragraph(open_paragraph, block)
+                open_paragraph = None if open_paragraph.text.endswith(SENTENCE_END) else open_paragraph
+            elif numbered:
+                if open_paragraph is not None:
+                    self.findings.append(
+                        Finding(
+                            FindingKind.TEXT,
+                            f"paragraph {open_paragraph.number} ends without a full stop",
+                            open_paragraph.span,
+                            open_paragraph.path,
+                        )
+                    )
+                number = numbered.group(1)
+                segment = number
+                if number in seen:
+                    seen[number] += 1
+                    segment = f"{number}-{seen[number]}"  # keep both, each at its own address
+                    self.findings.append(
+                        Finding(
+                            FindingKind.REPEATED,
+                            f"paragraph number {number} is printed {seen[number]} times",
+                            SourceSpan(block.start, block.end),
+                            ("annex", "para", segment),
+                        )
+                    )
+                elif int(number) != expected:
+                    self.findings.append(
+                        Finding(
+                            FindingKind.NUMBERING,
+                            f"paragraph {number} follows paragraph {expected - 1}",
+                            SourceSpan(block.start, block.end),
+                            ("annex", "para", number),
+                        )
+                    )
+                seen.setdefault(number, 1)
+                expected = int(number) + 1
+                paragraph = self.paragraph(block, number, numbered.group(2), segment)
+                container.children.append(paragraph)
+                open_paragraph = None if paragraph.text.endswith(SENTENCE_END) else paragraph
+            else:
+                if open_paragraph is not None:
+                    self.findings.append(
+                        Finding(
+                            FindingKind.TEXT,
+                            f"paragraph {open_paragraph.number} ends without a full stop before a heading",
+                            open_paragraph.span,
+                            open_paragraph.path,
+                        )
+                    )
+                    open_paragraph = None
+                heading = clean(block.raw)
+                if heading.text in SECTIONS:
+                    section = self.headed(
+                        ProvisionKind.SECTION, ("annex", "section", SECTIONS[heading.text]), heading, block
+                    )
+                    annex.children.append(section)
+                    container = section
+                elif ROUND_TABLE_RE.match(heading.text):
+                    if section is None or section.path[-1] != ROUND_TABLE_SECTION:
+                        raise self.error(block.start, f"round table outside the section {ROUND_TABLE_SECTION!r}")
+                    number = ROUND_TABLE_RE.match(heading.text).group(1)  # type: ignore[union-attr]
+                    round_table = self.headed(
+                        ProvisionKind.ROUND_TABLE, ("annex", "round-table", number), heading, block, number=number
+                    )
+                    if not heading_objectives(heading.text):
+                        raise self.error(block.start, "round table heading names no objective")
+                    section.children.append(round_table)
+                    container = round_table
+                else:
+                    raise self.error(
+                        block.start, f"unexpected heading or unnumbered text {heading.text[:60]!r}", container.path
+                    )
+        if open_paragraph is not None:
+            raise self.error(open_paragraph.span.line_end, "the last paragraph is unfinished", open_paragraph.path)
+        self.close_spans(annex)
+        return annex
+
+    @staticmethod
+    def is_heading(block: Block) -> bool:
+        text = clean(block.raw).text
+        return text in SECTIONS or ROUND_TABLE_RE.match(text) is not None
+
+    def headed(
+        self, kind: ProvisionKind, path: tuple[str, ...], heading: Clean, block: Block, number: str | None = None
+    ) -> Provision:
+        provision = Provision(
+            kind,
+            path,
+            heading.text,
+            SourceSpan(block.start, block.end),
+            number=number,
+            heading=heading.text,
+            footnote_refs=heading.refs,
+        )
+        self.with_links(heading, path, block)
+        self.claim_footnotes(provision, block)
+        return provision
+
+    def paragraph(self, block: Block, number: str, raw: str, segment: str) -> Provision:
+        path = ("annex", "para", segment)
+        body = self.with_links(clean(raw), path, block)
+        paragraph = Provision(
+            ProvisionKind.PARAGRAPH,
+            path,
+            body.text,
+            SourceSpan(block.start, block.end),
+            number=number,
+            footnote_refs=body.refs,
+        )
+        self.claim_footnotes(paragraph, block)
+        return paragraph
+
+    def continue_paragraph(self, paragraph: Provision, block: Block) -> None:
+        """Join the rest of a sentence that a footnote block or page break interrupted."""
+        body = self.with_links(clean(block.raw), paragraph.path, block)
+        shift = len(paragraph.text) + 1
+        paragraph.text = f"{paragraph.text} {body.text}"
+        paragraph.footnote_refs.extend(FootnoteRef(r.number, r.offset + shift) for r in body.refs)
+        paragraph.span = SourceSpan(paragraph.span.line_start, block.end)
+        self.claim_footnotes(paragraph, block, refs=body.refs)
+
+    def claim_footnotes(self, provision: Provision, block: Block, refs: list[FootnoteRef] | None = None) -> None:
+        for ref in provision.footnote_refs if refs is None else refs:
+            if ref.number in self.footnote_parents:
+                raise self.error(block.start, f"footnote marker {ref.number} appears twice", provision.path)
+            self.footnote_parents[ref.number] = provision
+
+    def footnote(self, block: Block, number: str, raw: str) -> None:
+        path = ("annex", "footnote", number)
+        parent = self.footnote_parents.get(number)
+        if parent is None:
+            raise self.error(block.start, f"footnote {number} precedes any marker {number}")
+        if number in self.footnotes:
+            raise self.error(block.start, f"footnote {number} is printed twice")
+        body = self.with_links(clean(raw), path, block)
+        if body.refs:
+            raise self.error(block.start, f"footnote {number} carries a footnote marker itself", path)
+        footnote = Provision(ProvisionKind.FOOTNOTE, path, body.text, SourceSpan(block.start, block.end), number=number)
+        self.footnotes[number] = footnote
+        # a note on the provision's own text goes before its sub-provisions (a round table's paragraphs)
+        at = next(
+            (i for i, c in enumerate(parent.children) if c.kind is not ProvisionKind.FOOTNOTE), len(parent.children)
+        )
+        parent.children.insert(at, footnote)
+        if parent.kind is ProvisionKind.ROUND_TABLE:
+            self.check_round_table(parent, footnote)
+
+    def check_round_table(self, round_table: Provision, footnote: Provision) -> None:
+        """The objectives in the heading and the footnote's list must be the same."""
+        in_heading = heading_objectives(round_table.text)
+        in_footnote = [number for number, _ in footnote_objectives(footnote.text)]
+        if in_heading != in_footnote:
+            self.findings.append(
+                Finding(
+                    FindingKind.HEADING,
+                    f"round table {round_table.number} names objectives {', '.join(in_heading)} in its heading but "
+                    f"{', '.join(in_footnote)} in footnote {footnote.number}",
+                    footnote.span,
+                    round_table.path,
+                )
+            )
+
+    def with_links(self, body: Clean, path: tuple[str, ...], block: Block) -> Clean:
+        """Record each Markdown link (the visible text stays in the text) as a finding."""
+        for text, target in body.links:
+            what = "an empty target '#'" if target in ("", "#") else f"the target {target!r}, not kept in the text"
+            self.findings.append(
+                Finding(
+                    FindingKind.TEXT,
+                    f"Markdown link [{text}]({target}) has {what}; the visible text {text!r} is kept",
+                    SourceSpan(block.start, block.end),
+                    path,
+                )
+            )
+        return body
+
+    # checks -------------------------------------------------------------------------------
+    def check_footnotes(self, document: Document) -> None:
+        missing = sorted(set(self.footnote_parents) - set(self.footnotes), key=int)
+        if missing:
+            parent = self.footnote_parents[missing[0]]
+            raise self.error(
+                parent.span.line_start, f"footnote {missing[0]} is referenced but never printed", parent.path
+            )
+        numbers = [int(p.number) for p in document.walk() if p.kind is ProvisionKind.FOOTNOTE and p.number]
+        if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            self.findings.append(
+                Finding(
+                    FindingKind.NUMBERING, f"footnotes are numbered {numbers}", SourceSpan(1, len(self.lines)), None
+                )
+            )
+
+    def close_spans(self, provision: Provision) -> None:
+        """A heading's span runs to the last line of what it heads."""
+        for child in provision.children:
+            self.close_spans(child)
+        if (
+            provision.kind in (ProvisionKind.SECTION, ProvisionKind.ROUND_TABLE, ProvisionKind.PART)
+            and provision.children
+        ):
+            end = max(child.span.line_end for child in provision.children)
+            provision.span = SourceSpan(provision.span.line_start, max(end, provision.span.line_end))
+
+
+def load(path: Path, entry: CorpusEntry) -> list[Document]:
+    """The Progress Declaration (with its resolution wrapper) as one document."""
+    return [Reader(path, entry).read()]

@@ -1,0 +1,259 @@
+"""Review links: the paragraphs of the IMRF Progress Declaration to the GCM objectives they review.
+
+The Forum reviewed the Compact in four round tables, each covering a set of objectives named
+in its heading ("Round table 1 (objectives 2, 5, 6, 12 and 18)") and again, with their
+titles, in the heading's footnote.  From that printed evidence, and from what the paragraphs
+themselves say, this linker writes one ``gcm:ReviewAlignment`` (shortcut ``gcm:reviews``)
+from an IMRF provision to an Objective provision of the final text (document ``a-73-l-66``).
+Each alignment names its method and quotes its evidence:
+
+``round table heading``
+    the RoundTable provision → each objective its heading names; evidence: the heading.
+``round table footnote``
+    the round table's footnote → each objective it lists; evidence: the entry
+    ("objective 2: Minimize the adverse drivers …").  Where the title quoted differs from
+    the objective's title in the final text, ``gcm:difference`` says how.
+``round table section``
+    each paragraph under a round table → each objective of that round table; evidence: the
+    round table heading.  Structural evidence: the paragraphs review the set together.
+``objective number in text``
+    any other IMRF provision whose text names an objective by number ("objective 23",
+    "objectives 4, 7 and 10"); evidence: the words.  "all 23 objectives" is not a mention.
+``objective title in text``
+    a paragraph that repeats at least :data:`MIN_RUN` consecutive words of an objective's
+    title (after case folding and a crude suffix strip, so "eliminating all forms of
+    discrimination" meets "Eliminate all forms of discrimination"), of which at least
+    :data:`MIN_CONTENT` are not function words; evidence: the paragraph's words, score: the
+    share of the title's words in the run.
+
+A provision → objective pair gets one alignment: when several methods find the same pair the
+first in the order above is kept (it is the more explicit evidence).  The method is a pure
+function of the two texts, so the links are reproducible and need nothing at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pyoxigraph import Quad
+
+from gcmkg.iris import Iris
+from gcmkg.linking.alignment import Alignment, alignment_quads
+from gcmkg.model import Document, Provision, ProvisionKind
+from gcmkg.store import GraphStore
+
+IMRF_KEY = "imrf-progress-declaration-2022"
+FINAL_KEY = "a-73-l-66"
+KIND = "ReviewAlignment"
+
+METHOD_HEADING = "round table heading"
+METHOD_FOOTNOTE = "round table footnote"
+METHOD_SECTION = "round table section"
+METHOD_NUMBER = "objective number in text"
+METHOD_TITLE = "objective title in text"
+METHODS = (METHOD_HEADING, METHOD_FOOTNOTE, METHOD_SECTION, METHOD_NUMBER, METHOD_TITLE)
+
+MIN_RUN = 5  # consecutive title words a paragraph must repeat
+MIN_CONTENT = 3  # of which not function words
+
+# "objectives 2, 5, 6, 12 and 18", "objective 23" — the number follows the word.
+NUMBER_LIST = r"\d{1,2}(?:\s*,\s*\d{1,2})*(?:,?\s+and\s+\d{1,2})?"
+MENTION_RE = re.compile(rf"\b[Oo]bjectives?\s+({NUMBER_LIST})\b")
+# a footnote entry: "Objective 2: Minimize …; objective 5: Enhance …."
+ENTRY_RE = re.compile(r"\b[Oo]bjective\s+(\d{1,2}):\s*([^;]+?)\s*(?:;|\.?$)")
+WORD_RE = re.compile(r"\w+(?:-\w+)*")
+FUNCTION_WORDS = frozenset(
+    "a an and as at all by for from in into of on or the their to with that this its be have has is are".split()
+)
+
+
+def numbers_in(words: str) -> list[str]:
+    """``"2, 5, 6, 12 and 18"`` → ``["2", "5", "6", "12", "18"]``."""
+    return re.findall(r"\d{1,2}", words)
+
+
+def heading_objectives(text: str) -> list[str]:
+    """Objective numbers a round table heading names, in printed order.
+
+    >>> heading_objectives("Round table 2 (objectives 4, 8, 9, 10, 11, 13 and 21)")
+    ['4', '8', '9', '10', '11', '13', '21']
+    """
+    match = re.search(r"\(\s*objectives?\s+([^)]*)\)", text)
+    return numbers_in(match.group(1)) if match else []
+
+
+def footnote_objectives(text: str) -> list[tuple[str, str]]:
+    """``(number, title)`` of each entry of a round table footnote, in printed order.
+
+    >>> footnote_objectives("Objective 3: Provide accurate and timely information; objective 7: Address it.")
+    [('3', 'Provide accurate and timely information'), ('7', 'Address it')]
+    """
+    return [(m.group(1), m.group(2)) for m in ENTRY_RE.finditer(text)]
+
+
+def mentions(text: str) -> list[tuple[str, str]]:
+    """``(number, words)`` for each objective a text names by number.
+
+    >>> mentions("as set out in objectives 4, 7 and 10, and objective 23")
+    [('4', 'objectives 4, 7 and 10'), ('7', 'objectives 4, 7 and 10'), ('10', 'objectives 4, 7 and 10'), \
+('23', 'objective 23')]
+    >>> mentions("to cover all 23 objectives of the Global Compact")
+    []
+    """
+    return [(number, m.group()) for m in MENTION_RE.finditer(text) for number in numbers_in(m.group(1))]
+
+
+def stem(word: str) -> str:
+    """A crude English suffix strip, enough to meet "eliminating" with "Eliminate"."""
+    word = word.lower()
+    for suffix in ("ing", "ed", "es", "e", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class TitleRun:
+    """The longest run of an objective title's words that a text repeats."""
+
+    length: int  # words in the run
+    content: int  # of which not function words
+    start: int  # character span of the run in the text
+    end: int
+
+
+def title_run(title: str, text: str) -> TitleRun | None:
+    """Longest common run of (stemmed) words between ``title`` and ``text``.
+
+    >>> run = title_run("Manage borders in an integrated, secure and coordinated manner",
+    ...                 "efforts to manage national borders in an integrated, secure and coordinated manner that")
+    >>> run.length, run.content
+    (8, 5)
+    """
+    title_words = [stem(m.group()) for m in WORD_RE.finditer(title)]
+    text_matches = list(WORD_RE.finditer(text))
+    text_words = [stem(m.group()) for m in text_matches]
+    best: tuple[int, int] = (0, 0)  # (length, end index in text_words)
+    previous = [0] * (len(title_words) + 1)
+    for i, word in enumerate(text_words, start=1):
+        current = [0] * (len(title_words) + 1)
+        for j, title_word in enumerate(title_words, start=1):
+            if word == title_word:
+                current[j] = previous[j - 1] + 1
+                if current[j] > best[0]:
+                    best = (current[j], i)
+        previous = current
+    length, end = best
+    if length == 0:
+        return None
+    words = text_words[end - length : end]
+    content = sum(1 for w in words if w not in FUNCTION_WORDS)
+    return TitleRun(length, content, text_matches[end - length].start(), text_matches[end - 1].end())
+
+
+def normalise(title: str) -> str:
+    return " ".join(WORD_RE.findall(title.lower()))
+
+
+class ReviewLinker:
+    """Finds the review alignments of one IMRF document against the final text's objectives."""
+
+    def __init__(self, iris: Iris, imrf: Document, final: Document) -> None:
+        self.iris = iris
+        self.imrf = imrf
+        self.final = final
+        self.objectives: dict[str, Provision] = {}
+        for provision in final.walk():
+            if provision.kind is ProvisionKind.OBJECTIVE:
+                number = provision.objective_number or provision.number
+                if number:
+                    self.objectives[number] = provision
+        self.found: dict[tuple[tuple[str, ...], str], Alignment] = {}
+
+    def objective(self, number: str, source: Provision) -> Provision:
+        try:
+            return self.objectives[number]
+        except KeyError:
+            raise ValueError(
+                f"corpus/{self.imrf.source_file}:{source.span.line_start}: {'/'.join(source.path)} names objective "
+                f"{number}, which {FINAL_KEY} does not have"
+            ) from None
+
+    def add(self, source: Provision, number: str, method: str, evidence: str, **extra: object) -> None:
+        key = (source.path, number)
+        if key in self.found:
+            return  # an earlier (more explicit) method already links this pair
+        target = self.objective(number, source)
+        self.found[key] = Alignment(
+            kind=KIND,
+            source=self.iris.provision(self.imrf.key, self.imrf.language, source.path),
+            target=self.iris.provision(self.final.key, self.final.language, target.path),
+            method=method,
+            evidence=evidence,
+            **extra,  # type: ignore[arg-type]
+        )
+
+    def alignments(self) -> list[Alignment]:
+        round_tables = [p for p in self.imrf.walk() if p.kind is ProvisionKind.ROUND_TABLE]
+        round_table_footnotes = set()
+        for round_table in round_tables:
+            covered = heading_objectives(round_table.text)
+            for number in covered:
+                self.add(round_table, number, METHOD_HEADING, round_table.text)
+            for child in round_table.children:
+                if child.kind is ProvisionKind.FOOTNOTE:
+                    round_table_footnotes.add(child.path)
+                    for number, title in footnote_objectives(child.text):
+                        self.add(
+                            child,
+                            number,
+                            METHOD_FOOTNOTE,
+                            f"objective {number}: {title}",
+                            difference=self.title_difference(number, title, child),
+                        )
+            for child in round_table.children:
+                if child.kind is ProvisionKind.PARAGRAPH:
+                    for number in covered:
+                        self.add(child, number, METHOD_SECTION, round_table.text)
+        for provision in self.imrf.walk():
+            if provision.kind is ProvisionKind.ROUND_TABLE or provision.path in round_table_footnotes:
+                continue
+            for number, words in mentions(provision.text):
+                self.add(provision, number, METHOD_NUMBER, words)
+        for provision in self.imrf.walk():
+            if provision.kind is not ProvisionKind.PARAGRAPH:
+                continue
+            for number, objective in sorted(self.objectives.items(), key=lambda item: int(item[0])):
+                title = objective.heading or objective.text
+                run = title_run(title, provision.text)
+                if run and run.length >= MIN_RUN and run.content >= MIN_CONTENT:
+                    score = round(run.length / len(WORD_RE.findall(title)), 4)
+                    self.add(
+                        provision, number, METHOD_TITLE, provision.text[run.start : run.end], score=min(score, 1.0)
+                    )
+        return sorted(self.found.values(), key=lambda a: (a.source.value, a.target.value))
+
+    def title_difference(self, number: str, title: str, source: Provision) -> str | None:
+        """How a title quoted in the declaration differs from the objective's title, if it does."""
+        objective = self.objective(number, source)
+        official = objective.heading or objective.text
+        if normalise(official) == normalise(title):
+            return None
+        return f"quoted as {title!r}; the final text's title is {official!r}"
+
+
+def review_alignments(iris: Iris, documents: Iterable[Document]) -> list[Alignment]:
+    """The review alignments, or none when either text is not loaded."""
+    by_key = {document.key: document for document in documents}
+    imrf = by_key.get(IMRF_KEY)
+    final = by_key.get(FINAL_KEY)
+    if imrf is None or final is None:
+        return []
+    return ReviewLinker(iris, imrf, final).alignments()
+
+
+def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterator[Quad]:
+    """Stage ④ entry point (``gcmkg.linkers``: ``review``)."""
+    yield from alignment_quads(iris, review_alignments(iris, documents))
