@@ -27,11 +27,16 @@ the shared rule for line-end hyphens (:mod:`loaders.text_repair`), which keeps s
 Nothing else in the wording changes.  The text has no printed page numbers (pages are ``None``)
 and no footnotes.
 
-Tree (same conventions as the final text): Part ``annex`` → Sections (preamble, vision,
-cooperative framework, implementation, follow-up and review) → Sub-sections → numbered
-Paragraphs; paragraph 14's guiding principles; the list of objectives; each Objective (heading =
-title, ``commitment`` = its paragraph) → its Commitment paragraph → lettered Actions; lettered
-Items of paragraphs 42, 45 and 46.  The Commission's cover block is a Part ``cover`` of its own.
+Tree (the conventions of ``loaders/final_text.py``): Part ``annex`` → Sections (preamble, vision,
+cooperative framework, actionable commitments, implementation, follow-up and review) →
+Sub-sections → numbered Paragraphs; paragraph 14's guiding principles (heading = the name, text
+= what follows "Name: "; unlettered in this text, so their path segment is the name's slug); the
+list of objectives; each Objective (heading = text = title, ``commitment`` = its paragraph) → its
+Commitment paragraph → lettered Actions; lettered Items of paragraphs 42, 45 and 46.  The
+Commission's cover block is a Part ``cover`` of its own.  Paths: ``("annex", "para", "16")``,
+``("annex", "para", "16", "a")``, ``("annex", "objective", "1")``, ``("annex", "objectives-list", "1")``,
+``("annex", "para", "14", "people-centred")``, sections and sub-sections ``("annex", "preamble")``,
+``("annex", "common-understanding")``, ``("annex", "actionable-commitments")`` ….
 
 Defects of the source are recorded as findings, never repaired silently: page breaks inside a
 provision, list and heading markers that differ from their siblings, numbers or letters out of
@@ -58,17 +63,17 @@ GCM = "gcm"
 OUTLINE: list[tuple[str, ProvisionKind, tuple[str, ...], tuple[str, ...] | None]] = [
     ("PREAMBLE", ProvisionKind.SECTION, ("preamble",), None),
     ("OUR VISION AND GUIDING PRINCIPLES", ProvisionKind.SECTION, ("vision",), None),
-    ("Common Understanding", ProvisionKind.SUBSECTION, ("vision", "common-understanding"), ("vision",)),
-    ("Shared Responsibilities", ProvisionKind.SUBSECTION, ("vision", "shared-responsibilities"), ("vision",)),
-    ("Unity of Purpose", ProvisionKind.SUBSECTION, ("vision", "unity-of-purpose"), ("vision",)),
+    ("Common Understanding", ProvisionKind.SUBSECTION, ("common-understanding",), ("vision",)),
+    ("Shared Responsibilities", ProvisionKind.SUBSECTION, ("shared-responsibilities",), ("vision",)),
+    ("Unity of Purpose", ProvisionKind.SUBSECTION, ("unity-of-purpose",), ("vision",)),
     ("OUR COOPERATIVE FRAMEWORK AND OBJECTIVES", ProvisionKind.SECTION, ("cooperative-framework",), None),
     (
         "OBJECTIVES FOR SAFE, ORDERLY AND REGULAR MIGRATION",
         ProvisionKind.SUBSECTION,
-        ("cooperative-framework", "objectives-list"),
+        ("objectives-list",),
         ("cooperative-framework",),
     ),
-    ("ACTIONABLE COMMITMENTS", ProvisionKind.SECTION, ("objectives",), None),
+    ("ACTIONABLE COMMITMENTS", ProvisionKind.SECTION, ("actionable-commitments",), None),
     ("IMPLEMENTATION", ProvisionKind.SECTION, ("implementation",), None),
     ("FOLLOW-UP AND REVIEW", ProvisionKind.SECTION, ("follow-up-and-review",), None),
 ]
@@ -287,7 +292,7 @@ class ZeroDraftReader:
         self.heading_markup[block.provision.path] = markup_of(raw)
 
     def read_objective(self, number: str, title: str, raw: str, line: int) -> None:
-        section = self.containers.get(("objectives",))
+        section = self.containers.get(("actionable-commitments",))
         if section is None or self.container is not section:
             raise self.error(line, f"objective {number} outside the section of actionable commitments")
         expected = str(len(section.children) + 1)
@@ -347,7 +352,7 @@ class ZeroDraftReader:
             ProvisionKind.GUIDING_PRINCIPLE,
             (*self.paragraph.path[1:], slug(name)),
             line,
-            f"{name}: {text}",
+            text,
             self.paragraph,
             heading=name,
         )
@@ -384,7 +389,7 @@ class ZeroDraftReader:
         match = LIST_ENTRY_RE.match(raw) or TABLE_ENTRY_RE.match(raw)
         if not match:
             return bool(TABLE_FURNITURE_RE.match(raw)) and self.note_table(raw, line)
-        objectives_list = self.containers.get(("cooperative-framework", "objectives-list"))
+        objectives_list = self.containers.get(("objectives-list",))
         if self.container is not objectives_list or objectives_list is None:
             raise self.error(line, f"entry ({match.group(1)}) of the list of objectives outside that list")
         number, title = match.group(1), match.group(2)
@@ -408,7 +413,7 @@ class ZeroDraftReader:
         return True
 
     def note_table(self, raw: str, line: int) -> bool:
-        objectives_list = self.containers.get(("cooperative-framework", "objectives-list"))
+        objectives_list = self.containers.get(("objectives-list",))
         if self.container is not objectives_list or objectives_list is None:
             raise self.error(line, "a Markdown table outside the list of objectives")
         self.table_lines.append(line)
@@ -451,10 +456,10 @@ class ZeroDraftReader:
             raise self.error(1, "no annex")
         if self.next_outline != len(OUTLINE):
             raise self.error(len(self.lines), f"heading {OUTLINE[self.next_outline][0]!r} not found")
-        objectives = self.containers[("objectives",)].children
+        objectives = self.containers[("actionable-commitments",)].children
         if len(objectives) != EXPECTED_OBJECTIVES or len(self.list_entries) != EXPECTED_OBJECTIVES:
             raise self.error(
-                self.containers[("objectives",)].span.line_start,
+                self.containers[("actionable-commitments",)].span.line_start,
                 f"expected {EXPECTED_OBJECTIVES} objectives and list entries, found {len(objectives)} objectives "
                 f"and {len(self.list_entries)} list entries",
             )
@@ -520,7 +525,7 @@ class ZeroDraftReader:
                         item,
                     )
         if self.table_entries:
-            objectives_list = self.containers[("cooperative-framework", "objectives-list")]
+            objectives_list = self.containers[("objectives-list",)]
             first, last = self.table_entries[0], self.table_entries[-1]
             lines = self.table_lines + [p.span.line_start for p in self.table_entries]
             self.finding(
