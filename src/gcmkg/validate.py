@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import Literal, NamedNode, RdfFormat
+from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat
 from pyshacl import validate as shacl_validate
 
 from gcmkg.store import GraphStore
@@ -42,16 +42,15 @@ def load_shapes(shapes_dir: Path, base_iri: str) -> rdflib.Graph:
     return shapes
 
 
-def to_rdflib(store: GraphStore, graphs: list[NamedNode] | None = None) -> rdflib.Graph:
-    """The union of the store's named graphs (or of ``graphs``) as one rdflib graph."""
+def to_rdflib(store: GraphStore, graphs: list[NamedNode | DefaultGraph] | None = None) -> rdflib.Graph:
+    """The union of the store's graphs (or of ``graphs``) as one rdflib graph.
+
+    Each graph is read as N-Triples into one rdflib graph: parsing N-Quads into an rdflib
+    graph keeps the quads in named contexts that ``Graph.triples`` does not see, which left
+    SHACL validating an empty graph.
+    """
     data = rdflib.Graph()
-    if graphs is None:
-        data.parse(data=store.serialize(RdfFormat.N_QUADS).decode("utf-8"), format="nquads")
-        flat = rdflib.Graph()
-        for triple in data.triples((None, None, None)):
-            flat.add(triple)
-        return flat
-    for graph in graphs:
+    for graph in [*store.named_graphs(), DefaultGraph()] if graphs is None else graphs:
         data.parse(data=store.serialize(RdfFormat.N_TRIPLES, graph=graph).decode("utf-8"), format="nt")
     return data
 
@@ -61,7 +60,7 @@ def _labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
     for iri in iris:
         rows = (
             store.select(
-                "SELECT ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 1",
+                "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 1",
                 substitutions={"s": NamedNode(iri)},
             )
             if iri.startswith(("http://", "https://"))
