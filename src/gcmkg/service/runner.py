@@ -1,0 +1,294 @@
+"""Supervised query execution: every untrusted (ad-hoc or saved) query runs here.
+
+pyoxigraph 0.5 cannot cancel a query, executes ``SERVICE`` over HTTP, and aborts the whole
+process when a query exhausts memory (DESIGN.md, hazards 1–4).  So a query never runs in the
+web process.  :class:`QueryRunner` keeps a small pool of worker processes
+(:mod:`gcmkg.service.worker`), each with the store opened read-only once and an address-space
+limit.  For each query it
+
+1. refuses updates and ``SERVICE`` from the text alone (:mod:`gcmkg.service.screening`),
+   before any engine sees it — no outbound connection is ever made;
+2. waits for a free worker (at most ``timeout_s``; then 503 "busy" with ``Retry-After``);
+3. sends the query; the worker parses, evaluates and serialises the *complete* result under
+   the row and byte caps, in the thread that ran the query;
+4. waits at most ``timeout_s`` for the answer; past that it kills the worker (the only way to
+   stop a pyoxigraph query) and starts a fresh one in the background.  A worker that dies
+   (memory limit) is replaced the same way.  The other workers keep answering meanwhile.
+
+Outcomes are either a complete :class:`QueryOutcome` or an exception: :class:`QueryRejected`
+(the client's query is wrong or not allowed — 4xx) or :class:`QueryLimitExceeded` (a limit
+stopped it — 503/413), never a truncated result.
+
+Defaults (:class:`Limits`, also the ``gcmkg serve`` options): 10 s per query, 10 000 result
+rows (or triples), 16 MiB per result, 1024 MiB address space per worker, 2 workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import queue
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from gcmkg.service import worker as worker_module
+from gcmkg.service.screening import screen
+from gcmkg.service.worker import Job, refusal
+from gcmkg.store import Term
+
+log = logging.getLogger("gcmkg.service.runner")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-query limits of the service (documented defaults; ``gcmkg serve --help``)."""
+
+    timeout_s: float = 10.0
+    max_rows: int = 10_000
+    max_bytes: int = 16 * 2**20
+    memory_mb: int = 1024
+    workers: int = 2
+
+    def __post_init__(self) -> None:
+        if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024 or self.workers < 1:
+            raise ValueError(f"limits out of range: {self}")
+        if 0 < self.memory_mb < 256:
+            raise ValueError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    body: bytes
+    media_type: str
+    form: str  # "select" | "ask" | "construct" | "describe"
+
+
+class QueryRejected(Exception):
+    """The client's query is malformed or not allowed (update, SERVICE) — a 4xx."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class QueryLimitExceeded(Exception):
+    """A limit stopped the query: time or memory (503), rows or bytes (413), all workers busy (503)."""
+
+    def __init__(self, message: str, status: int = 503, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+
+class QueryFailed(Exception):
+    """The engine failed on a query it accepted (a server fault — 500, logged)."""
+
+
+class _Worker:
+    def __init__(self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int) -> None:
+        parent, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=worker_module.main,
+            args=(child, str(store_dir), base_iri, memory_mb),
+            name="gcmkg-query-worker",
+            daemon=True,
+        )
+        self.process.start()
+        child.close()
+        self.conn: Connection = parent
+        self.jobs = 0
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise RuntimeError(f"query worker did not start within {timeout:.0f} s")
+        kind, payload = self.conn.recv()
+        if kind != "ready":
+            self.kill()
+            raise RuntimeError(str(payload))
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryRunner:
+    """A pool of supervised query workers over one read-only store.
+
+    Thread-safe: ``run`` blocks the calling thread (the web framework's thread pool) until the
+    worker answers or the limit passes.
+    """
+
+    def __init__(self, store_dir: Path, base_iri: str, limits: Limits | None = None) -> None:
+        self.store_dir = Path(store_dir)
+        self.base_iri = base_iri
+        self.limits = limits or Limits()
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.stats = {"queries": 0, "rejected": 0, "timeouts": 0, "too_large": 0, "crashed": 0, "replaced": 0}
+
+    # lifecycle ----------------------------------------------------------------------------
+    def start(self) -> QueryRunner:
+        """Start the workers and wait until each has opened the store."""
+        workers = [self._spawn() for _ in range(self.limits.workers)]
+        for w in workers:
+            w.wait_ready(60)
+            self._idle.put(w)
+        log.info("query runner: %d workers ready on %s (%s)", len(workers), self.store_dir, self.limits)
+        return self
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            try:
+                w.conn.send(None)
+            except OSError:
+                pass
+        for w in workers:
+            w.process.join(2)
+            w.kill()
+
+    def __enter__(self) -> QueryRunner:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _retire(self, w: _Worker) -> None:
+        """Kill a worker (it may still be running a query) and start a replacement."""
+        with self._lock:
+            self._all.discard(w)
+        self.stats["replaced"] += 1
+        threading.Thread(target=self._replace, args=(w,), name="gcmkg-worker-replace", daemon=True).start()
+
+    def _replace(self, old: _Worker) -> None:
+        old.kill()
+        delay = 0.5
+        while not self._closed:
+            try:
+                new = self._spawn()
+                new.wait_ready(60)
+            except Exception:
+                log.exception("could not start a replacement query worker; retrying in %.1f s", delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 30)
+                continue
+            if self._closed:
+                new.kill()
+            else:
+                self._idle.put(new)
+            return
+
+    # queries ------------------------------------------------------------------------------
+    def run(
+        self,
+        query: str,
+        *,
+        result_format: str | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+    ) -> QueryOutcome:
+        """Run a query in a worker; the complete serialised result, or an exception.
+
+        ``result_format`` is a media type (see :mod:`gcmkg.service.results`); None gives SPARQL
+        JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE.  ``substitutions`` bind variables
+        to RDF terms (never spliced into the text).  Without ``default_graph_uris`` and
+        ``named_graph_uris`` the default graph is the union of the named graphs.
+        """
+        self.stats["queries"] += 1
+        refused = refusal(query)
+        if refused:
+            self.stats["rejected"] += 1
+            raise QueryRejected(refused.message, refused.status)
+        job = Job(
+            query=query,
+            result_format=result_format,
+            substitutions=dict(substitutions or {}),
+            default_graph_uris=tuple(default_graph_uris),
+            named_graph_uris=tuple(named_graph_uris),
+            max_rows=self.limits.max_rows,
+            max_bytes=self.limits.max_bytes,
+        )
+        body, media_type, form = self._submit(job)
+        return QueryOutcome(body, media_type, form)
+
+    def form_of(self, query: str) -> str:
+        """``select`` / ``ask`` / ``construct`` / ``describe``; parse-only (evaluates nothing on the data)."""
+        refused = refusal(query)
+        if refused:
+            raise QueryRejected(refused.message, refused.status)
+        form = screen(query).form
+        _, _, parsed_form = self._submit(Job(query=query, parse_only=True))
+        if form is None or form != parsed_form:  # the parser accepted what the tokenizer could not place
+            raise QueryRejected(f"could not tell the query form of: {query[:80]!r}")
+        return form
+
+    def _submit(self, job: Job) -> tuple[bytes, str, str]:
+        limits = self.limits
+        if self._closed:
+            raise QueryLimitExceeded("the service is shutting down", 503, retry_after=5)
+        try:
+            w = self._idle.get(timeout=limits.timeout_s)
+        except queue.Empty:
+            raise QueryLimitExceeded(
+                f"all {limits.workers} query workers are busy; retry shortly",
+                503,
+                retry_after=max(1, int(limits.timeout_s)),
+            ) from None
+        healthy = False
+        try:
+            w.conn.send(job)
+            if not w.conn.poll(limits.timeout_s):
+                self.stats["timeouts"] += 1
+                log.warning("query stopped after %.1f s: %.200r", limits.timeout_s, job.query)
+                raise QueryLimitExceeded(
+                    f"the query ran longer than the {limits.timeout_s:g} s limit and was stopped; "
+                    "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products"
+                )
+            kind, payload = w.conn.recv()
+            healthy = kind not in ("memory",)
+        except (EOFError, OSError):
+            self.stats["crashed"] += 1
+            log.warning("query worker died (memory limit %d MiB?) on: %.200r", limits.memory_mb, job.query)
+            raise QueryLimitExceeded(
+                f"the query needed more than the {limits.memory_mb} MiB memory limit and was stopped; "
+                "narrow the pattern or add LIMIT"
+            ) from None
+        finally:
+            if healthy:
+                w.jobs += 1
+                self._idle.put(w)
+            else:
+                self._retire(w)
+        if kind == "ok":
+            return payload  # type: ignore[no-any-return]
+        if kind == "rejected":
+            self.stats["rejected"] += 1
+            status, message = payload
+            raise QueryRejected(message, status)
+        if kind == "too_large":
+            self.stats["too_large"] += 1
+            raise QueryLimitExceeded(str(payload), 413)
+        if kind == "memory":
+            self.stats["crashed"] += 1
+            raise QueryLimitExceeded(f"{payload} ({limits.memory_mb} MiB); narrow the pattern or add LIMIT")
+        raise QueryFailed(str(payload))

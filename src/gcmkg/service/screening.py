@@ -1,0 +1,164 @@
+"""Looking at a SPARQL request's text before anything evaluates it.
+
+pyoxigraph exposes no algebra to Python, and its ``Store.query`` *executes* (``SERVICE`` over
+HTTP, ``ORDER BY`` and ``ASK`` eagerly), so the endpoint cannot ask it "what is this?" safely.
+This module answers the few questions the endpoint must answer first — which form (``SELECT``,
+``ASK``, ``CONSTRUCT``, ``DESCRIBE``, or an update), does it use ``SERVICE``, does it name its
+own dataset (``FROM``) — with a tokenizer that follows the SPARQL 1.1 grammar's terminals
+(§19.8): strings (four kinds, with escapes), IRIs, comments, variables, prefixed names and
+blank-node labels are single tokens, so ``"SERVICE"``, ``<http://x/service>``, ``# SERVICE``,
+``?service`` and ``ex:SERVICE`` are never mistaken for the keyword.
+
+The tokenizer is deliberately *conservative* where it could disagree with pyoxigraph's parser:
+a character it cannot place becomes a one-character token and scanning goes on, so a keyword
+can only hide inside a token that the grammar itself says is a string, IRI or comment.
+
+It also fixes one known disagreement: the grammar tokenizes ``<?a&&?b>`` as an IRI (longest
+match), so ``FILTER(?x<?a&&?b>?y)`` is malformed (W3C ``syn-bad-26``), but pyoxigraph reads
+the ``<`` as "less than" and accepts it.  :func:`masked_iris` replaces every IRI token by a
+same-length relative IRI; the worker parses that text first, so the query is rejected exactly
+when the grammar says so, at the same line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# SPARQL 1.1 grammar terminals (https://www.w3.org/TR/sparql11-query/#terminals), as regexes.
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_ECHAR_OR_CHAR = r"(?:\\.|[^\\])"
+
+_TOKEN = re.compile(
+    "|".join(
+        [
+            r"(?P<ws>[ \t\r\n]+)",
+            r"(?P<comment>#[^\r\n]*)",
+            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+            r"(?P<string>'''(?:(?:'|'')?(?:\\.|[^'\\]))*'''"
+            r'|"""(?:(?:"|"")?(?:\\.|[^"\\]))*"""'
+            r"|'(?:\\.|[^'\\\n\r])*'"
+            r'|"(?:\\.|[^"\\\n\r])*")',
+            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+            r"(?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
+            f"(?P<word>[{_PN_CHARS_BASE}][{_PN_CHARS_U}0-9]*)",
+            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
+        ]
+    ),
+    re.DOTALL,
+)
+
+QUERY_FORMS = ("select", "ask", "construct", "describe")
+UPDATE_KEYWORDS = frozenset(
+    {"insert", "delete", "load", "clear", "create", "drop", "copy", "move", "add", "with", "using"}
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # iri, string, var, bnode, pname, langtag, number, word, punct (ws/comments are dropped)
+    text: str
+    start: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of a SPARQL text (whitespace and comments dropped)."""
+    found = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "punct"
+        if kind not in ("ws", "comment"):
+            found.append(Token(kind, match.group(), match.start()))
+    return found
+
+
+@dataclass(frozen=True)
+class Screened:
+    """What the endpoint needs to know about a request's text before it is evaluated."""
+
+    form: str | None  # "select" | "ask" | "construct" | "describe" | "update" | None (not recognised)
+    uses_service: bool
+    service_at: int | None  # character offset of the first SERVICE keyword
+    has_dataset_clause: bool  # FROM / FROM NAMED in the query itself
+    ambiguous_iri: str | None  # the first IRI token where pyoxigraph might read "<" as an operator
+
+
+def screen(text: str) -> Screened:
+    """Classify a request text.
+
+    >>> screen('PREFIX s: <http://x/SERVICE#> SELECT ("SERVICE" AS ?service) { ?s s:SERVICE ?o } # SERVICE')
+    Screened(form='select', uses_service=False, service_at=None, has_dataset_clause=False, ambiguous_iri=None)
+    >>> screen("ask { optional { service silent <http://127.0.0.1:9/> { ?s ?p ?o } } }").uses_service
+    True
+    >>> screen("CLEAR ALL").form
+    'update'
+    """
+    toks = tokens(text)
+    words = [t for t in toks if t.kind == "word"]
+    service = next((t for t in words if t.text.lower() == "service"), None)
+    form = _form(toks)
+    ambiguous = None
+    for before, previous, token in zip([None, *toks], toks, toks[1:], strict=False):
+        if token.kind == "iri" and not (before and before.text.lower() == "prefix") and (
+            previous.kind in ("var", "number", "string", "langtag", "pname", "iri", "bnode")
+            or previous.text in (")", "]")
+            or previous.text.lower() in ("true", "false")
+        ):
+            ambiguous = token.text
+            break
+    return Screened(
+        form=form,
+        uses_service=service is not None,
+        service_at=service.start if service else None,
+        has_dataset_clause=any(t.text.lower() == "from" for t in words),
+        ambiguous_iri=ambiguous,
+    )
+
+
+def _form(toks: list[Token]) -> str | None:
+    """The first keyword after the prologue (BASE / PREFIX declarations)."""
+    i = 0
+    while i < len(toks):
+        token = toks[i]
+        keyword = token.text.lower() if token.kind == "word" else None
+        if keyword == "base":
+            i += 2
+        elif keyword == "prefix":
+            i += 3
+        elif keyword in QUERY_FORMS:
+            return keyword
+        elif keyword in UPDATE_KEYWORDS:
+            return "update"
+        else:
+            return None
+    return None
+
+
+def masked_iris(text: str) -> str:
+    """The text with every IRI token replaced by a relative IRI of the same length.
+
+    Parsing the masked text (with a base IRI) accepts exactly the queries in which every
+    grammar-level IRI token is used as an IRI; positions in error messages are unchanged.
+
+    >>> masked_iris('SELECT * { ?s <http://x/p> "<not an iri>" FILTER(?x<?a&&?b>?y) }')
+    'SELECT * { ?s <aaaaaaaaaa> "<not an iri>" FILTER(?x<aaaaaa>?y) }'
+    """
+    parts = []
+    last = 0
+    for token in tokens(text):
+        if token.kind == "iri":
+            parts.append(text[last : token.start])
+            parts.append("<" + "a" * (len(token.text) - 2) + ">")
+            last = token.start + len(token.text)
+    parts.append(text[last:])
+    return "".join(parts)

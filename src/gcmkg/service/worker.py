@@ -1,0 +1,210 @@
+"""The query worker: a child process that opens the store read-only once and runs queries.
+
+It exists because pyoxigraph cannot cancel a query and aborts the process when memory runs
+out (DESIGN.md, hazard 2).  Each worker runs under an address-space limit (``RLIMIT_AS``),
+runs one query at a time, and writes the complete result to bytes in the thread that ran it,
+under the row and byte caps (hazards 3 and 4).  The parent (:mod:`gcmkg.service.runner`)
+enforces the time limit by killing the worker and starting a fresh one.
+
+Messages on the pipe are plain tuples of picklable values (pyoxigraph terms pickle):
+request ``(kind, Job)``; reply ``("ok", (body, media_type, form))`` or
+``(error_kind, message)`` with ``error_kind`` in ``rejected | too_large | memory | failed``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+
+from gcmkg.iris import PREFIXES
+from gcmkg.service.results import (
+    SPARQL_JSON,
+    TURTLE,
+    TooLarge,
+    serialize_boolean,
+    serialize_solutions,
+    serialize_triples,
+)
+from gcmkg.service.screening import masked_iris, screen
+from gcmkg.store import GraphStore, Term
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    result_format: str | None = None
+    substitutions: dict[str, Term] = field(default_factory=dict)
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    max_rows: int = 10_000
+    max_bytes: int = 16 * 2**20
+    parse_only: bool = False
+
+
+class Rejected(Exception):
+    """The query text is not a query this endpoint runs (message for the client, HTTP status)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+UPDATE_REFUSED = (
+    "this endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...) is not accepted; "
+    "send a SELECT, ASK, CONSTRUCT or DESCRIBE query"
+)
+SERVICE_REFUSED = (
+    "federated queries are disabled: SERVICE is refused before evaluation and no outbound request is made; "
+    "send the query without SERVICE"
+)
+
+
+def refusal(text: str) -> Rejected | None:
+    """Why a request text is refused before evaluation (update, SERVICE), or None."""
+    screened = screen(text)
+    if screened.form == "update":
+        return Rejected(UPDATE_REFUSED, 403)
+    if screened.uses_service:
+        return Rejected(f"{SERVICE_REFUSED} (SERVICE at character {screened.service_at})", 403)
+    return None
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+)")
+_CHAR_CLASS = re.compile(r",?\s*\[(?:[^\[\]]|\[[^\]]*\])*?(?:\.\.=|_\])[^\[\]]*\]")
+
+
+def parser_message(error: SyntaxError, text: str) -> str:
+    """pyoxigraph's message, shortened, with the offending line and a caret under the column."""
+    message = _CHAR_CLASS.sub("", str(error)).replace(", [_]", "").rstrip(", ")
+    if len(message) > 400:
+        message = message[:400] + " …"
+    match = _POSITION.search(message)
+    if match:
+        line_no, column = int(match.group(1)), int(match.group(2))
+        lines = text.splitlines() or [""]
+        if 1 <= line_no <= len(lines):
+            line = lines[line_no - 1]
+            message += f"\n  line {line_no}: {line}\n  {' ' * (len(f'line {line_no}: ') + column - 1)}^"
+    return f"malformed query: {message}"
+
+
+def _prefixes(base_iri: str) -> dict[str, str]:
+    return {p: (base_iri + ns if not ns.startswith("http") else ns) for p, ns in PREFIXES.items()}
+
+
+class _Executor:
+    """Runs jobs against one read-only store (one per worker process)."""
+
+    def __init__(self, store_dir: Path, base_iri: str) -> None:
+        self.store = GraphStore.open_read_only(store_dir, base_iri)
+        self.base_iri = base_iri
+        self.empty = Store()
+        self.prefixes = _prefixes(base_iri)
+
+    def check(self, job: Job) -> str:
+        """Parse-level checks; returns the form.  Evaluates nothing on the real store."""
+        refused = refusal(job.query)
+        if refused:
+            raise refused
+        screened = screen(job.query)
+        if screened.ambiguous_iri:
+            try:  # the grammar's tokenization: every <...> token is an IRI (see screening.py)
+                self.empty.query(masked_iris(job.query), base_iri=self.base_iri)
+            except SyntaxError as error:
+                iri = screened.ambiguous_iri
+                raise Rejected(
+                    parser_message(error, job.query)
+                    + f"\n  note: the SPARQL grammar reads {iri} as an IRI; write '?a < ?b' with spaces to compare"
+                ) from None
+        if job.parse_only:
+            try:  # on an empty in-memory store: ASK and ORDER BY evaluate, but over nothing
+                self.empty.query(job.query, base_iri=self.base_iri)
+            except SyntaxError as error:
+                raise Rejected(parser_message(error, job.query)) from None
+        return screened.form or ""
+
+    def run(self, job: Job) -> tuple[bytes, str, str]:
+        form = self.check(job)
+        if job.parse_only:
+            return b"", "", form
+        screened = screen(job.query)
+        options: dict[str, object] = {}
+        if job.default_graph_uris or job.named_graph_uris:  # the protocol's dataset overrides FROM
+            options["default_graph"] = [NamedNode(u) for u in job.default_graph_uris]
+            options["named_graphs"] = [NamedNode(u) for u in job.named_graph_uris]
+        raw = self.store.raw
+        try:
+            if options or screened.has_dataset_clause:
+                # GraphStore.query would make the default graph the union, overriding FROM.
+                result = raw.query(
+                    job.query,
+                    base_iri=self.base_iri,
+                    substitutions=_substitutions(job),
+                    **options,  # type: ignore[arg-type]
+                )
+            else:
+                result = self.store.query(job.query, substitutions=job.substitutions or None)
+        except SyntaxError as error:
+            raise Rejected(parser_message(error, job.query)) from None
+        if isinstance(result, QueryBoolean):
+            media_type = job.result_format or SPARQL_JSON
+            return serialize_boolean(result, media_type), media_type, "ask"
+        if isinstance(result, QuerySolutions):
+            media_type = job.result_format or SPARQL_JSON
+            return serialize_solutions(result, media_type, job.max_rows, job.max_bytes), media_type, "select"
+        media_type = job.result_format or TURTLE
+        body = serialize_triples(result, media_type, job.max_rows, job.max_bytes, self.prefixes)
+        return body, media_type, form if form in ("construct", "describe") else "construct"
+
+
+def _substitutions(job: Job) -> dict[object, Term] | None:
+    if not job.substitutions:
+        return None
+    from pyoxigraph import Variable
+
+    return {Variable(name): term for name, term in job.substitutions.items()}
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb > 0:
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int) -> None:
+    """Worker entry point (a ``multiprocessing`` target): serve jobs until the pipe closes."""
+    try:
+        executor = _Executor(Path(store_dir), base_iri)
+        _limit_memory(memory_mb)
+    except BaseException as error:  # report why we could not start, then exit
+        conn.send(("failed", f"worker could not start: {error}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            reply: tuple[str, object] = ("ok", executor.run(job))
+        except Rejected as error:
+            reply = ("rejected", (error.status, error.message))
+        except TooLarge as error:
+            reply = ("too_large", str(error))
+        except MemoryError:
+            reply = ("memory", "the query needed more memory than the per-query limit")
+        except Exception as error:  # an engine error (e.g. OSError reading the store)
+            reply = ("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc(limit=3)}")
+        try:
+            conn.send(reply)
+        except MemoryError:
+            conn.send(("memory", "the result needed more memory than the per-query limit"))
