@@ -1,0 +1,278 @@
+"""The saved-query catalogue: ``queries/*.rq`` files and their ``#+`` comment headers.
+
+A saved query is one file; its name (without ``.rq``) is its API name (``/queries/{name}``).
+Its metadata sits in ``#+`` comment lines, grlc style, in a small key/value format (documented
+with examples in ``queries/README.md``)::
+
+    #+ summary: The actions of an objective
+    #+ description: Every lettered action of one objective, in the order of the text.
+    #+ tags: objectives, actions
+    #+ param: objective
+    #+   type: integer
+    #+   default: 1
+    #+   values: 1..23
+    #+   description: The objective's number as printed (1 to 23)
+
+Parameters are bound as RDF terms through pyoxigraph's ``substitutions`` — never spliced into
+the query text — and pyoxigraph binds only variables of the SELECT projection (DESIGN.md,
+hazard 5), so every parameter must be projected; the catalogue refuses a file where it is not.
+Errors name the file and line.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from pyoxigraph import Literal, NamedNode
+
+from gcmkg.iris import XSD
+from gcmkg.store import Term
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+PARAM_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+LANGUAGE_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
+RANGE_RE = re.compile(r"^(-?[0-9]+)\s*\.\.\s*(-?[0-9]+)$")
+HEADER_KEYS = ("summary", "description", "tags", "param")
+PARAM_KEYS = ("type", "default", "values", "description", "required")
+FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+
+
+class ParamType(enum.Enum):
+    """What a parameter's value becomes when it is bound."""
+
+    IRI = "iri"  # a NamedNode; absolute, or relative to the base IRI (``id/a-73-l-66/en``)
+    STRING = "string"  # a plain xsd:string literal
+    INTEGER = "integer"  # an xsd:integer literal
+    LANGUAGE = "language"  # a BCP 47 language tag as a plain literal ("en", "sv")
+    BOOLEAN = "boolean"  # an xsd:boolean literal ("true" / "false")
+
+
+class CatalogError(ValueError):
+    """A saved query file that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class ParameterError(ValueError):
+    """A request gave a bad or missing value for a parameter (HTTP 422)."""
+
+    name: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"parameter {self.name!r}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a saved query; ``name`` is the SPARQL variable it binds."""
+
+    name: str
+    type: ParamType = ParamType.STRING
+    description: str = ""
+    default: str | None = None
+    values: tuple[str, ...] = ()  # allowed values; empty means any value of the type
+    required: bool = True
+
+    def to_term(self, raw: str, base_iri: str) -> Term:
+        """The RDF term for a value given as text; raises :class:`ParameterError` saying why."""
+        value = raw.strip()
+        if value == "":
+            raise ParameterError(self.name, "is empty")
+        if self.values and value not in self.values:
+            shown = ", ".join(self.values[:30]) + (" …" if len(self.values) > 30 else "")
+            raise ParameterError(self.name, f"{value!r} is not one of the allowed values: {shown}")
+        if self.type is ParamType.IRI:
+            resolved = urljoin(base_iri, value)
+            parts = urlsplit(resolved)
+            if parts.scheme not in ("http", "https", "urn", "mailto") or (
+                parts.scheme in ("http", "https") and not parts.netloc
+            ):
+                raise ParameterError(self.name, f"{value!r} is not an IRI (give an absolute http(s) IRI)")
+            if re.search(r'[\s<>"{}|\\^`]', resolved):
+                raise ParameterError(self.name, f"{value!r} contains characters not allowed in an IRI")
+            return NamedNode(resolved)
+        if self.type is ParamType.INTEGER:
+            if not INTEGER_RE.match(value):
+                raise ParameterError(self.name, f"{value!r} is not an integer")
+            return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
+        if self.type is ParamType.LANGUAGE:
+            if not LANGUAGE_RE.match(value):
+                raise ParameterError(self.name, f"{value!r} is not a language tag such as 'en' or 'sv'")
+            return Literal(value.lower())
+        if self.type is ParamType.BOOLEAN:
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ParameterError(self.name, f"{value!r} is not a boolean (true or false)")
+            return Literal("true" if value.lower() in ("true", "1") else "false", datatype=NamedNode(XSD + "boolean"))
+        return Literal(value)
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    """A query file with its metadata."""
+
+    name: str
+    path: Path
+    summary: str
+    text: str
+    form: str  # select | ask | construct | describe
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    params: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    def bind(self, given: Mapping[str, str | None], base_iri: str) -> dict[str, Term]:
+        """Substitutions for the given values (defaults filled in); raises :class:`ParameterError`."""
+        bound: dict[str, Term] = {}
+        for param in self.params:
+            raw = given.get(param.name)
+            if raw is None or raw == "":
+                if param.default is not None:
+                    raw = param.default
+                elif param.required:
+                    raise ParameterError(param.name, f"is required ({param.type.value}) and was not given")
+                else:
+                    continue
+            bound[param.name] = param.to_term(raw, base_iri)
+        return bound
+
+
+def _projection(text: str) -> str | None:
+    """The projection of the first SELECT (``*`` or the variables), comments stripped."""
+    body = "\n".join(
+        line.split("#", 1)[0] if not line.lstrip().startswith("PREFIX") else "" for line in text.splitlines()
+    )
+    match = re.search(r"\bSELECT\b(.*?)(\bWHERE\b|\bFROM\b|\{)", body, re.IGNORECASE | re.DOTALL)
+    return match.group(1) if match else None
+
+
+def _values(spec: str, where: str) -> tuple[str, ...]:
+    spec = spec.strip()
+    match = RANGE_RE.match(spec)
+    if match:
+        low, high = int(match.group(1)), int(match.group(2))
+        if high < low:
+            raise CatalogError(f"{where}: empty range {spec!r}")
+        return tuple(str(n) for n in range(low, high + 1))
+    return tuple(v.strip() for v in spec.split(",") if v.strip())
+
+
+def parse(path: Path) -> SavedQuery:
+    """Read one ``.rq`` file; raises :class:`CatalogError` naming the file and line."""
+    name = path.stem
+    if not NAME_RE.match(name):
+        raise CatalogError(f"{path}: file name {name!r} is not a usable API name (use [a-z0-9_-])")
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    params: list[dict[str, str]] = []
+    param_lines: list[int] = []
+    current: dict[str, str] | None = None
+    last_key: tuple[dict[str, str], str] | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#+"):
+            continue
+        where = f"{path}:{number}"
+        rest = line[2:]
+        indented = rest.startswith("   ") or rest.startswith("\t")
+        content = rest.strip()
+        if not content:
+            continue
+        key, sep, value = content.partition(":")
+        key = key.strip().lower()
+        value = value.strip()
+        if not sep or " " in key:
+            # a continuation of the previous value (a long description)
+            if last_key is None:
+                raise CatalogError(f"{where}: expected 'key: value' in the #+ header, got {content!r}")
+            target, previous = last_key
+            target[previous] = f"{target[previous]} {content}".strip()
+            continue
+        if indented:
+            if current is None:
+                raise CatalogError(f"{where}: indented {key!r} outside a 'param:' block")
+            if key not in PARAM_KEYS:
+                raise CatalogError(f"{where}: unknown parameter key {key!r} (known: {', '.join(PARAM_KEYS)})")
+            current[key] = value
+            last_key = (current, key)
+            continue
+        if key not in HEADER_KEYS:
+            raise CatalogError(f"{where}: unknown header key {key!r} (known: {', '.join(HEADER_KEYS)})")
+        if key == "param":
+            if not PARAM_NAME_RE.match(value):
+                raise CatalogError(f"{where}: parameter name {value!r} is not a SPARQL variable name")
+            current = {"name": value}
+            params.append(current)
+            param_lines.append(number)
+            last_key = None
+        else:
+            current = None
+            header[key] = f"{header[key]} {value}".strip() if key in header else value
+            last_key = (header, key)
+    if not header.get("summary"):
+        raise CatalogError(f"{path}: no '#+ summary:' line (every saved query needs a title)")
+    match = FORM_RE.search("\n".join(line.split("#", 1)[0] for line in text.splitlines()))
+    if not match:
+        raise CatalogError(f"{path}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    form = match.group(1).lower()
+    parsed_params = []
+    projection = _projection(text) if form == "select" else None
+    for spec, line_number in zip(params, param_lines, strict=True):
+        where = f"{path}:{line_number}"
+        try:
+            ptype = ParamType(spec.get("type", "string").lower())
+        except ValueError:
+            known = ", ".join(t.value for t in ParamType)
+            raise CatalogError(
+                f"{where}: parameter {spec['name']!r} has unknown type {spec.get('type')!r} ({known})"
+            ) from None
+        required_text = spec.get("required", "").lower()
+        if required_text not in ("", "true", "false"):
+            raise CatalogError(f"{where}: 'required' must be true or false")
+        param = Parameter(
+            name=spec["name"],
+            type=ptype,
+            description=spec.get("description", ""),
+            default=spec.get("default") or None,
+            values=_values(spec["values"], where) if spec.get("values") else (),
+            required=required_text != "false",
+        )
+        if param.default is not None:
+            try:
+                param.to_term(param.default, "http://example.org/")
+            except ParameterError as error:
+                raise CatalogError(f"{where}: default of {error}") from None
+        if form != "select":
+            raise CatalogError(f"{where}: parameters are only supported in SELECT queries")
+        if projection is None or not (
+            projection.strip() == "*" or re.search(rf"[?$]{re.escape(param.name)}\b", projection)
+        ):
+            raise CatalogError(
+                f"{where}: parameter ?{param.name} must be in the SELECT projection to be bound "
+                "(pyoxigraph binds only projected variables; DESIGN.md hazard 5)"
+            )
+        parsed_params.append(param)
+    names = [p.name for p in parsed_params]
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{path}: a parameter is declared twice ({', '.join(names)})")
+    tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
+    return SavedQuery(
+        name=name,
+        path=path,
+        summary=header["summary"],
+        description=header.get("description", ""),
+        tags=tags,
+        params=tuple(parsed_params),
+        text=text,
+        form=form,
+    )
+
+
+def load_catalog(folder: Path) -> dict[str, SavedQuery]:
+    """Every ``*.rq`` in ``folder`` by name, in name order (a new file is picked up at start-up)."""
+    if not folder.is_dir():
+        raise CatalogError(f"{folder}: no saved-query folder")
+    return {query.name: query for query in (parse(path) for path in sorted(folder.glob("*.rq")))}

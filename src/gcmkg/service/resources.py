@@ -1,0 +1,453 @@
+"""Linked data: every IRI the graph mints dereferences here, as HTML for people and RDF for programs.
+
+Routes (all GET, all read-only):
+
+* ``/`` — the home page: what the texts are, counts, entry points;
+* ``/id/{path}`` — any minted resource (document, provision, finding, instrument, …);
+* ``/ontology`` — the vocabulary namespace ``{base}ontology#`` (documentation and the ontology graph);
+* ``/graph/{name}`` — a named graph: its VoID description, and the whole graph as a download;
+* ``/dataset`` and ``/.well-known/void`` — the VoID description of the dataset, with statistics;
+* ``/dumps/`` and ``/dumps/{file}`` — the files the build wrote beside the store.
+
+The representation is chosen by ``?format=`` (``html``, ``turtle``, ``ntriples``, ``jsonld``,
+``rdfxml``, ``nquads``, ``trig``) or else by the ``Accept`` header; 406 lists what is offered.
+Reads are trusted in-process queries on the read-only store, each run and materialised inside one
+synchronous endpoint call (FastAPI runs it in a worker thread), with the resource bound as an RDF
+term — DESIGN.md hazards 3 and 5. What a resource's RDF description contains is documented in
+:mod:`gcmkg.service.describe`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+
+from gcmkg.iris import DCTERMS, ELI, PROV, RDF, SKOS, Iris
+from gcmkg.service import negotiation
+from gcmkg.service.deps import SettingsDep, StoreDep
+from gcmkg.service.describe import (
+    RDF_FORMATS,
+    DatasetStats,
+    StatsCache,
+    all_labels,
+    describe,
+    ontology_terms,
+    rdf_bytes,
+)
+from gcmkg.service.pages import Linker, render, term_view
+from gcmkg.settings import Settings
+from gcmkg.store import GraphStore
+
+router = APIRouter(tags=["linked data"])
+
+# Offered representations, in the server's order of preference (HTML for a client that accepts anything).
+N_QUADS = negotiation.MediaType("application/n-quads", ("nquads", "nq"), (), "N-Quads")
+TRIG = negotiation.MediaType("application/trig", ("trig",), (), "TriG")
+OFFERED: dict[str, negotiation.MediaType] = {
+    "html": negotiation.HTML,
+    "turtle": negotiation.TURTLE,
+    "ntriples": negotiation.N_TRIPLES,
+    "jsonld": negotiation.JSON_LD,
+    "rdfxml": negotiation.RDF_XML,
+    "nquads": N_QUADS,
+    "trig": TRIG,
+}
+JSON = negotiation.MediaType("application/json", ("json",), (), "JSON")
+FormatParam = Annotated[
+    str | None,
+    Query(
+        alias="format",
+        description="Representation: html, turtle, ntriples, jsonld, rdfxml, nquads or trig (overrides Accept).",
+    ),
+]
+VARY = {"Vary": "Accept", "Cache-Control": "public, max-age=300"}
+DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+_stats = StatsCache()
+
+
+def choose(request: Request, format_param: str | None, offered: dict[str, negotiation.MediaType]) -> str:
+    """The key of ``offered`` to send, from ``?format=`` or ``Accept``; 406 listing them when nothing fits."""
+    try:
+        chosen = negotiation.choose(request.headers.get("accept"), format_param, list(offered.values()))
+    except negotiation.NotAcceptable as error:
+        raise HTTPException(status_code=406, detail=error.message) from None
+    return next(key for key, media in offered.items() if media == chosen)
+
+
+def _statistics(store: GraphStore, settings: Settings) -> DatasetStats:
+    return _stats.get(store, Iris(settings.base_iri), settings.dumps_dir, service_base=settings.base_iri)
+
+
+def _alternates(path: str, keys: list[str] | None = None) -> list[tuple[str, str, str]]:
+    keys = keys or [k for k in OFFERED if k != "html"]
+    return [(OFFERED[k].label, f"{path}?format={k}", OFFERED[k].name) for k in keys]
+
+
+def _rdf_response(quads: list[Quad], key: str, base_iri: str, *, filename: str | None = None) -> Response:
+    rdf_format = RDF_FORMATS[key]
+    headers = dict(VARY)
+    if filename:
+        headers["Content-Disposition"] = f'attachment; filename="{filename}.{rdf_format.file_extension}"'
+    return Response(rdf_bytes(quads, rdf_format, base_iri), media_type=rdf_format.media_type, headers=headers)
+
+
+def _not_found(request: Request, key: str, iri: str, hint: str = "") -> Response:
+    if key == "html":
+        return render("not_found.html", status_code=404, iri=iri, hint=hint, headers=VARY)
+    return PlainTextResponse(f"404 Not Found: the graph has no resource <{iri}>. {hint}".strip(), status_code=404)
+
+
+# the home page ---------------------------------------------------------------------------------
+
+_HOME_OBJECTIVES = """
+PREFIX gcm: <ontology#>
+SELECT ?objective ?number ?title WHERE {
+  ?objective a gcm:Objective ; gcm:inDocument ?doc ; gcm:number ?number .
+  ?doc gcm:status gcm:status-final .
+  OPTIONAL { ?objective gcm:heading ?title }
+} ORDER BY xsd:integer(?number)"""
+_HOME_DOCUMENTS = """
+PREFIX gcm: <ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+SELECT ?doc ?label ?title ?date WHERE {
+  ?doc a gcm:Document .
+  OPTIONAL { ?doc rdfs:label ?label } OPTIONAL { ?doc eli:title ?title } OPTIONAL { ?doc eli:date_document ?date }
+} ORDER BY ?date ?doc"""
+_HOME_KINDS = """
+PREFIX gcm: <ontology#>
+SELECT ?kind ?label (COUNT(DISTINCT ?p) AS ?n) WHERE {
+  ?p a ?kind . ?kind rdfs:subClassOf* gcm:Provision . OPTIONAL { ?kind rdfs:label ?label }
+} GROUP BY ?kind ?label ORDER BY DESC(?n)"""
+
+
+def _prologue() -> str:
+    return "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+
+@router.get("/", summary="Home page: what the dataset is and where to start", response_class=Response)
+def home(store: StoreDep, settings: SettingsDep) -> Response:
+    stats = _statistics(store, settings)
+    linker = Linker(settings.base_iri)
+    objectives = [
+        {
+            "number": row["number"].value,
+            "title": row["title"].value if "title" in row else f"Objective {row['number'].value}",
+            "href": linker.href(row["objective"].value),
+        }
+        for row in store.select(_prologue() + _HOME_OBJECTIVES)
+    ]
+    documents = [
+        {
+            "href": linker.href(row["doc"].value),
+            "label": row["label"].value if "label" in row else row["doc"].value,
+            "title": row["title"].value if "title" in row else "",
+            "date": row["date"].value if "date" in row else "",
+        }
+        for row in store.select(_prologue() + _HOME_DOCUMENTS)
+    ]
+    kinds = [
+        (row["label"].value if "label" in row else row["kind"].value.rsplit("#", 1)[-1], int(row["n"].value))
+        for row in store.select(_prologue() + _HOME_KINDS)
+    ]
+    return render(
+        "home.html",
+        stats=stats,
+        objectives=objectives,
+        documents=documents,
+        kinds=kinds,
+        base=settings.base_iri,
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+# resources -------------------------------------------------------------------------------------
+
+
+def _resource_iri(request: Request, base_iri: str) -> str:
+    """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    path = raw.decode("latin-1").split("?", 1)[0]
+    _, _, rest = path.partition("/id/")
+    return f"{base_iri}id/{rest}"
+
+
+@router.get(
+    "/id/{path:path}",
+    summary="Dereference a resource of the graph (HTML or RDF)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The resource's description.",
+            "content": {media.name: {} for media in OFFERED.values()},
+        },
+        404: {"description": "The graph has no such resource."},
+        406: {"description": "None of the offered representations is acceptable."},
+    },
+)
+def resource(
+    path: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    key = choose(request, format, OFFERED)
+    iri = _resource_iri(request, settings.base_iri)
+    description = describe(store, NamedNode(iri))
+    if not description.exists:
+        return _not_found(request, key, iri)
+    if key != "html":
+        return _rdf_response(description.quads(), key, settings.base_iri)
+    # labels of predicates and graphs come from the ontology and the VoID description (computed once)
+    stats = _statistics(store, settings)
+    labels = {**stats.vocabulary_labels, **{g.iri: g.name for g in stats.graphs}, **description.labels}
+    linker = Linker(settings.base_iri, labels)
+    statements = [
+        {
+            "predicate": term_view(q.predicate, linker),
+            "object": term_view(q.object, linker),
+            "graph": term_view(q.graph_name, linker),
+        }
+        for q in description.outgoing
+    ]
+    incoming = [
+        {
+            "subject": term_view(q.subject, linker),
+            "predicate": term_view(q.predicate, linker),
+            "graph": term_view(q.graph_name, linker),
+        }
+        for q in description.incoming
+    ]
+    first = description.first
+    text = first(_gcm(settings, "text"))
+    lines = _span(first(_gcm(settings, "lineStart")), first(_gcm(settings, "lineEnd")))
+    pages = _span(first(_gcm(settings, "pageStart")), first(_gcm(settings, "pageEnd")))
+    source = first(PROV + "wasDerivedFrom") or first(ELI + "is_embodied_by")
+    heading = first(_gcm(settings, "heading"))
+    types = [term_view(t, linker) for t in description.values(RDF + "type")]
+    parent = first(ELI + "is_part_of")
+    document = first(_gcm(settings, "inDocument"))
+    label = description.label() or _literal_value(first(ELI + "title")) or _literal_value(first(SKOS + "prefLabel"))
+    return render(
+        "resource.html",
+        iri=iri,
+        label=label,
+        types=types,
+        text=text.value if isinstance(text, Literal) else "",
+        text_language=text.language if isinstance(text, Literal) and text.language else "",
+        heading=heading.value
+        if isinstance(heading, Literal) and text is not None and heading.value != text.value
+        else "",
+        lines=lines,
+        pages=pages,
+        source=term_view(source, linker) if source is not None else None,
+        parent=term_view(parent, linker) if parent is not None else None,
+        document=term_view(document, linker) if document is not None and document != parent else None,
+        children=[term_view(child, linker) for child in description.children],
+        statements=statements,
+        incoming=incoming,
+        alternates=_alternates(linker.href(iri)),
+        headers=VARY,
+    )
+
+
+def _gcm(settings: Settings, name: str) -> str:
+    return f"{settings.base_iri}ontology#{name}"
+
+
+def _literal_value(term: Any) -> str:
+    return term.value if isinstance(term, Literal) else ""
+
+
+def _span(start: Any, end: Any) -> str:
+    if not isinstance(start, Literal):
+        return ""
+    if isinstance(end, Literal) and end.value != start.value:
+        return f"{start.value}–{end.value}"
+    return start.value
+
+
+# the ontology ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/ontology",
+    summary="The gcmkg ontology: documentation (HTML) or the ontology graph (RDF)",
+    response_class=Response,
+    responses={
+        200: {"content": {media.name: {} for media in OFFERED.values()}},
+        406: {"description": "Not acceptable."},
+    },
+)
+def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
+    key = choose(request, format, OFFERED)
+    iris = Iris(settings.base_iri)
+    graph = iris.graph("ontology")
+    if key != "html":
+        quads = store.quads(graph)
+        return _rdf_response(quads, key, settings.base_iri, filename="gcmkg-ontology" if format else None)
+    terms = ontology_terms(store, iris)
+    header = describe(store, iris.ontology)
+    referenced = sorted({x for t in terms for x in (*t.types, *t.supers, *t.domains, *t.ranges)})
+    linker = Linker(settings.base_iri, all_labels(store, referenced))
+    counts = {
+        row["class"].value: int(row["n"].value)  # type: ignore[union-attr]
+        for row in store.select("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
+    }
+    views = []
+    for t in terms:
+        views.append(
+            {
+                "iri": t.iri,
+                "fragment": t.fragment,
+                "kind": t.kind,
+                "label": t.label,
+                "definition": t.definition,
+                "comment": t.comment,
+                "types_view": [term_view(NamedNode(x), linker) for x in sorted(t.types)],
+                "supers_view": [term_view(NamedNode(x), linker) for x in sorted(t.supers)],
+                "domains_view": [term_view(NamedNode(x), linker) for x in sorted(t.domains)],
+                "ranges_view": [term_view(NamedNode(x), linker) for x in sorted(t.ranges)],
+                "instances": counts.get(t.iri, 0),
+            }
+        )
+    title = _literal_value(header.first(DCTERMS + "title")) or "The gcmkg ontology"
+    return render(
+        "ontology.html",
+        iri=iris.ontology.value,
+        namespace=iris.vocabulary,
+        title=title,
+        description=_literal_value(header.first(DCTERMS + "description")),
+        license=_literal_value(header.first(DCTERMS + "license")),
+        classes=[v for v in views if v["kind"] == "class"],
+        properties=[v for v in views if v["kind"] == "property"],
+        individuals=[v for v in views if v["kind"] == "individual"],
+        alternates=_alternates("/ontology", ["turtle", "ntriples", "jsonld", "rdfxml"]),
+        headers=VARY,
+    )
+
+
+# named graphs ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/graph/{name}",
+    summary="A named graph: its description (HTML) or the whole graph (RDF)",
+    response_class=Response,
+    responses={
+        200: {"content": {media.name: {} for media in OFFERED.values()}},
+        404: {"description": "No such graph."},
+    },
+)
+def named_graph(
+    name: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    key = choose(request, format, OFFERED)
+    stats = _statistics(store, settings)
+    graph = stats.graph(name)
+    if graph is None:
+        return _not_found(request, key, f"{settings.base_iri}graph/{name}", "Known graphs are listed at /dataset.")
+    if key != "html":
+        quads = store.quads(NamedNode(graph.iri))
+        return _rdf_response(quads, key, settings.base_iri, filename=f"graph-{name}")
+    view = dict(graph.__dict__)
+    return render(
+        "graph.html",
+        graph=view,
+        downloads=_alternates(f"/graph/{name}", ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
+        headers=VARY,
+    )
+
+
+# VoID ------------------------------------------------------------------------------------------
+
+
+def _dataset(request: Request, store: GraphStore, settings: Settings, format: str | None) -> Response:
+    key = choose(request, format, OFFERED)
+    stats = _statistics(store, settings)
+    if key != "html":
+        graph = NamedNode(stats.iri)  # the VoID description is about the dataset; keep it in one graph
+        quads = [Quad(t.subject, t.predicate, t.object, graph) for t in stats.triples_]
+        return _rdf_response(quads, key, settings.base_iri)
+    linker = Linker(settings.base_iri)
+    graphs = [dict(g.__dict__, href=linker.href(g.iri)) for g in stats.graphs]
+    view = dict(stats.__dict__, graphs=graphs)
+    return render(
+        "dataset.html",
+        stats=view,
+        uri_space=settings.base_iri + "id/",
+        alternates=_alternates("/dataset", ["turtle", "ntriples", "jsonld", "rdfxml"]),
+        headers=VARY,
+    )
+
+
+@router.get(
+    "/dataset",
+    summary="VoID description of the dataset, with statistics",
+    response_class=Response,
+    responses={200: {"content": {media.name: {} for media in OFFERED.values()}}},
+)
+def dataset(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
+    return _dataset(request, store, settings, format)
+
+
+@router.get("/.well-known/void", summary="VoID description (well-known location)", response_class=Response)
+def well_known_void(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
+    return _dataset(request, store, settings, format)
+
+
+# dumps -----------------------------------------------------------------------------------------
+
+
+def _dump_files(folder: Path) -> list[Path]:
+    return (
+        sorted((p for p in folder.iterdir() if p.is_file() and DUMP_NAME.match(p.name)), key=lambda p: p.name)
+        if folder.is_dir()
+        else []
+    )
+
+
+@router.get("/dumps", include_in_schema=False)
+def dumps_redirect() -> Response:
+    return RedirectResponse("/dumps/", status_code=308)
+
+
+@router.get("/dumps/", summary="List the downloadable dumps", response_class=Response)
+def dumps(request: Request, settings: SettingsDep, format: FormatParam = None) -> Response:
+    files = _dump_files(settings.dumps_dir)
+    key = choose(request, format, {"html": negotiation.HTML, "json": JSON})
+    if key == "json":
+        body = [{"file": p.name, "bytes": p.stat().st_size, "href": f"/dumps/{p.name}"} for p in files]
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(body, headers=VARY)
+    return render("dumps.html", files=[(p.name, p.stat().st_size) for p in files], headers=VARY)
+
+
+_DUMP_TYPES = {
+    ".nq": RdfFormat.N_QUADS.media_type,
+    ".ttl": RdfFormat.TURTLE.media_type,
+    ".nt": RdfFormat.N_TRIPLES.media_type,
+}
+
+
+@router.get(
+    "/dumps/{file}",
+    summary="Download one dump file",
+    response_class=FileResponse,
+    responses={404: {"description": "No such file."}},
+)
+def dump_file(file: str, settings: SettingsDep) -> Response:
+    # Only names listed in the folder are served: no path can leave it.
+    for path in _dump_files(settings.dumps_dir):
+        if path.name == file:
+            media = _DUMP_TYPES.get(path.suffix, "application/octet-stream")
+            return FileResponse(
+                path, media_type=media, filename=path.name, headers={"Cache-Control": "public, max-age=300"}
+            )
+    raise HTTPException(status_code=404, detail=f"no dump named {file!r}; see /dumps/ for the list")
+
+
+__all__ = ["router"]

@@ -1,0 +1,293 @@
+"""Saved queries as API operations: ``/queries`` lists them, ``/queries/{name}`` runs one.
+
+Each ``queries/*.rq`` file becomes its own GET operation, registered when this module is
+imported (the queries are part of the code base, like the templates), with its parameters
+typed in the OpenAPI document: integer, string, IRI or language, with the allowed values as
+an enum and the default shown. A value is bound as an RDF term through ``substitutions``
+(:meth:`gcmkg.service.queries_catalog.SavedQuery.bind`) and never spliced into the query
+text. A bad or missing value is answered 422 naming the parameter and the reason, in the same
+shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
+
+Results: SPARQL JSON, CSV, TSV or XML by ``?format=`` or ``Accept``, or an HTML page with the
+form and a table whose IRIs are shown by their labels and linked. Queries run through the
+service's supervised runner, so the same time and size limits apply as on ``/sparql``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+from typing import Literal as TypingLiteral
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pyoxigraph import NamedNode
+
+from gcmkg.service import negotiation
+from gcmkg.service.deps import RunnerDep, SettingsDep, StoreDep
+from gcmkg.service.describe import all_labels
+from gcmkg.service.pages import Linker, render
+from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, load_catalog
+from gcmkg.service.resources import choose
+from gcmkg.service.runner import QueryLimitExceeded, QueryRejected
+from gcmkg.settings import PROJECT_ROOT
+
+SPARQL_QUERY = negotiation.MediaType("application/sparql-query", ("sparql", "rq"), (), "SPARQL query text")
+# What /queries/{name} offers, in the server's order of preference (a browser asks for HTML).
+RESULT_MEDIA: dict[str, negotiation.MediaType] = {
+    "json": negotiation.SPARQL_JSON,
+    "html": negotiation.HTML,
+    "csv": negotiation.CSV,
+    "tsv": negotiation.TSV,
+    "xml": negotiation.SPARQL_XML,
+    "sparql": SPARQL_QUERY,
+}
+LISTING_MEDIA: dict[str, negotiation.MediaType] = {
+    "json": negotiation.MediaType("application/json", ("json",), (), "JSON"),
+    "html": negotiation.HTML,
+}
+RESERVED = {"format"}
+
+router = APIRouter(tags=["saved queries"])
+
+
+def catalog() -> dict[str, SavedQuery]:
+    """The saved queries shipped with the project (``queries/*.rq``), read once."""
+    global _catalog
+    if _catalog is None:
+        _catalog = load_catalog(PROJECT_ROOT / "queries")
+    return _catalog
+
+
+_catalog: dict[str, SavedQuery] | None = None
+
+
+def _unprocessable(name: str, reason: str, value: Any = None) -> JSONResponse:
+    return JSONResponse(
+        {"detail": [{"type": "value_error", "loc": ["query", name], "msg": reason, "input": value}]},
+        status_code=422,
+    )
+
+
+# the listing -----------------------------------------------------------------------------------
+
+
+def _describe_query(query: SavedQuery) -> dict[str, Any]:
+    return {
+        "name": query.name,
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "href": f"/queries/{query.name}",
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type.value,
+                "description": p.description,
+                "default": p.default,
+                "values": list(p.values),
+                "required": p.required and p.default is None,
+            }
+            for p in query.params
+        ],
+        "sparql": query.text,
+    }
+
+
+@router.get(
+    "/queries",
+    summary="List the saved queries (JSON, or an HTML page with a form per query)",
+    response_class=Response,
+    responses={200: {"content": {media.name: {} for media in LISTING_MEDIA.values()}}},
+)
+def list_queries(request: Request, format: Annotated[str | None, Query(description="html or json")] = None) -> Response:
+    key = choose(request, format, LISTING_MEDIA)
+    queries = [_describe_query(q) for q in catalog().values()]
+    if key == "json":
+        return JSONResponse(queries, headers={"Vary": "Accept"})
+    return render("queries.html", queries=queries, headers={"Vary": "Accept"})
+
+
+# running one -----------------------------------------------------------------------------------
+
+
+def _python_type(param_type: ParamType, values: tuple[str, ...]) -> Any:
+    if values:
+        if param_type is ParamType.INTEGER:
+            return TypingLiteral[tuple(int(v) for v in values)]  # type: ignore[valid-type]
+        return TypingLiteral[tuple(values)]  # type: ignore[valid-type]
+    return {ParamType.INTEGER: int, ParamType.BOOLEAN: bool}.get(param_type, str)
+
+
+def _signature(query: SavedQuery) -> inspect.Signature:
+    parameters = [
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        inspect.Parameter("runner", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RunnerDep),
+        inspect.Parameter("store", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=StoreDep),
+        inspect.Parameter("settings", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=SettingsDep),
+    ]
+    for param in query.params:
+        python_type = _python_type(param.type, param.values)
+        description = param.description or param.name
+        if param.type is ParamType.IRI:
+            description += " (an IRI; relative IRIs such as id/... resolve against the base IRI)"
+        extra: dict[str, Any] = {"x-rdf-type": param.type.value}
+        default: Any = None
+        if param.default is not None:
+            default = int(param.default) if param.type is ParamType.INTEGER else param.default
+        annotation = Annotated[
+            python_type | None if (param.default is not None or not param.required) else python_type,  # type: ignore[operator]
+            Query(description=description, json_schema_extra=extra),
+        ]
+        parameters.append(
+            inspect.Parameter(
+                param.name,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=annotation,
+                default=default if (param.default is not None or not param.required) else inspect.Parameter.empty,
+            )
+        )
+    parameters.append(
+        inspect.Parameter(
+            "format",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                str | None, Query(description="Result format: html, json, csv, tsv, xml, or sparql for the query text")
+            ],
+            default=None,
+        )
+    )
+    return inspect.Signature(parameters, return_annotation=Response)
+
+
+def _endpoint(query: SavedQuery) -> Callable[..., Response]:
+    def run_saved_query(request: Request, runner: Any, store: Any, settings: Any, **values: Any) -> Response:
+        return _run(query, request, runner, store, settings, values)
+
+    run_saved_query.__signature__ = _signature(query)  # type: ignore[attr-defined]
+    run_saved_query.__name__ = f"query_{query.name.replace('-', '_')}"
+    run_saved_query.__doc__ = query.description or query.summary
+    return run_saved_query
+
+
+def _run(
+    query: SavedQuery, request: Request, runner: Any, store: Any, settings: Any, values: dict[str, Any]
+) -> Response:
+    format_param = values.pop("format", None)
+    key = choose(request, format_param, RESULT_MEDIA)
+    if key == "sparql":
+        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.name)
+    given = {name: (None if value is None else _as_text(value)) for name, value in values.items()}
+    try:
+        substitutions = query.bind(given, settings.base_iri)
+    except ParameterError as error:
+        return _unprocessable(error.name, str(error), given.get(error.name))
+    media_type = RESULT_MEDIA["json" if key == "html" else key].name
+    try:
+        outcome = runner.run(query.text, result_format=media_type, substitutions=substitutions)
+    except QueryRejected as error:
+        return PlainTextResponse(f"saved query {query.name} was rejected: {error.message}", status_code=error.status)
+    except QueryLimitExceeded as error:
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        return PlainTextResponse(
+            f"saved query {query.name} was stopped: {error.message}", status_code=error.status, headers=headers
+        )
+    if key != "html":
+        headers = {"Vary": "Accept"}
+        if key in ("csv", "tsv"):
+            headers["Content-Disposition"] = f'attachment; filename="{query.name}.{key}"'
+        return Response(outcome.body, media_type=outcome.media_type, headers=headers)
+    results = json.loads(outcome.body)
+    return _html(query, results, given, store, settings)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _html(
+    query: SavedQuery, results: dict[str, Any], given: dict[str, str | None], store: Any, settings: Any
+) -> Response:
+    columns: list[str] = results.get("head", {}).get("vars", [])
+    bindings: list[dict[str, Any]] = results.get("results", {}).get("bindings", [])
+    iris = [cell["value"] for row in bindings for cell in row.values() if cell.get("type") == "uri"]
+    linker = Linker(settings.base_iri, all_labels(store, iris) if len(set(iris)) <= 2000 else {})
+    rows = []
+    for row in bindings:
+        cells = []
+        for column in columns:
+            cell = row.get(column)
+            if cell is None:
+                cells.append({"kind": "empty"})
+            elif cell.get("type") == "uri":
+                iri = cell["value"]
+                cells.append(
+                    {
+                        "kind": "iri",
+                        "href": linker.href(iri),
+                        "name": linker.name(iri),
+                        "raw": iri,
+                        "labelled": iri in linker.labels,
+                    }
+                )
+            else:
+                cells.append({"kind": "literal", "value": cell.get("value", ""), "language": cell.get("xml:lang", "")})
+        rows.append(cells)
+    if "boolean" in results:
+        rows = [[{"kind": "literal", "value": "true" if results["boolean"] else "false", "language": ""}]]
+        columns = ["answer"]
+    current = {p.name: (given.get(p.name) or p.default or "") for p in query.params}
+    query_string = urlencode({k: v for k, v in current.items() if v})
+    base = f"/queries/{query.name}"
+    downloads = [
+        (label, f"{base}?{query_string + '&' if query_string else ''}format={key}")
+        for label, key in (("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml"), ("SPARQL", "sparql"))
+    ]
+    return render(
+        "query_results.html",
+        query=_describe_query(query),
+        current=current,
+        columns=columns,
+        rows=rows,
+        downloads=downloads,
+        headers={"Vary": "Accept"},
+    )
+
+
+def _register(target: APIRouter) -> None:
+    for query in catalog().values():
+        clash = RESERVED & {p.name for p in query.params}
+        if clash:
+            raise ValueError(f"{query.path}: parameter name {', '.join(clash)} is reserved by the service")
+        target.add_api_route(
+            f"/queries/{query.name}",
+            _endpoint(query),
+            methods=["GET"],
+            summary=query.summary,
+            description=(query.description + "\n\n" if query.description else "")
+            + f"Saved query `queries/{query.name}.rq`"
+            + (f"; tags: {', '.join(query.tags)}." if query.tags else "."),
+            operation_id=f"saved_query_{query.name.replace('-', '_')}",
+            response_class=Response,
+            responses={
+                200: {"description": "The results.", "content": {media.name: {} for media in RESULT_MEDIA.values()}},
+                422: {"description": "A parameter is missing or has a bad value; the body names it and says why."},
+            },
+        )
+
+
+_register(router)
+
+
+@router.get("/queries/{name}", include_in_schema=False)
+def unknown_query(name: str) -> Response:
+    known = ", ".join(catalog())
+    return PlainTextResponse(f"404 Not Found: no saved query named {name!r}. Saved queries: {known}", status_code=404)
+
+
+__all__ = ["catalog", "router", "NamedNode"]
