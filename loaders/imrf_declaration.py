@@ -8,23 +8,27 @@ middle of a sentence — and UN symbols are written as Markdown links with an em
 (``[73/195](#)``).  No page numbers, page headers or UN symbol are printed, so spans carry
 lines only and the document has no symbol.
 
-The tree (paths in brackets)::
+The tree, following the conventions of the final-text loader (``loaders/final_text.py``)::
 
-    resolution                        Part: the resolution wrapper (heading: its title)
-      agenda-item/1, agenda-item/2    ThematicHeading: the agenda item titles as printed
-      para/1                          OperativeParagraph "Endorses …" (unnumbered, number None)
+    resolution                        Part: the resolution (heading: its title)
+      resolution/opening              Paragraph "The General Assembly"
+      resolution/operative            Paragraph "Endorses the Progress Declaration …" — the one
+                                      paragraph, unnumbered as printed (gcm:OperativeParagraph
+                                      requires a printed number, so it is a gcm:Paragraph)
     annex                             Part: the Progress Declaration (heading: its title)
-      para/1                          Paragraph 1 (printed before the first heading)
-      section/introduction            Section "Introduction": paragraphs 2–20
-      section/progress-challenges-gaps  Section: paragraphs 21–23 and the four round tables
-        round-table/1 … round-table/4   RoundTable "Round table 1 (objectives 2, 5, 6, 12 and 18)"
-                                        with its footnote and paragraphs 24–50
-      section/recommended-actions     Section "Recommended actions …": paragraphs 51–77
+      annex/para/1                    Paragraph 1 (printed before the first heading)
+      annex/introduction              Section "Introduction": paragraphs 2–20
+      annex/progress-challenges-gaps  Section: paragraphs 21–23 and the four round tables
+        annex/round-table/1 … /4      RoundTable "Round table 1 (objectives 2, 5, 6, 12 and 18)",
+                                      holding its paragraphs (24–29, 30–36, 37–44, 45–50)
+      annex/recommended-actions       Section "Recommended actions …": paragraphs 51–77
+      annex/footnote/1 … /11          Footnotes, last, as in the final text
 
-Paragraph paths are flat (``annex/para/24``) whatever section holds them, so an IRI does not
-change if a reader disagrees about the nesting.  Footnotes (``annex/footnote/4``) are children
-of the provision whose text carries their marker — for footnote 4 the round table heading —
-and the marker's position is kept as a :class:`FootnoteRef` offset into the clean text.
+Paragraph paths are flat (``annex/para/24``) whatever section holds them.  Each footnote is
+linked to the provision whose text carries its marker (``gcm:hasFootnote``/``gcm:annotates``,
+the marker's position kept as a :class:`FootnoteRef` offset into the clean text) — footnotes
+4–7 to the round table headings, the others to paragraphs.  The masthead (distribution, date,
+"Original: English", session, agenda items) is checked against the manifest, not modelled.
 
 Which objectives a round table covers is printed in its heading and again, with titles, in its
 footnote.  The loader checks the two agree (a disagreement is a finding); the relation itself
@@ -74,6 +78,8 @@ LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]*)\)")
 BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
 DATE_RE = re.compile(r"\b(\d{1,2} [A-Z][a-z]+ \d{4})\b")
 SENTENCE_END = (".",)
+SUBMITTED = "Draft resolution submitted by the President of the General Assembly"
+OPENING = "The General Assembly"  # printed without the usual comma
 
 
 @dataclass
@@ -156,7 +162,6 @@ class Reader:
             raise self.error(None, "no line 'Annex': cannot tell the resolution from the declaration")
         resolution = self.resolution(self.blocks[:annex_at])
         annex = self.annex(self.blocks[annex_at + 1 :])
-        annex.span = SourceSpan(self.blocks[annex_at].start, annex.span.line_end)  # from the line "Annex"
         document = Document(
             key=DOC_KEY,
             language=LANGUAGE,
@@ -173,56 +178,42 @@ class Reader:
 
     # the resolution wrapper ---------------------------------------------------------------
     def resolution(self, front: list[Block]) -> Provision:
-        """Check the header against the manifest; the title, agenda items and operative paragraph."""
+        """Check the masthead against the manifest; the title, opening words and the one paragraph.
+
+        The masthead (distribution, date, language, session, agenda items) is not a provision,
+        as in the final-text loader; its date and language must match the manifest.
+        """
         texts = [b.raw for b in front]
-        header = " ".join(texts[:4])
-        date = DATE_RE.search(header)
+        first = front[0].start if front else 1
+        date = DATE_RE.search(" ".join(texts[:4]))
         if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.entry.date:
+            found = date.group(1) if date else None
+            raise self.error(first, f"masthead date {found!r} is not the manifest's {self.entry.date}")
+        if self.entry.language != "en" or "Original: English" not in texts:
+            raise self.error(first, "the masthead has no line 'Original: English'")
+        if SUBMITTED not in texts or OPENING not in texts:
+            raise self.error(first, f"the resolution lacks the line {SUBMITTED!r} or {OPENING!r}")
+        submitted, opening = texts.index(SUBMITTED), texts.index(OPENING)
+        if opening != submitted + 2 or len(front) != opening + 2:
             raise self.error(
-                front[0].start if front else 1,
-                f"header date {date and date.group(1)!r} is not the manifest's {self.entry.date}",
+                front[submitted].start,
+                f"expected {SUBMITTED!r}, the title, {OPENING!r} and one paragraph before 'Annex'",
             )
-        if f"Original: {'English' if self.entry.language == 'en' else self.entry.language}" not in texts:
-            raise self.error(front[0].start, "header has no 'Original: English' line")
-        try:
-            agenda = next(i for i, t in enumerate(texts) if t.startswith("Agenda item"))
-            submitted = next(i for i, t in enumerate(texts) if t.startswith("Draft resolution submitted by"))
-            chapeau = texts.index("The General Assembly")
-        except (StopIteration, ValueError) as missing:
-            raise self.error(front[0].start, f"resolution header lacks an expected line ({missing})") from None
-        if chapeau != submitted + 2 or chapeau + 1 >= len(front):
-            raise self.error(front[chapeau].start, "expected title, 'The General Assembly' and one operative paragraph")
-        title_block = front[submitted + 1]
-        children: list[Provision] = []
-        for number, block in enumerate(front[agenda + 1 : submitted], start=1):
-            text = clean(block.raw).text
-            children.append(
-                Provision(
-                    ProvisionKind.HEADING,
-                    ("resolution", "agenda-item", str(number)),
-                    text,
-                    SourceSpan(block.start, block.end),
-                    heading=text,
-                )
-            )
-        operative = front[chapeau + 1 :]
-        if len(operative) != 1:
-            raise self.error(operative[0].start, f"expected one operative paragraph, found {len(operative)} blocks")
-        body = self.with_links(clean(operative[0].raw), ("resolution", "para", "1"), operative[0])
-        children.append(
-            Provision(
-                ProvisionKind.OPERATIVE_PARAGRAPH,
-                ("resolution", "para", "1"),
-                body.text,
-                SourceSpan(operative[0].start, operative[0].end),
-            )
-        )
+        title_block, opening_block, body_block = front[submitted + 1], front[opening], front[opening + 1]
+        path = ("resolution", "operative")
+        body = self.with_links(clean(body_block.raw), path, body_block)
         title = clean(title_block.raw).text
+        children = [
+            Provision(ProvisionKind.PARAGRAPH, ("resolution", "opening"), OPENING, _span(opening_block)),
+            # Unnumbered as printed (the resolution has this one paragraph).  Operative in substance,
+            # but gcm:OperativeParagraph requires a printed number, so it is a gcm:Paragraph.
+            Provision(ProvisionKind.PARAGRAPH, path, body.text, _span(body_block), footnote_refs=body.refs),
+        ]
         return Provision(
             ProvisionKind.PART,
             ("resolution",),
             title,
-            SourceSpan(front[0].start, operative[-1].end),
+            SourceSpan(title_block.start, body_block.end),
             heading=title,
             children=children,
         )
@@ -232,7 +223,7 @@ class Reader:
         if not body:
             raise self.error(None, "the annex is empty")
         title = clean(body[0].raw).text
-        annex = Provision(ProvisionKind.PART, ("annex",), title, SourceSpan(body[0].start, body[-1].end), heading=title)
+        annex = Provision(ProvisionKind.PART, ("annex",), title, _span(body[0]), heading=title)
         container = annex  # where the next paragraph goes
         section: Provision | None = None
         open_paragraph: Provision | None = None  # a paragraph whose sentence is not finished
@@ -296,9 +287,7 @@ class Reader:
                     open_paragraph = None
                 heading = clean(block.raw)
                 if heading.text in SECTIONS:
-                    section = self.headed(
-                        ProvisionKind.SECTION, ("annex", "section", SECTIONS[heading.text]), heading, block
-                    )
+                    section = self.headed(ProvisionKind.SECTION, ("annex", SECTIONS[heading.text]), heading, block)
                     annex.children.append(section)
                     container = section
                 elif ROUND_TABLE_RE.match(heading.text):
@@ -319,6 +308,7 @@ class Reader:
         if open_paragraph is not None:
             raise self.error(open_paragraph.span.line_end, "the last paragraph is unfinished", open_paragraph.path)
         self.close_spans(annex)
+        annex.children.extend(sorted(self.footnotes.values(), key=lambda f: int(f.number or 0)))
         return annex
 
     @staticmethod
@@ -382,12 +372,7 @@ class Reader:
         if body.refs:
             raise self.error(block.start, f"footnote {number} carries a footnote marker itself", path)
         footnote = Provision(ProvisionKind.FOOTNOTE, path, body.text, SourceSpan(block.start, block.end), number=number)
-        self.footnotes[number] = footnote
-        # a note on the provision's own text goes before its sub-provisions (a round table's paragraphs)
-        at = next(
-            (i for i, c in enumerate(parent.children) if c.kind is not ProvisionKind.FOOTNOTE), len(parent.children)
-        )
-        parent.children.insert(at, footnote)
+        self.footnotes[number] = footnote  # placed last in the annex, as in the final text
         if parent.kind is ProvisionKind.ROUND_TABLE:
             self.check_round_table(parent, footnote)
 
@@ -446,6 +431,10 @@ class Reader:
         ):
             end = max(child.span.line_end for child in provision.children)
             provision.span = SourceSpan(provision.span.line_start, max(end, provision.span.line_end))
+
+
+def _span(block: Block) -> SourceSpan:
+    return SourceSpan(block.start, block.end)
 
 
 def load(path: Path, entry: CorpusEntry) -> list[Document]:
