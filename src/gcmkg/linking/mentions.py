@@ -1,0 +1,395 @@
+"""Stage ④ linker: mentions of catalogued instruments and actors in every provision.
+
+For each provision text the :class:`Recognizer` finds every catalogue label, SDG target
+("target 10.c", "mål 10.c", "الغاية 4 (ب)") and General Assembly resolution symbol
+("resolution 71/1", "A/RES/72/244"), then keeps the longest non-overlapping matches.
+
+Decisions (documented in ``catalogue/README.md`` too):
+
+* **Whitespace and typography do not hide a mention.**  Labels of eight or more characters
+  are matched on a *squeezed* form of the text (whitespace removed, case folded, dashes,
+  apostrophes and quotes unified), so "Commissio n", "Guidelines  for" and a line-end
+  "follow -up" still match.  Offsets are mapped back to the clean text, and a match must
+  start and end on a word boundary.  Shorter labels (abbreviations such as "ILO", "WHO",
+  "IOM", "IRIS") are matched as whole, case-sensitive words, so "who" is never WHO.
+* **Longest match wins; an instrument's own title swallows what it contains.**  "Protocol
+  against the Smuggling of Migrants by Land, Sea and Air, supplementing the United Nations
+  Convention against Transnational Organized Crime" is one mention of the protocol, not also
+  one of the convention (the protocol ``gcm:supplements`` the convention, so a query can
+  follow that).  The convention is mentioned where it is named on its own.
+* **An organization named inside an instrument's name is also named.**  "ILO" in "ILO
+  Social Protection Floors Recommendation", "IOM" in "IOM International Recruitment
+  Integrity System" are actor mentions nested inside the instrument mention: the text does
+  name the organization that issued the instrument.
+* **Footnotes.**  A mention in a footnote is a mention in the footnote (``gcm:mentionIn``
+  the footnote) and, through it, of every provision whose text carries the footnote's
+  marker: a second mention with ``gcm:mentionIn`` the citing provision and
+  ``gcm:viaFootnote`` the footnote.  Offsets index the text of ``gcm:viaFootnote`` when it
+  is present, else the text of ``gcm:mentionIn``.  Both provisions get ``gcm:cites`` /
+  ``gcm:namesActor``.
+* **Unknown instruments.**  In English texts a title-cased phrase that contains an
+  instrument word (Convention, Protocol, Agenda, Framework, Guidelines …) and that no
+  mention covers becomes a ``gcm:UnknownInstrument`` finding about the provision, with the
+  phrase and its offsets.  An SDG target or resolution symbol the catalogue lacks is one too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from gcmkg.iris import RDF, RDFS, XSD, Iris, sdg_target
+from gcmkg.linking.catalogue import Catalogue, Entry
+from gcmkg.model import Document, Provision, ProvisionKind
+from gcmkg.store import GraphStore
+
+STRICT_MAX = 6  # labels this short (squeezed) are matched as exact, case-sensitive words
+
+DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+FOLD = {
+    **DASHES,
+    **dict.fromkeys(map(ord, "\u2018\u2019\u02bc`\u00b4"), "'"),
+    **dict.fromkeys(map(ord, "\u201c\u201d\u201e\u00ab\u00bb"), '"'),
+}
+IGNORED = set("\u00ad\u200b\u200c\u200d\u200e\u200f\u0640")  # soft hyphen, zero-width, tatweel
+ARABIC_CLITICS = set("وفبلك")
+
+ARABIC_LETTER_ORDER = "أبجدهوزحطيكلمنسعفصقرشتثخذضظغ"  # abjad order, as Arabic texts letter targets
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One recognized span in a text; ``text[start:end] == surface``."""
+
+    start: int
+    end: int
+    surface: str
+    entity: Entry
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """An instrument-like phrase (or identifier) that the catalogue does not know."""
+
+    start: int
+    end: int
+    surface: str
+    reason: str
+
+
+def _fold_char(char: str) -> str:
+    char = char.translate(FOLD)
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def squeeze(text: str) -> tuple[str, list[int]]:
+    """``text`` without whitespace, case-folded, with the index of each kept character."""
+    chars: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        if char.isspace() or char in IGNORED:
+            continue
+        chars.append(_fold_char(char))
+        positions.append(index)
+    return "".join(chars), positions
+
+
+def _is_word_char(char: str) -> bool:
+    """Letters, decimal digits and combining marks; a superscript footnote digit ends a word."""
+    category = unicodedata.category(char)
+    return category[0] == "L" or category in ("Nd", "Mn")
+
+
+def _arabic(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff"
+
+
+def _start_ok(text: str, start: int) -> bool:
+    """A match starts a word; in Arabic a proclitic (و ف ب ل ك, up to three) may precede it."""
+    if start == 0 or not _is_word_char(text[start - 1]):
+        return True
+    if not _arabic(text[start]):
+        return False
+    i = start
+    while i > 0 and _is_word_char(text[i - 1]):
+        i -= 1
+    prefix = text[i:start]
+    return len(prefix) <= 3 and all(c in ARABIC_CLITICS for c in prefix)
+
+
+def _end_ok(text: str, end: int) -> bool:
+    return end >= len(text) or not _is_word_char(text[end])
+
+
+def _label_variants(label: str) -> list[str]:
+    """The label, plus for Arabic the form after the preposition ل (ال → لل)."""
+    variants = [label]
+    if label.startswith("ال"):
+        variants.append("لل" + label[2:])
+    return variants
+
+
+class Recognizer:
+    """Finds catalogue mentions in a provision text (any language the catalogue labels)."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.squeezed: dict[str, list[Entry]] = defaultdict(list)
+        strict: dict[str, list[Entry]] = defaultdict(list)
+        for entry in catalogue.entries.values():
+            for label in entry.labels:
+                for variant in _label_variants(label.text.strip()):
+                    key, _ = squeeze(variant)
+                    if not key:
+                        continue
+                    if len(key) <= STRICT_MAX or label.kind == "abbreviation":
+                        if entry not in strict[variant]:
+                            strict[variant].append(entry)
+                    elif entry not in self.squeezed[key]:
+                        self.squeezed[key].append(entry)
+        for key, entries in [*self.squeezed.items(), *strict.items()]:
+            if len({e.iri.value for e in entries}) > 1:
+                names = ", ".join(sorted(e.iri.value for e in entries))
+                raise ValueError(f"catalogue: label {key!r} names more than one entry ({names})")
+        # exact labels: whole words, case-sensitive, any run of whitespace where the label has a space
+        self.strict = [
+            (re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"), entries[0])
+            for label, entries in sorted(strict.items())
+        ]
+        # longest labels first so the scan can stop early in common cases
+        self.keys = sorted(self.squeezed, key=lambda k: (-len(k), k))
+        self.by_symbol = catalogue.by_symbol()
+        self.targets = {e.iri.value: e for e in catalogue.entries.values() if "SDGTarget" in e.classes}
+
+    # ------------------------------------------------------------------------------------
+    def candidates(self, text: str) -> tuple[list[Mention], list[Unknown]]:
+        """Every match of every label and pattern, overlapping ones included."""
+        found: list[Mention] = []
+        unknown: list[Unknown] = []
+        squeezed, positions = squeeze(text)
+        for key in self.keys:
+            at = squeezed.find(key)
+            while at != -1:
+                start, end = positions[at], positions[at + len(key) - 1] + 1
+                if _start_ok(text, start) and _end_ok(text, end):
+                    found.append(Mention(start, end, text[start:end], self.squeezed[key][0]))
+                at = squeezed.find(key, at + 1)
+        for pattern, entry in self.strict:
+            for match in pattern.finditer(text):
+                if _start_ok(text, match.start()):
+                    found.append(Mention(match.start(), match.end(), match.group(0), entry))
+        for start, end, iri, reason in _sdg_targets(text):
+            target = self.targets.get(iri)
+            if target is not None:
+                found.append(Mention(start, end, text[start:end], target))
+            else:
+                unknown.append(Unknown(start, end, text[start:end], reason))
+        for start, end, symbol in _resolutions(text):
+            resolution = self.by_symbol.get(symbol)
+            if resolution is not None:
+                found.append(Mention(start, end, text[start:end], resolution))
+            else:
+                unknown.append(Unknown(start, end, text[start:end], f"resolution {symbol} is not in the catalogue"))
+        return found, unknown
+
+    def recognize(self, text: str) -> list[Mention]:
+        """The mentions to keep: longest first, no overlaps, except actors inside instrument names."""
+        return self.analyse(text)[0]
+
+    def analyse(self, text: str, language: str = "en") -> tuple[list[Mention], list[Unknown]]:
+        """Mentions to keep, and unknown instrument-like phrases (English title-case detection)."""
+        found, unknown = self.candidates(text)
+        kept = _select(found)
+        if language == "en":
+            unknown += _unknown_phrases(text, kept)
+        unknown = [u for u in unknown if not any(m.start <= u.start and u.end <= m.end for m in kept)]
+        return kept, sorted(set(unknown), key=lambda u: (u.start, u.end))
+
+
+def _select(found: list[Mention]) -> list[Mention]:
+    ordered = sorted(set(found), key=lambda m: (-(m.end - m.start), m.start, m.entity.iri.value))
+    kept: list[Mention] = []
+    for mention in ordered:
+        if not any(mention.start < k.end and k.start < mention.end for k in kept):
+            kept.append(mention)
+    nested: list[Mention] = []
+    for mention in ordered:
+        if mention in kept or "Organization" not in mention.entity.classes:
+            continue
+        outer = [k for k in kept if k.start <= mention.start and mention.end <= k.end]
+        if not outer or not all(k.entity.is_instrument and not k.entity.is_actor for k in outer):
+            continue
+        if any(mention.start < n.end and n.start < mention.end for n in nested):
+            continue
+        nested.append(mention)
+    return sorted(kept + nested, key=lambda m: (m.start, -(m.end - m.start)))
+
+
+# SDG targets ---------------------------------------------------------------------------
+_TARGET_EN = re.compile(r"(?<!\w)(?:SDG\s+)?targets?\s+(\d{1,2})\s*\.\s*(\d{1,2}|[a-z])(?!\w)", re.IGNORECASE)
+_TARGET_SV = re.compile(r"(?<!\w)(?:del)?mål\s+(\d{1,2})\s*\.\s*(\d{1,2}|[a-z])(?!\w)", re.IGNORECASE)
+_TARGET_AR = re.compile(r"الغاية\s+(\d{1,2})\s*(?:\(\s*([\u0621-\u064a])\s*\)|\.\s*(\d{1,2}))")
+
+
+def _sdg_targets(text: str) -> Iterator[tuple[int, int, str, str]]:
+    for pattern in (_TARGET_EN, _TARGET_SV):
+        for match in pattern.finditer(text):
+            goal, target = match.group(1), match.group(2).lower()
+            if 1 <= int(goal) <= 17:
+                yield match.start(), match.end(), sdg_target(goal, target).value, f"SDG target {goal}.{target}"
+    for match in _TARGET_AR.finditer(text):
+        goal = match.group(1)
+        if match.group(2):
+            letter = match.group(2)
+            if letter not in ARABIC_LETTER_ORDER:
+                continue
+            target = "abcdefghijklmnopqrstuvwxyz"[ARABIC_LETTER_ORDER.index(letter)]
+        else:
+            target = match.group(3)
+        if 1 <= int(goal) <= 17:
+            yield match.start(), match.end(), sdg_target(goal, target).value, f"SDG target {goal}.{target}"
+
+
+# General Assembly resolutions -------------------------------------------------------------
+_RESOLUTION_WORD = re.compile(r"(?<!\w)(?:resolutions?|resolutionen|resolution|قرار|القرار)(?!\w)", re.IGNORECASE)
+_SYMBOL = re.compile(r"(?<![\w/.])(A/RES/)?(\d{2})/(\d{1,3})(?![\w/])")
+_SYMBOL_GAP = 160  # a symbol counts as a resolution if "resolution" stands this close before it
+
+
+def _resolutions(text: str) -> Iterator[tuple[int, int, str]]:
+    for match in _SYMBOL.finditer(text):
+        if not match.group(1):
+            window = text[max(0, match.start() - _SYMBOL_GAP) : match.start()]
+            words = list(_RESOLUTION_WORD.finditer(window))
+            if not words or re.search(r"[.;]\s", window[words[-1].end() :]):
+                continue
+        yield match.start(), match.end(), f"A/RES/{match.group(2)}/{match.group(3)}"
+
+
+# Unknown instrument-like phrases (English) -------------------------------------------------
+_INSTRUMENT_WORDS = (
+    "Convention|Conventions|Covenant|Protocol|Agenda|Framework|Declaration|Guidelines|Principles|Initiative|"
+    "Platform|Toolkit|Handbook|Agreement|Charter|Recommendation|Treaty|Plan of Action|Programme of Action|"
+    "Resolution|Strategy|Compact|Pact|Standards"
+)
+_CAPITAL = r"(?:[A-Z][\w'’\-]*|\d{4}(?:[–-]\d{4})?|\(No\.\s*\d+\)|\([A-Z]{2,}\))"
+_CONNECT = r"(?:of|on|to|for|and|the|in|against|with|by|at|from|into|a|an|all|its|their)"
+_PHRASE = re.compile(rf"{_CAPITAL}(?:,?\s+(?:{_CONNECT}\s+)*{_CAPITAL})*")
+_KEYWORD = re.compile(rf"\b(?:{_INSTRUMENT_WORDS})\b")
+# the texts' own names for themselves are not references to other instruments
+_SELF = re.compile(r"(?:Marrakech\s+Compact\s+on\s+Migration|Global\s+Compacts?(?:\s+for\s+Safe,?\s+Orderly\s+and\s+Regular\s+Migration)?|Progress\s+Declaration)")
+
+
+def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
+    for match in _PHRASE.finditer(text):
+        phrase = match.group(0)
+        if not _KEYWORD.search(_SELF.sub(" ", phrase)):
+            continue
+        if len(re.findall(r"(?<!\w)[A-Z]", phrase)) < 2:
+            continue  # "Convention" alone, or a sentence starting "Agenda …": no name
+        if any(match.start() < m.end and m.start < match.end() for m in kept):
+            continue
+        yield Unknown(match.start(), match.end(), phrase, f"instrument-like phrase not in the catalogue: {phrase!r}")
+
+
+# The linker ----------------------------------------------------------------------------------
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
+
+
+class MentionLinker:
+    """Turns recognized mentions and unknown phrases of loaded documents into quads."""
+
+    def __init__(self, iris: Iris, catalogue: Catalogue, store: GraphStore | None = None) -> None:
+        self.iris = iris
+        self.catalogue = catalogue
+        self.recognizer = Recognizer(catalogue)
+        self.store = store
+        self.mentions_graph = iris.graph("mentions")
+        self.findings_graph = iris.graph("findings")
+        self.stats: dict[str, int] = defaultdict(int)
+
+    def quads(self, documents: Iterable[Document]) -> Iterator[Quad]:
+        yield from self.catalogue.quads(self.iris.graph("catalogue"))
+        for document in documents:
+            yield from self.document_quads(document)
+
+    def _first_finding_number(self, document: Document) -> int:
+        """Findings of a document are numbered once across loader and linkers: continue after the last."""
+        used = len(document.findings)
+        if self.store is not None:
+            prefix = self.iris.document(document.key, document.language).value + "/finding/"
+            for row in self.store.select("PREFIX gcm: <ontology#> SELECT ?f WHERE { ?f a gcm:Finding }"):
+                tail = row["f"].value.removeprefix(prefix)
+                if row["f"].value.startswith(prefix) and tail.isdigit():
+                    used = max(used, int(tail))
+        return used + 1
+
+    def document_quads(self, document: Document) -> Iterator[Quad]:
+        iris, t = self.iris, self.iris.term
+        g = self.mentions_graph
+        provision_iri = {}
+        citing: dict[str, list[Provision]] = defaultdict(list)  # footnote number -> provisions with its marker
+        for provision in document.walk():
+            provision_iri[provision.path] = iris.provision(document.key, document.language, provision.path)
+            for ref in provision.footnote_refs:
+                citing[ref.number].append(provision)
+        counters: dict[tuple[str, ...], int] = defaultdict(int)
+        finding_number = self._first_finding_number(document)
+        doc_iri = iris.document(document.key, document.language)
+        for provision in document.walk():
+            kept, unknown = self.recognizer.analyse(provision.text, document.language)
+            hosts: list[tuple[Provision, Provision | None]] = [(provision, None)]
+            if provision.kind is ProvisionKind.FOOTNOTE and provision.number is not None:
+                hosts += [(p, provision) for p in citing.get(provision.number, [])]
+            for mention in kept:
+                self.stats[f"{document.key}/{document.language}"] += 1
+                for host, footnote in hosts:
+                    counters[host.path] += 1
+                    subject = provision_iri[host.path]
+                    node = iris.mention(subject, counters[host.path])
+                    yield Quad(node, NamedNode(RDF + "type"), t("Mention"), g)
+                    yield Quad(node, t("mentionIn"), subject, g)
+                    yield Quad(node, t("mentionOf"), mention.entity.iri, g)
+                    yield Quad(node, t("surfaceText"), Literal(mention.surface), g)
+                    yield Quad(node, t("startOffset"), _integer(mention.start), g)
+                    yield Quad(node, t("endOffset"), _integer(mention.end), g)
+                    label = f"{mention.entity.label()} in {document.symbol or document.key} ({document.language})"
+                    yield Quad(node, NamedNode(RDFS + "label"), Literal(f"Mention of {label}"), g)
+                    if footnote is not None:
+                        yield Quad(node, t("viaFootnote"), provision_iri[footnote.path], g)
+                    relation = "namesActor" if mention.entity.is_actor else "cites"
+                    yield Quad(subject, t(relation), mention.entity.iri, g)
+            for phrase in unknown:
+                self.stats["unknown"] += 1
+                f = iris.finding(document.key, document.language, finding_number)
+                finding_number += 1
+                fg = self.findings_graph
+                where = f"{document.source_file}:{provision.span.line_start}"
+                yield Quad(f, NamedNode(RDF + "type"), t("Finding"), fg)
+                yield Quad(f, NamedNode(RDF + "type"), t("UnknownInstrument"), fg)
+                yield Quad(f, t("concerns"), provision_iri[provision.path], fg)
+                yield Quad(f, t("inDocument"), doc_iri, fg)
+                yield Quad(f, NamedNode(RDFS + "comment"), Literal(f"{where}: {phrase.reason}", language="en"), fg)
+                yield Quad(f, NamedNode(RDFS + "label"), Literal(f"Unknown instrument: {phrase.surface}"), fg)
+                yield Quad(f, t("surfaceText"), Literal(phrase.surface), fg)
+                yield Quad(f, t("startOffset"), _integer(phrase.start), fg)
+                yield Quad(f, t("endOffset"), _integer(phrase.end), fg)
+                yield Quad(f, t("lineStart"), _integer(provision.span.line_start), fg)
+                yield Quad(f, t("lineEnd"), _integer(provision.span.line_end), fg)
+
+
+def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterable[Quad]:
+    """Entry point (``gcmkg.linkers``): the catalogue graph, mentions and unknown-instrument findings."""
+    started = time.perf_counter()
+    linker = MentionLinker(iris, Catalogue.load(iris), store)
+    quads = list(linker.quads(documents))
+    linker.stats["milliseconds"] = int((time.perf_counter() - started) * 1000)
+    return quads
