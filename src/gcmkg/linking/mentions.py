@@ -284,7 +284,10 @@ _CONNECT = r"(?:of|on|to|for|and|the|in|against|with|by|at|from|into|a|an|all|it
 _PHRASE = re.compile(rf"{_CAPITAL}(?:,?\s+(?:{_CONNECT}\s+)*{_CAPITAL})*")
 _KEYWORD = re.compile(rf"\b(?:{_INSTRUMENT_WORDS})\b")
 # the texts' own names for themselves are not references to other instruments
-_SELF = re.compile(r"(?:Marrakech\s+Compact\s+on\s+Migration|Global\s+Compacts?(?:\s+for\s+Safe,?\s+Orderly\s+and\s+Regular\s+Migration)?|Progress\s+Declaration)")
+_SELF = re.compile(
+    r"(?:Marrakech\s+Compact\s+on\s+Migration|Progress\s+Declaration|"
+    r"Global\s+Compacts?(?:\s+for\s+Safe,?\s+Orderly\s+and\s+Regular\s+Migration)?)"
+)
 
 
 def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
