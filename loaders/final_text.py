@@ -297,7 +297,12 @@ class _Parser:
     ) -> Provision:
         text, refs = self.clean(blocks, path)
         if complete and not text.endswith(FINAL_PUNCTUATION):
-            raise self.fail(blocks[-1], f"text ends without punctuation ({text[-30:]!r}): cut short?", path)
+            raise SourceError(
+                self.file,
+                blocks[-1].lines[-1].number,
+                f'the text ends without punctuation ("…{text[-40:]}"): cut short, or a heading lost?',
+                provision="/".join(path),
+            )
         span = SourceSpan(
             blocks[0].line, blocks[-1].lines[-1].number, blocks[0].lines[0].page, blocks[-1].lines[-1].page
         )
