@@ -109,10 +109,14 @@ def screen(text: str) -> Screened:
     form = _form(toks)
     ambiguous = None
     for before, previous, token in zip([None, *toks], toks, toks[1:], strict=False):
-        if token.kind == "iri" and not (before and before.text.lower() == "prefix") and (
-            previous.kind in ("var", "number", "string", "langtag", "pname", "iri", "bnode")
-            or previous.text in (")", "]")
-            or previous.text.lower() in ("true", "false")
+        if (
+            token.kind == "iri"
+            and not (before and before.text.lower() == "prefix")
+            and (
+                previous.kind in ("var", "number", "string", "langtag", "pname", "iri", "bnode")
+                or previous.text in (")", "]")
+                or previous.text.lower() in ("true", "false")
+            )
         ):
             ambiguous = token.text
             break

@@ -1,0 +1,269 @@
+"""The app factory: settings checked once, the routers, CORS, cache validators, error handling.
+
+``create_app(settings, limits)`` opens the built store read-only (failing at start, not at the
+first request, when there is none), pins the release ``build/current`` points to, and starts the
+query workers in the app's lifespan.  HTTP lives in the routers: :mod:`.sparql` (the SPARQL
+1.1 endpoint) and, when present, :mod:`.resources` (dereferenceable IRIs, home page, VoID,
+ontology, dumps) and :mod:`.saved_queries` (``/queries``).
+
+Caching: the data changes only on a rebuild, and a running service keeps serving the release it
+started with (restart it after ``make build``).  So every ``200`` answer to a GET carries an
+``ETag`` derived from the release id and what selects the representation (path, query string,
+``Accept``), a ``Last-Modified`` of the release time, and ``Cache-Control: public``; a request
+whose ``If-None-Match`` matches gets ``304`` before anything runs.
+
+Errors: a client fault is a 4xx whose plain-text body says what was wrong and what to send
+(JSON when the client asked for JSON); a server fault is a 500 that is logged with its
+traceback and says nothing about the internals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gcmkg import __version__
+from gcmkg.service import sparql
+from gcmkg.service.deps import Release
+from gcmkg.service.negotiation import NotAcceptable
+from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
+from gcmkg.settings import Settings
+from gcmkg.store import GraphStore
+
+log = logging.getLogger("gcmkg.service")
+
+# Routers written alongside this one; the app includes each one that is installed.
+OPTIONAL_ROUTERS = ("gcmkg.service.resources", "gcmkg.service.saved_queries")
+CACHE_CONTROL = "public, max-age=300"
+
+
+def pinned_release(settings: Settings) -> Release:
+    """The release ``build/current`` points to now (the service keeps serving it until restarted)."""
+    if not settings.store_dir.is_dir():
+        raise FileNotFoundError(f"{settings.store_dir}: no built store here; run `make build` (or `gcmkg build`) first")
+    folder = settings.current.resolve()
+    modified = datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC)
+    return Release(id=folder.name, modified=modified)
+
+
+def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
+    """The service over the store ``settings`` point to; workers start with the app's lifespan."""
+    limits = limits or Limits()
+    release = pinned_release(settings)
+    store_dir = settings.current.resolve() / "store"
+    store = GraphStore.open_read_only(store_dir, settings.base_iri)
+    runner = QueryRunner(store_dir, settings.base_iri, limits)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(runner.start)
+        app.state.runner = runner
+        log.info("serving release %s (%d quads) at %s", release.id, len(store), settings.base_iri)
+        try:
+            yield
+        finally:
+            app.state.runner = None
+            await run_in_threadpool(runner.close)
+
+    app = FastAPI(
+        title="gcmkg — the Global Compact for Migration as a knowledge graph",
+        version=__version__,
+        description=(
+            "SPARQL 1.1 endpoint, saved queries and dereferenceable IRIs over the GCM knowledge graph. "
+            f"Per-query limits: {limits.timeout_s:g} s, {limits.max_rows} rows, {limits.max_bytes} bytes."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.limits = limits
+    app.state.store = store
+    app.state.release = release
+    app.state.runner = None
+
+    app.include_router(sparql.router)
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as error:
+            if error.name != name:  # the module exists but something it imports does not: a real fault
+                raise
+            log.warning("router %s is not installed; its paths are not served", name)
+            continue
+        app.include_router(module.router)
+
+    _add_error_handlers(app)
+    app.add_middleware(CacheValidators, release=release)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
+        max_age=86400,
+    )
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory gcmkg.service.app:app_from_environment`` (settings from GCMKG_* variables)."""
+    from gcmkg.settings import load_settings
+
+    return create_app(load_settings())
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def _wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "json" in accept and "text/html" not in accept and not request.url.path.startswith("/sparql")
+
+
+def client_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """A 4xx/5xx answer whose body says what went wrong (plain text, or JSON if asked for)."""
+    if _wants_json(request):
+        return JSONResponse({"status": status, "detail": message}, status_code=status, headers=headers)
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    async def rejected(request: Request, error: Exception) -> Response:
+        assert isinstance(error, QueryRejected)
+        return client_error(request, error.status, error.message)
+
+    async def limited(request: Request, error: Exception) -> Response:
+        assert isinstance(error, QueryLimitExceeded)
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+        return client_error(request, error.status, error.message, headers)
+
+    async def not_acceptable(request: Request, error: Exception) -> Response:
+        assert isinstance(error, NotAcceptable)
+        return client_error(request, 406, error.message)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 304 or error.status_code < 400:
+            return Response(status_code=error.status_code, headers=error.headers)
+        detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            methods = sorted(
+                {m for r in request.app.routes if getattr(r, "path", None) == request.url.path for m in r.methods}
+            )
+            allowed = headers["Allow"] = ", ".join(methods) or headers.get("Allow", "GET")
+            detail = f"method {request.method} is not allowed here; use {allowed}"
+        return client_error(request, error.status_code, detail, headers)
+
+    async def invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()) if p not in ('query', 'body'))}: {e.get('msg')}"
+            for e in error.errors()
+        )
+        if _wants_json(request) or not request.url.path.startswith("/sparql"):
+            return JSONResponse({"status": 422, "detail": error.errors()}, status_code=422)
+        return PlainTextResponse(f"invalid request: {problems}\n", status_code=422)
+
+    async def server_fault(request: Request, error: Exception) -> Response:
+        incident = uuid.uuid4().hex[:12]
+        log.error("internal error %s on %s %s", incident, request.method, request.url, exc_info=error)
+        return PlainTextResponse(
+            f"internal server error (logged as {incident}); the request was not at fault\n", status_code=500
+        )
+
+    app.add_exception_handler(QueryRejected, rejected)
+    app.add_exception_handler(QueryLimitExceeded, limited)
+    app.add_exception_handler(NotAcceptable, not_acceptable)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(QueryFailed, server_fault)
+    app.add_exception_handler(Exception, server_fault)
+
+
+# --- cache validators -----------------------------------------------------------------------
+
+
+class CacheValidators:
+    """ETag / Last-Modified / Cache-Control on GET answers, and 304 for a matching validator.
+
+    The representation of a GET is a function of the release, the path and query string, and
+    the ``Accept`` header (the only header the routers negotiate on), so the validator is a hash
+    of exactly those — computed *before* the request runs, which lets a revalidation skip it.
+    """
+
+    def __init__(self, app: ASGIApp, release: Release) -> None:
+        self.app = app
+        self.release = release
+        self.last_modified = format_datetime(release.modified, usegmt=True)
+
+    def etag(self, scope: Scope, headers: Headers) -> str:
+        key = b"\0".join(
+            [
+                scope.get("path", "").encode(),
+                scope.get("query_string", b""),
+                headers.get("accept", "").encode(),
+                __version__.encode(),
+            ]
+        )
+        return f'W/"{self.release.id}-{hashlib.sha256(key).hexdigest()[:20]}"'
+
+    def _not_modified(self, headers: Headers, etag: str) -> bool:
+        if_none_match = headers.get("if-none-match")
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            return "*" in tags or etag.removeprefix("W/") in tags
+        if_modified_since = headers.get("if-modified-since")
+        if if_modified_since:
+            try:
+                return parsedate_to_datetime(if_modified_since) >= self.release.modified
+            except (TypeError, ValueError):
+                return False
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        etag = self.etag(scope, headers)
+        validators = {
+            "ETag": etag,
+            "Last-Modified": self.last_modified,
+            "Cache-Control": CACHE_CONTROL,
+            "Vary": "Accept",
+        }
+        if self._not_modified(headers, etag):
+            response = Response(status_code=304, headers=validators)
+            await response(scope, receive, send)
+            return
+
+        async def send_with_validators(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                out = MutableHeaders(scope=message)
+                for name, value in validators.items():
+                    if name == "Vary":
+                        vary = out.get("vary")
+                        if not vary:
+                            out["Vary"] = value
+                        elif "accept" not in vary.lower():
+                            out["Vary"] = f"{vary}, {value}"
+                    elif name.lower() not in out:
+                        out[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_validators)

@@ -1,0 +1,67 @@
+"""``gcmkg serve``: build the store if there is none, then serve it with uvicorn.
+
+The limits' defaults are :class:`gcmkg.service.runner.Limits`'s; ``--workers`` is the number of
+query worker processes (the web process itself is one uvicorn process with a thread pool).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from gcmkg.service.runner import Limits
+
+_DEFAULTS = Limits()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gcmkg.build import build, stderr_progress
+    from gcmkg.service.app import create_app
+    from gcmkg.settings import load_settings
+
+    settings = load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
+    if not settings.store_dir.is_dir():
+        print(f"gcmkg serve: no store in {settings.build_dir}; building it first", file=sys.stderr)
+        build(settings, progress=stderr_progress)
+    limits = Limits(
+        timeout_s=args.timeout,
+        max_rows=args.max_rows,
+        max_bytes=args.max_bytes,
+        memory_mb=args.memory_mb,
+        workers=args.workers,
+    )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    served = f"http://{args.host}:{args.port}/"
+    if served != settings.base_iri:
+        logging.getLogger("gcmkg.service").warning(
+            "serving on %s but the graph's IRIs start with %s: they dereference only where that base IRI is served",
+            served,
+            settings.base_iri,
+        )
+    app = create_app(settings, limits)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    return 0
+
+
+def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser(
+        "serve",
+        help="serve the built store: /sparql, saved queries, dereferenceable IRIs (builds first if missing)",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    p.add_argument("--port", type=int, default=8000, help="TCP port")
+    p.add_argument("--timeout", type=float, default=_DEFAULTS.timeout_s, help="seconds a query may run")
+    p.add_argument("--max-rows", type=int, default=_DEFAULTS.max_rows, help="result rows (or triples) per query")
+    p.add_argument("--max-bytes", type=int, default=_DEFAULTS.max_bytes, help="bytes per serialised result")
+    p.add_argument(
+        "--memory-mb", type=int, default=_DEFAULTS.memory_mb, help="address-space limit per query worker (0 = none)"
+    )
+    p.add_argument("--workers", type=int, default=_DEFAULTS.workers, help="query worker processes")
+    p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request")
+    p.set_defaults(run=cmd_serve)

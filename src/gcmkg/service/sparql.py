@@ -1,0 +1,311 @@
+"""``/sparql``: the SPARQL 1.1 Protocol endpoint (query only) and its service description.
+
+Requests (SPARQL 1.1 Protocol §2.1): ``GET ?query=``, ``POST`` with
+``application/x-www-form-urlencoded`` (``query=`` in the body) or ``application/sparql-query``
+(the query is the body); ``default-graph-uri`` / ``named-graph-uri`` (repeatable) set the
+dataset and override ``FROM`` in the query; without them the default graph is the union of all
+named graphs.  Exactly one query per request.  The body must be UTF-8.
+
+Answers: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples,
+JSON-LD or RDF/XML — by ``Accept`` or by a ``format`` parameter (``json``, ``xml``, ``csv``,
+``tsv``, ``turtle``, ``nt``, ``jsonld``, ``rdfxml`` or a media type); 406 lists what fits.
+
+Refusals, before anything is evaluated: an update (``update=``, ``application/sparql-update``,
+or update text as a query) is 403 — the endpoint is read-only; ``SERVICE`` is 403 and no
+outbound request is made; a malformed query is 400 with the parser's message and position.
+Limits (see :mod:`gcmkg.service.runner`): too slow or too much memory → 503, too many rows or
+bytes → 413; never a truncated 200.
+
+With no query: a SPARQL Service Description (RDF, Turtle by default), or for a browser an HTML
+page with a query form and example queries.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pyoxigraph import Literal, NamedNode, Triple, serialize
+from starlette.concurrency import run_in_threadpool
+
+from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, sparql_prologue
+from gcmkg.service import negotiation
+from gcmkg.service.deps import RunnerDep, StoreDep
+from gcmkg.service.negotiation import GRAPHS, HTML, RESULTS, MediaType
+from gcmkg.service.results import RDF_FORMATS
+from gcmkg.service.runner import QueryRejected
+from gcmkg.service.screening import screen
+from gcmkg.service.worker import UPDATE_REFUSED
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RESULT_FORMAT_IRIS = {
+    "application/sparql-results+json": FORMATS_NS + "SPARQL_Results_JSON",
+    "application/sparql-results+xml": FORMATS_NS + "SPARQL_Results_XML",
+    "text/csv": FORMATS_NS + "SPARQL_Results_CSV",
+    "text/tab-separated-values": FORMATS_NS + "SPARQL_Results_TSV",
+    "text/turtle": FORMATS_NS + "Turtle",
+    "application/n-triples": FORMATS_NS + "N-Triples",
+    "application/ld+json": FORMATS_NS + "JSON-LD",
+    "application/rdf+xml": FORMATS_NS + "RDF_XML",
+}
+DESCRIPTION_TYPES = (GRAPHS[0], HTML, *GRAPHS[1:])  # Turtle for RDF clients and curl; HTML for browsers
+
+QueryParam = Annotated[str | None, Query(description="The SPARQL query (exactly one).")]
+GraphsParam = Annotated[list[str], Query(description="IRI of a graph (repeatable).")]
+FormatParam = Annotated[
+    str | None,
+    Query(description="Result format, overrides Accept: json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml."),
+]
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise QueryRejected(f"send exactly one {name!r} parameter per request (got {len(values)})")
+    return values[0] if values else None
+
+
+async def _answer(
+    request: Request, runner: RunnerDep, query: str, params: list[tuple[str, str]], format_param: str | None
+) -> Response:
+    form = screen(query).form
+    offered: tuple[MediaType, ...] | None = (
+        RESULTS if form in ("select", "ask") else GRAPHS if form in ("construct", "describe") else None
+    )
+    media = negotiation.choose(request.headers.get("accept"), format_param, offered) if offered else None
+    outcome = await run_in_threadpool(
+        runner.run,
+        query,
+        result_format=media.name if media else None,
+        default_graph_uris=[v for k, v in params if k == "default-graph-uri"],
+        named_graph_uris=[v for k, v in params if k == "named-graph-uri"],
+    )
+    content_type = media.content_type if media else outcome.media_type
+    return Response(outcome.body, headers={"Content-Type": content_type, "Vary": "Accept"})
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD"],
+    summary="SPARQL 1.1 query by GET; with no query: the service description (RDF) or a query page (HTML)",
+    response_class=Response,
+    responses={
+        200: {"description": "Query results, or the service description"},
+        400: {"description": "Malformed query (the parser's message and position)"},
+        403: {"description": "Update or SERVICE: refused (the endpoint is read-only and does not federate)"},
+        406: {"description": "No supported format fits Accept/format (the body lists them)"},
+        413: {"description": "The result is over the row or byte cap"},
+        503: {"description": "The query ran over the time or memory limit, or all workers are busy"},
+    },
+)
+async def sparql_get(
+    request: Request,
+    runner: RunnerDep,
+    store: StoreDep,
+    query: QueryParam = None,
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+    format: FormatParam = None,
+) -> Response:
+    params = list(request.query_params.multi_items())
+    if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+        raise QueryRejected(UPDATE_REFUSED + " (and an update is never sent by GET)", 403)
+    text = _one([v for k, v in params if k == "query"], "query")
+    if text is None:
+        return _service_description(request, store, format)
+    return await _answer(request, runner, text, params, format)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query by POST (URL-encoded form with query=, or application/sparql-query body)",
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                DIRECT: {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def sparql_post(request: Request, runner: RunnerDep) -> Response:
+    raw_type = request.headers.get("content-type")
+    if not raw_type:
+        raise HTTPException(415, f"send a Content-Type: {FORM} (with query=...) or {DIRECT} (the query as the body)")
+    media_type, _, parameters = raw_type.partition(";")
+    media_type = media_type.strip().lower()
+    charset = next(
+        (
+            v.strip().strip('"').lower()
+            for k, _, v in (p.partition("=") for p in parameters.split(";"))
+            if k.strip().lower() == "charset"
+        ),
+        None,
+    )
+    if charset not in (None, "utf-8", "utf8"):
+        raise HTTPException(415, f"the body must be UTF-8 (got charset={charset}); re-encode it and send charset=utf-8")
+    if media_type == UPDATE:
+        raise QueryRejected(UPDATE_REFUSED, 403)
+    if media_type not in (FORM, DIRECT):
+        raise HTTPException(415, f"unsupported Content-Type {media_type}; send {FORM} (query=...) or {DIRECT}")
+    try:
+        body = (await request.body()).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise QueryRejected(f"the body is not valid UTF-8 (byte {error.start}); send UTF-8") from None
+    url_params = list(request.query_params.multi_items())
+    if media_type == FORM:
+        params = parse_qsl(body, keep_blank_values=True) + url_params
+        if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
+            raise QueryRejected(UPDATE_REFUSED, 403)
+        text = _one([v for k, v in params if k == "query"], "query")
+        if text is None:
+            raise QueryRejected(f"the form has no 'query' field; send {FORM} with query=<the SPARQL query>")
+    else:
+        params = url_params
+        if any(k == "query" for k, _ in params):
+            raise QueryRejected(f"with {DIRECT} the body is the query; do not also send query= in the URL")
+        text = body
+    format_param = _one([v for k, v in params if k == "format"], "format")
+    return await _answer(request, runner, text, params, format_param)
+
+
+# --- service description ----------------------------------------------------------------------
+
+
+def description_triples(endpoint: str, base_iri: str, graphs: list[NamedNode]) -> list[Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint (no blank nodes: IRIs under the endpoint)."""
+    sd = lambda name: NamedNode(SD + name)  # noqa: E731
+    a = NamedNode(RDF + "type")
+    service = NamedNode(endpoint + "#service")
+    dataset = NamedNode(base_iri + "dataset")
+    default = NamedNode(endpoint + "#default-graph")
+    triples = [
+        Triple(service, a, sd("Service")),
+        Triple(service, sd("endpoint"), NamedNode(endpoint)),
+        Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        Triple(service, sd("defaultDataset"), dataset),
+        Triple(
+            service,
+            NamedNode(RDFS + "comment"),
+            Literal(
+                "Read-only SPARQL 1.1 Query endpoint over the GCM knowledge graph. The default graph is the union "
+                "of the named graphs. Updates and SERVICE (federation) are refused; each query runs under a time, "
+                "memory, row and byte limit."
+            ),
+        ),
+        Triple(dataset, a, sd("Dataset")),
+        Triple(dataset, a, NamedNode(VOID + "Dataset")),
+        Triple(dataset, sd("defaultGraph"), default),
+        Triple(default, a, sd("Graph")),
+    ]
+    triples += [Triple(service, sd("resultFormat"), NamedNode(iri)) for iri in RESULT_FORMAT_IRIS.values()]
+    for graph in graphs:
+        node = NamedNode(endpoint + "#graph-" + graph.value.rstrip("/").rsplit("/", 1)[-1])
+        triples += [
+            Triple(dataset, sd("namedGraph"), node),
+            Triple(node, a, sd("NamedGraph")),
+            Triple(node, sd("name"), graph),
+        ]
+    return triples
+
+
+def _service_description(request: Request, store: StoreDep, format_param: str | None) -> Response:
+    media = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
+    endpoint = str(request.url.replace(query=""))
+    base_iri = request.app.state.settings.base_iri
+    if media is HTML:
+        return HTMLResponse(query_page(endpoint, request.app.state.limits))
+    data = serialize(
+        description_triples(endpoint, base_iri, store.named_graphs()),
+        format=RDF_FORMATS[media.name],
+        prefixes={"sd": SD, "void": VOID, "rdfs": RDFS} if media.name == "text/turtle" else None,
+    )
+    return Response(data, headers={"Content-Type": media.content_type, "Vary": "Accept"})
+
+
+# --- the HTML query page ----------------------------------------------------------------------
+
+EXAMPLES: list[tuple[str, str]] = [
+    (
+        "The 23 objectives of the Global Compact",
+        "SELECT ?objective ?number ?heading WHERE {\n"
+        "  ?objective a gcm:Objective ; gcm:number ?number ; gcm:heading ?heading .\n"
+        "} ORDER BY xsd:integer(?number)",
+    ),
+    (
+        "Provisions per document and kind",
+        "SELECT ?document ?kind (COUNT(?p) AS ?provisions) WHERE {\n"
+        "  ?p gcm:inDocument ?document ; a ?kind .\n"
+        "} GROUP BY ?document ?kind ORDER BY ?document DESC(?provisions)",
+    ),
+    (
+        "Search provision texts for a phrase",
+        "SELECT ?provision ?text WHERE {\n  ?provision gcm:text ?text .\n"
+        '  FILTER(CONTAINS(LCASE(?text), "border management"))\n} LIMIT 20',
+    ),
+    (
+        "The named graphs and their sizes",
+        "SELECT ?graph (COUNT(*) AS ?triples) WHERE {\n  GRAPH ?graph { ?s ?p ?o }\n} GROUP BY ?graph",
+    ),
+    (
+        "A description as RDF (CONSTRUCT)",
+        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number "1" ; ?p ?v .\n}',
+    ),
+]
+
+
+def query_page(endpoint: str, limits: object) -> str:
+    """A plain page with a query form: the prefixes are written out, results open by format."""
+    prologue = sparql_prologue()
+    first = prologue + EXAMPLES[0][1]
+    examples = "\n".join(
+        f'<li><a href="?{html.escape(urlencode({"query": prologue + text, "format": "json"}))}" '
+        f'data-query="{html.escape(prologue + text)}" class="example">{html.escape(title)}</a></li>'
+        for title, text in EXAMPLES
+    )
+    options = "\n".join(
+        f'<option value="{m.short[0]}">{html.escape(m.label)} ({m.name})</option>' for m in (*RESULTS, *GRAPHS)
+    )
+    prefixes = ", ".join(f"{p}:" for p in PREFIXES)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>SPARQL endpoint — gcmkg</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }}
+textarea {{ width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; }}
+code {{ background: #f3f3f3; padding: 0 .2em; }}
+</style></head><body>
+<p><a href="/">Home</a> · <a href="/queries">Saved queries</a> · <a href="/docs">API</a></p>
+<h1>SPARQL endpoint</h1>
+<p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
+<code>{html.escape(endpoint)}</code>. The default graph is the union of all named graphs. Prefixes
+{html.escape(prefixes)} are written out below; <code>gcm:</code> is relative and resolves against the service's
+base IRI. Each query may run {getattr(limits, "timeout_s", "?")} s and return
+{getattr(limits, "max_rows", "?")} rows; updates and <code>SERVICE</code> are refused.</p>
+<form method="get" action="">
+<p><textarea name="query" id="query" rows="18" spellcheck="false">{html.escape(first)}</textarea></p>
+<p><label>Result format <select name="format">{options}</select></label>
+<button type="submit">Run query</button></p>
+</form>
+<h2>Examples</h2>
+<ul>{examples}</ul>
+<p>Machine clients: <code>GET {html.escape(endpoint)}?query=…</code> or <code>POST</code> with
+<code>application/sparql-query</code>; choose the format with <code>Accept</code> or <code>format=</code>.
+Without a query this URL answers RDF clients with its
+<a href="?format=turtle">service description</a>.</p>
+<script>
+for (const a of document.querySelectorAll("a.example")) {{
+  a.addEventListener("click", e => {{ e.preventDefault(); document.getElementById("query").value = a.dataset.query; }});
+}}
+</script>
+</body></html>
+"""
