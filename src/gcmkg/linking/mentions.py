@@ -91,14 +91,12 @@ def _fold_char(char: str) -> str:
 
 def squeeze(text: str) -> tuple[str, list[int]]:
     """``text`` without whitespace, case-folded, with the index of each kept character."""
-    chars: list[str] = []
-    positions: list[int] = []
-    for index, char in enumerate(text):
-        if char.isspace() or char in IGNORED:
-            continue
-        chars.append(_fold_char(char))
-        positions.append(index)
-    return "".join(chars), positions
+    folded = text.translate(FOLD)
+    lowered = folded.lower()
+    if len(lowered) != len(folded):  # a character whose lower case is longer (e.g. "İ"): fold one by one
+        lowered = "".join(_fold_char(char) for char in text)
+    positions = [i for i, char in enumerate(lowered) if not (char.isspace() or char in IGNORED)]
+    return "".join(lowered[i] for i in positions), positions
 
 
 def _is_word_char(char: str) -> bool:
@@ -163,8 +161,10 @@ class Recognizer:
             (re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"), entries[0])
             for label, entries in sorted(strict.items())
         ]
-        # longest labels first so the scan can stop early in common cases
-        self.keys = sorted(self.squeezed, key=lambda k: (-len(k), k))
+        # squeezed labels grouped by their first three characters: only groups the text has are searched
+        self.keys: dict[str, list[str]] = defaultdict(list)
+        for key in sorted(self.squeezed, key=lambda k: (-len(k), k)):
+            self.keys[key[:3]].append(key)
         self.by_symbol = catalogue.by_symbol()
         self.targets = {e.iri.value: e for e in catalogue.entries.values() if "SDGTarget" in e.classes}
 
@@ -174,7 +174,8 @@ class Recognizer:
         found: list[Mention] = []
         unknown: list[Unknown] = []
         squeezed, positions = squeeze(text)
-        for key in self.keys:
+        heads = {squeezed[i : i + 3] for i in range(len(squeezed) - 2)}
+        for key in (key for head in sorted(heads & self.keys.keys()) for key in self.keys[head]):
             at = squeezed.find(key)
             while at != -1:
                 start, end = positions[at], positions[at + len(key) - 1] + 1
@@ -290,6 +291,9 @@ _SELF = re.compile(
 )
 
 
+_LEADING_VERB = re.compile(r"^[A-Z][a-z]+\s+(?:the|a|an|its|their)\s+(?=[A-Z])")
+
+
 def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
     for match in _PHRASE.finditer(text):
         phrase = match.group(0)
@@ -297,9 +301,14 @@ def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
             continue
         if len(re.findall(r"(?<!\w)[A-Z]", phrase)) < 2:
             continue  # "Convention" alone, or a sentence starting "Agenda …": no name
-        if any(match.start() < m.end and m.start < match.end() for m in kept):
+        # an actor's name inside the phrase ("ILO Recommendation …") does not explain it; an instrument does
+        if any(match.start() < m.end and m.start < match.end() and m.entity.is_instrument for m in kept):
             continue
-        yield Unknown(match.start(), match.end(), phrase, f"instrument-like phrase not in the catalogue: {phrase!r}")
+        start = match.start()
+        lead = _LEADING_VERB.match(phrase)  # "Promote the Convention on …": the name starts after "the"
+        if lead:
+            start, phrase = start + lead.end(), phrase[lead.end() :]
+        yield Unknown(start, match.end(), phrase, f"instrument-like phrase not in the catalogue: {phrase!r}")
 
 
 # The linker ----------------------------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""The recognizer on real phrases of the five texts (English, Swedish, Arabic) and on its edge cases."""
+
+from __future__ import annotations
+
+import pytest
+from pyoxigraph import NamedNode
+
+from gcmkg.iris import Iris
+from gcmkg.linking.catalogue import Catalogue
+from gcmkg.linking.mentions import MentionLinker, Recognizer
+from gcmkg.model import Document, FootnoteRef, Provision, ProvisionKind, SourceSpan
+
+BASE = "http://127.0.0.1:8000/"
+IRIS = Iris(BASE)
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return Catalogue.load(IRIS)
+
+
+@pytest.fixture(scope="module")
+def recognizer(catalogue: Catalogue) -> Recognizer:
+    return Recognizer(catalogue)
+
+
+def found(recognizer: Recognizer, text: str, language: str = "en") -> list[tuple[str, str]]:
+    mentions, _ = recognizer.analyse(text, language)
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.surface
+    return [(m.entity.iri.value.removeprefix(BASE), m.surface) for m in mentions]
+
+
+def test_protocol_title_is_one_mention_not_also_the_convention(recognizer: Recognizer) -> None:
+    text = (
+        "Promote ratification of, accession to and implementation of the Protocol to Prevent, Suppress and "
+        "Punish Trafficking in Persons, Especially Women and Children, supplementing the United Nations "
+        "Convention against Transnational Organized Crime;"
+    )
+    assert [iri for iri, _ in found(recognizer, text)] == ["id/instrument/trafficking-protocol"]
+
+
+def test_convention_named_on_its_own_is_mentioned(recognizer: Recognizer) -> None:
+    text = (
+        "the United Nations Convention against Transnational Organized Crime, including the Protocol to Prevent, "
+        "Suppress and Punish Trafficking in Persons, Especially Women and Children, and the Protocol against the "
+        "Smuggling of Migrants by Land, Sea and Air;"
+    )
+    assert [iri for iri, _ in found(recognizer, text) if "instrument" in iri] == [
+        "id/instrument/untoc",
+        "id/instrument/trafficking-protocol",
+        "id/instrument/smuggling-protocol",
+    ]
+
+
+def test_ilo_inside_an_instrument_name_also_names_the_organization(recognizer: Recognizer) -> None:
+    text = "in line with the ILO Social Protection Floors Recommendation, 2012 (No. 202);"
+    assert found(recognizer, text) == [
+        ("id/instrument/r202", "ILO Social Protection Floors Recommendation, 2012 (No. 202)"),
+        ("id/actor/ilo", "ILO"),
+    ]
+
+
+def test_split_words_and_stray_spaces_do_not_hide_a_mention(recognizer: Recognizer) -> None:
+    text = "under the guidance of the Statistical Commissio n of the United Nations, by harmonizing"
+    assert found(recognizer, text) == [
+        ("id/actor/un-statistical-commission", "Statistical Commissio n of the United Nations")
+    ]
+    text = "the ILO General Principles and Operational Guidelines  for Fair\nRecruitment, the"
+    assert found(recognizer, text)[0] == (
+        "id/instrument/ilo-fair-recruitment",
+        "ILO General Principles and Operational Guidelines  for Fair\nRecruitment",
+    )
+
+
+def test_abbreviations_are_whole_case_sensitive_words(recognizer: Recognizer) -> None:
+    assert found(recognizer, "to respond to the needs of migrants who face situations of vulnerability") == [
+        ("id/actor/migrants", "migrants")
+    ]
+    assert found(
+        recognizer,
+        "the WHO Framework of Priorities and Guiding Principles to Promote the Health of Refugees and Migrants",
+    )[0][0] == ("id/instrument/who-health-framework")
+    assert found(recognizer, "(a) IOM will serve as the coordinator") == [("id/actor/iom", "IOM")]
+
+
+def test_sdg_target_and_resolutions_by_pattern(recognizer: Recognizer) -> None:
+    text = "by 2030 in line with target 10.c of the 2030 Agenda for Sustainable Development;"
+    assert found(recognizer, text) == [
+        ("http://metadata.un.org/sdg/10.c", "target 10.c"),
+        ("id/instrument/agenda-2030", "2030 Agenda for Sustainable Development"),
+    ]
+    text = (
+        "Recalling its resolution 71/1 of 19 September 2016, in which it decided to convene an intergovernmental "
+        "conference, as well as its resolutions 71/280 of 6 April 2017, 72/244 of 24 December 2017 and 72/308 of "
+        "6 August 2018,"
+    )
+    assert [iri for iri, _ in found(recognizer, text)] == [
+        "id/instrument/a-res-71-1",
+        "id/instrument/a-res-71-280",
+        "id/instrument/a-res-72-244",
+        "id/instrument/a-res-72-308",
+    ]
+
+
+def test_swedish_spellings(recognizer: Recognizer) -> None:
+    text = (
+        "A) Främja ratifikation, anslutning och genomförande av protokollet mot smuggling av migranter via land, "
+        "hav och luft, kompletterande FN:s konvention mot gränsöverskridande organiserad brottslighet (UNTOC)"
+    )
+    assert [iri for iri, _ in found(recognizer, text, "sv") if "instrument" in iri] == [
+        "id/instrument/smuggling-protocol"
+    ]
+    text = "som socialt grundskydd för medborgare och migranter i enlighet med ILO:s rekommendation 202 om socialt grundskydd."
+    assert ("id/instrument/r202", "ILO:s rekommendation 202 om socialt grundskydd") in found(recognizer, text, "sv")
+    text = "eliminera överföringskorridorer med kostnader över 5 procent år 2030 i linje med mål 10.c i 2030-agendan för hållbar utveckling"
+    assert found(recognizer, text, "sv") == [
+        ("http://metadata.un.org/sdg/10.c", "mål 10.c"),
+        ("id/instrument/agenda-2030", "2030-agendan för hållbar utveckling"),
+    ]
+    text = "liksom Parisavtalet⁴ och Sendai-ramverket för katastrofreducering 2015-2030"
+    assert [iri for iri, _ in found(recognizer, text, "sv")] == [
+        "id/instrument/paris-agreement",
+        "id/instrument/sendai-framework",
+    ]
+
+
+def test_arabic_spellings(recognizer: Recognizer) -> None:
+    text = "والبرامج الفنية والهندسية والعلمية بما يتماشى مع الغاية 4 (ب) من أهداف التنمية المستدامة."
+    assert found(recognizer, text, "ar") == [
+        ("http://metadata.un.org/sdg/4.b", "الغاية 4 (ب)"),
+        ("id/instrument/sdgs", "أهداف التنمية المستدامة"),
+    ]
+    # a proclitic (و، ل) before the name, and ال → لل after the preposition
+    text = "وحوار المنظمة الدولية للهجرة بشأن الهجرة (الحوار الدولي)؛ والمنتدى العالمي المعني بالهجرة والتنمية."
+    assert ("id/actor/gfmd", "المنتدى العالمي المعني بالهجرة والتنمية") in found(recognizer, text, "ar")
+    assert ("id/actor/iom", "المنظمة الدولية للهجرة") in found(recognizer, text, "ar")
+    text = "بما يتماشى مع الرؤية الاستراتيجية للمنظمة الدولية للهجرة بشأن الهجرة"
+    assert ("id/actor/iom", "للمنظمة الدولية للهجرة") in found(recognizer, text, "ar")
+    text = "امتثالاً للمبادئ التوجيهية للتوظيف العادل لمنظمة العمل الدولية، ودعم الشركات"
+    assert found(recognizer, text, "ar")[0] == (
+        "id/instrument/ilo-fair-recruitment",
+        "للمبادئ التوجيهية للتوظيف العادل لمنظمة العمل الدولية",
+    )
+
+
+def test_unknown_instruments_are_reported_not_dropped(recognizer: Recognizer) -> None:
+    text = "Promote the Convention on the Rights of Imaginary Persons and resolution 99/999, and target 3.9."
+    mentions, unknown = recognizer.analyse(text, "en")
+    assert mentions == []
+    assert [(u.surface, text[u.start : u.end]) for u in unknown] == [
+        ("Convention on the Rights of Imaginary Persons", "Convention on the Rights of Imaginary Persons"),
+        ("99/999", "99/999"),
+        ("target 3.9", "target 3.9"),
+    ]
+
+
+def test_catalogued_names_raise_no_unknown(recognizer: Recognizer) -> None:
+    text = "the ILO Recommendation 202 on Social Protection Floors and the Global Compact for Safe, Orderly and Regular Migration"
+    mentions, unknown = recognizer.analyse(text, "en")
+    assert unknown == [] and mentions[0].entity.iri.value.endswith("/r202")
+
+
+def _document() -> Document:
+    footnote = Provision(
+        ProvisionKind.FOOTNOTE,
+        ("annex", "footnote", "3"),
+        "Domestic Workers Convention, 2011 (No. 189).",
+        SourceSpan(5, 5),
+        number="3",
+    )
+    paragraph = Provision(
+        ProvisionKind.PARAGRAPH,
+        ("annex", "para", "2"),
+        "the International Labour Organization conventions on promoting decent work and labour migration, and the "
+        "Convention on Imaginary Things.",
+        SourceSpan(1, 3),
+        number="2",
+        footnote_refs=[FootnoteRef("3", 97)],
+    )
+    annex = Provision(ProvisionKind.PART, ("annex",), "Annex", SourceSpan(1, 5), children=[paragraph, footnote])
+    return Document("test-doc", "en", "Test", "2018-12-12", "final", "test.txt", provisions=[annex])
+
+
+def test_linker_quads_footnote_citation_and_finding(catalogue: Catalogue) -> None:
+    linker = MentionLinker(IRIS, catalogue)
+    quads = list(linker.document_quads(_document()))
+    t = IRIS.term
+    para = IRIS.provision("test-doc", "en", ("annex", "para", "2"))
+    footnote = IRIS.provision("test-doc", "en", ("annex", "footnote", "3"))
+    c189 = NamedNode(BASE + "id/instrument/c189")
+    triples = {(q.subject, q.predicate, q.object) for q in quads}
+    assert (para, t("cites"), c189) in triples
+    assert (footnote, t("cites"), c189) in triples
+    assert (para, t("namesActor"), NamedNode(BASE + "id/actor/ilo")) in triples
+    via = [q.subject for q in quads if q.predicate == t("viaFootnote")]
+    assert via and all((m, t("mentionIn"), para) in triples for m in via)
+    findings = [q for q in quads if q.predicate == t("surfaceText") and q.graph_name == IRIS.graph("findings")]
+    assert [q.object.value for q in findings] == ["Convention on Imaginary Things"]
+    finding = findings[0].subject
+    assert (finding, t("concerns"), para) in triples
+    assert finding.value.endswith("/id/test-doc/en/finding/1")
