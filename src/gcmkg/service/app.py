@@ -162,10 +162,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         detail = error.detail if isinstance(error.detail, str) else str(error.detail)
         headers = dict(error.headers or {})
         if error.status_code == 405:
-            methods = sorted(
-                {m for r in request.app.routes if getattr(r, "path", None) == request.url.path for m in r.methods}
-            )
-            allowed = headers["Allow"] = ", ".join(methods) or headers.get("Allow", "GET")
+            allowed = headers.get("Allow", "GET")
             detail = f"method {request.method} is not allowed here; use {allowed}"
         return client_error(request, error.status_code, detail, headers)
 

@@ -177,6 +177,12 @@ async def sparql_post(request: Request, runner: RunnerDep) -> Response:
     return await _answer(request, runner, text, params, format_param)
 
 
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def sparql_other_methods() -> Response:
+    """SPARQL 1.1 Protocol: queries only by GET or POST (one route, so ``Allow`` lists them all)."""
+    raise HTTPException(405, "use GET or POST", headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+
+
 # --- service description ----------------------------------------------------------------------
 
 

@@ -1,0 +1,165 @@
+"""Real servers for the service tests: ``gcmkg serve`` in its own process, spoken to over HTTP.
+
+Fixtures (session scope):
+
+* ``service_build`` — a full build of the project's corpus whose base IRI is the address the
+  server will listen on (``http://127.0.0.1:<free port>/``), so every minted IRI dereferences
+  on it.  A second build besides ``built`` (whose base IRI is the default :8000).
+* ``service_url`` — ``gcmkg serve`` over ``service_build`` (uvicorn, query workers, limits:
+  ``SERVICE_LIMITS``); yields its base URL (ending in ``/``).  ``service_settings`` gives the
+  build's settings.
+* ``protocol_url`` — ``gcmkg serve`` over a *separate* test store holding only the W3C
+  protocol test data (``data1.nt``…``data3.nt`` as the named graphs the manifest expects),
+  with small row/byte caps (``PROTOCOL_LIMITS``) so the caps can be reached with tiny queries.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from gcmkg.build import build
+from gcmkg.settings import Settings, load_settings
+from gcmkg.store import GraphStore
+
+CONFORMANCE = Path("/work/shared/conformance")
+PROTOCOL_DIR = CONFORMANCE / "sparql11-protocol"
+KASEI = "http://kasei.us/2009/09/sparql/data/"
+
+SERVICE_LIMITS = {"timeout": 4.0, "max_rows": 10_000, "max_bytes": 16 * 2**20, "memory_mb": 1024, "workers": 2}
+PROTOCOL_LIMITS = {"timeout": 4.0, "max_rows": 100, "max_bytes": 8192, "memory_mb": 1024, "workers": 2}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_server(build_dir: Path, base_iri: str, port: int, log: Path, limits: dict[str, float]) -> Server:
+    """``gcmkg serve`` as a child process; returns once ``/sparql`` answers."""
+    options = []
+    for name, value in limits.items():
+        options += [f"--{name.replace('_', '-')}", str(value)]
+    command = [
+        sys.executable,
+        "-m",
+        "gcmkg.cli",
+        "--build-dir",
+        str(build_dir),
+        "--base-iri",
+        base_iri,
+        "serve",
+        "--port",
+        str(port),
+        "--no-access-log",
+        *options,
+    ]
+    handle = log.open("wb")
+    process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(f"http://127.0.0.1:{port}/", process, log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gcmkg serve exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            if httpx.get(server.url + "sparql", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"gcmkg serve did not answer within 120 s:\n{server.log_tail()}")
+
+
+def stop_server(server: Server) -> None:
+    if server.process.poll() is None:
+        os.killpg(server.process.pid, signal.SIGTERM)  # the server and its query workers (own session)
+        try:
+            server.process.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def service_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def service_build(tmp_path_factory: pytest.TempPathFactory, service_port: int) -> Settings:
+    settings = load_settings(
+        base_iri=f"http://127.0.0.1:{service_port}/", build_dir=tmp_path_factory.mktemp("service-build")
+    )
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def service_settings(service_build: Settings) -> Settings:
+    return service_build
+
+
+@pytest.fixture(scope="session")
+def service_server(
+    service_build: Settings, service_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("service-log") / "serve.log"
+    server = start_server(service_build.build_dir, service_build.base_iri, service_port, log, SERVICE_LIMITS)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def service_url(service_server: Server) -> str:
+    return service_server.url
+
+
+def protocol_build(build_dir: Path, base_iri: str) -> None:
+    """A release folder with a store holding only the W3C protocol tests' data, as named graphs."""
+    release = build_dir / "releases" / "w3c-protocol"
+    store = GraphStore.create(release / "store", base_iri)
+    from pyoxigraph import NamedNode
+
+    for n in (1, 2, 3):
+        store.load(PROTOCOL_DIR / f"data{n}.nt", graph=NamedNode(f"{KASEI}data{n}.rdf"))
+    store.flush()
+    del store
+    (build_dir / "current").symlink_to(release.relative_to(build_dir))
+
+
+@pytest.fixture(scope="session")
+def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    port = free_port()
+    base_iri = f"http://127.0.0.1:{port}/"
+    build_dir = tmp_path_factory.mktemp("protocol-build")
+    protocol_build(build_dir, base_iri)
+    server = start_server(build_dir, base_iri, port, build_dir / "serve.log", PROTOCOL_LIMITS)
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def protocol_url(protocol_server: Server) -> str:
+    return protocol_server.url
