@@ -165,6 +165,9 @@ class Vocabulary:
     the`` for "along the"), or a joined form the document uses nowhere else
     (``concentrati on``) — go in the loader's explicit ``known_splits`` list.
 
+    Measured on A/73/L.66: over all 3,920 lines the rule makes exactly the 26 joins found by
+    reading the file and no other; the loader's list adds 3 (tests/loaders/test_text_repair.py).
+
     Line-end hyphens (:meth:`dehyphenate`) keep the hyphen unless the document writes the
     word solid and never hyphenated: UN documents break lines at real hyphens, not inside words.
     """
