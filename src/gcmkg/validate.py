@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import rdflib
-from pyoxigraph import DefaultGraph, Literal, NamedNode, RdfFormat
+from pyoxigraph import Literal, NamedNode
 from pyshacl import validate as shacl_validate
 
 from gcmkg.store import GraphStore
@@ -42,16 +42,11 @@ def load_shapes(shapes_dir: Path, base_iri: str) -> rdflib.Graph:
     return shapes
 
 
-def to_rdflib(store: GraphStore, graphs: list[NamedNode | DefaultGraph] | None = None) -> rdflib.Graph:
-    """The union of the store's graphs (or of ``graphs``) as one rdflib graph.
-
-    Each graph is read as N-Triples into one rdflib graph: parsing N-Quads into an rdflib
-    graph keeps the quads in named contexts that ``Graph.triples`` does not see, which left
-    SHACL validating an empty graph.
-    """
+def to_rdflib(store: GraphStore) -> rdflib.Graph:
+    """The union of the store's named graphs as one rdflib graph (for pyshacl)."""
     data = rdflib.Graph()
-    for graph in [*store.named_graphs(), DefaultGraph()] if graphs is None else graphs:
-        data.parse(data=store.serialize(RdfFormat.N_TRIPLES, graph=graph).decode("utf-8"), format="nt")
+    lines = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in store.quads())
+    data.parse(data=lines, format="nt")
     return data
 
 
