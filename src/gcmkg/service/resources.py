@@ -177,8 +177,9 @@ def _resource_iri(request: Request, base_iri: str) -> str:
     return f"{base_iri}id/{rest}"
 
 
-@router.get(
+@router.api_route(
     "/id/{path:path}",
+    methods=["GET", "HEAD"],
     summary="Dereference a resource of the graph (HTML or RDF)",
     response_class=Response,
     responses={
@@ -433,8 +434,9 @@ _DUMP_TYPES = {
 }
 
 
-@router.get(
+@router.api_route(
     "/dumps/{file}",
+    methods=["GET", "HEAD"],
     summary="Download one dump file",
     response_class=FileResponse,
     responses={404: {"description": "No such file."}},
