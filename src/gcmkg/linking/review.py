@@ -53,9 +53,9 @@ METHOD_FOOTNOTE = "round table footnote"
 METHOD_SECTION = "round table section"
 METHOD_NUMBER = "objective number in text"
 METHOD_TITLE = "objective title in text"
-METHODS = (METHOD_HEADING, METHOD_FOOTNOTE, METHOD_SECTION, METHOD_NUMBER, METHOD_TITLE)
+METHODS = (METHOD_HEADING, METHOD_FOOTNOTE, METHOD_NUMBER, METHOD_TITLE, METHOD_SECTION)  # precedence
 
-MIN_RUN = 5  # consecutive title words a paragraph must repeat
+MIN_RUN = 4  # consecutive title words a paragraph must repeat
 MIN_CONTENT = 3  # of which not function words
 
 # "objectives 2, 5, 6, 12 and 18", "objective 23" — the number follows the word.
@@ -64,6 +64,14 @@ MENTION_RE = re.compile(rf"\b[Oo]bjectives?\s+({NUMBER_LIST})\b")
 # a footnote entry: "Objective 2: Minimize …; objective 5: Enhance …."
 ENTRY_RE = re.compile(r"\b[Oo]bjective\s+(\d{1,2}):\s*([^;]+?)\s*(?:;|\.?$)")
 WORD_RE = re.compile(r"\w+(?:-\w+)*")
+# Phrases the Compact and the declaration use everywhere: words of a title inside them do not
+# count as repeating that title ("safe, orderly and regular migration" is not objective 23).
+STOCK_PHRASES = (
+    "safe, orderly and regular migration",
+    "in the context of international migration",
+    "throughout the migration cycle",
+    "at all stages of migration",
+)
 FUNCTION_WORDS = frozenset(
     "a an and as at all by for from in into of on or the their to with that this its be have has is are".split()
 )
@@ -124,6 +132,17 @@ class TitleRun:
     end: int
 
 
+def masked_words(title: str) -> list[str | None]:
+    """The title's stemmed words, ``None`` in place of the Compact's stock phrases (:data:`STOCK_PHRASES`)."""
+    words: list[str | None] = [stem(w) for w in WORD_RE.findall(title)]
+    for phrase in STOCK_PHRASES:
+        stock = [stem(w) for w in WORD_RE.findall(phrase)]
+        for i in range(len(words) - len(stock) + 1):
+            if words[i : i + len(stock)] == stock:
+                words[i : i + len(stock)] = [None] * len(stock)
+    return words
+
+
 def title_run(title: str, text: str) -> TitleRun | None:
     """Longest common run of (stemmed) words between ``title`` and ``text``.
 
@@ -132,7 +151,7 @@ def title_run(title: str, text: str) -> TitleRun | None:
     >>> run.length, run.content
     (8, 5)
     """
-    title_words = [stem(m.group()) for m in WORD_RE.finditer(title)]
+    title_words = masked_words(title)
     text_matches = list(WORD_RE.finditer(text))
     text_words = [stem(m.group()) for m in text_matches]
     best: tuple[int, int] = (0, 0)  # (length, end index in text_words)
@@ -146,11 +165,16 @@ def title_run(title: str, text: str) -> TitleRun | None:
                     best = (current[j], i)
         previous = current
     length, end = best
-    if length == 0:
+    start = end - length
+    # a run that begins or ends on a function word says no more without it ("… return and")
+    while start < end and text_words[start] in FUNCTION_WORDS:
+        start += 1
+    while end > start and text_words[end - 1] in FUNCTION_WORDS:
+        end -= 1
+    if start == end:
         return None
-    words = text_words[end - length : end]
-    content = sum(1 for w in words if w not in FUNCTION_WORDS)
-    return TitleRun(length, content, text_matches[end - length].start(), text_matches[end - 1].end())
+    content = sum(1 for w in text_words[start:end] if w not in FUNCTION_WORDS)
+    return TitleRun(end - start, content, text_matches[start].start(), text_matches[end - 1].end())
 
 
 def normalise(title: str) -> str:
@@ -170,6 +194,10 @@ class ReviewLinker:
                 number = provision.objective_number or provision.number
                 if number:
                     self.objectives[number] = provision
+        # the list of objectives in the final text words some titles differently from the headings
+        self.list_entries: dict[str, str] = {
+            p.number: p.text for p in final.walk() if p.kind is ProvisionKind.OBJECTIVE_LIST_ENTRY and p.number
+        }
         self.found: dict[tuple[tuple[str, ...], str], Alignment] = {}
 
     def objective(self, number: str, source: Provision) -> Provision:
@@ -196,27 +224,24 @@ class ReviewLinker:
         )
 
     def alignments(self) -> list[Alignment]:
+        footnotes = {p.number: p for p in self.imrf.walk() if p.kind is ProvisionKind.FOOTNOTE}
         round_tables = [p for p in self.imrf.walk() if p.kind is ProvisionKind.ROUND_TABLE]
-        round_table_footnotes = set()
+        round_table_footnotes: set[tuple[str, ...]] = set()
         for round_table in round_tables:
             covered = heading_objectives(round_table.text)
             for number in covered:
                 self.add(round_table, number, METHOD_HEADING, round_table.text)
-            for child in round_table.children:
-                if child.kind is ProvisionKind.FOOTNOTE:
-                    round_table_footnotes.add(child.path)
-                    for number, title in footnote_objectives(child.text):
-                        self.add(
-                            child,
-                            number,
-                            METHOD_FOOTNOTE,
-                            f"objective {number}: {title}",
-                            difference=self.title_difference(number, title, child),
-                        )
-            for child in round_table.children:
-                if child.kind is ProvisionKind.PARAGRAPH:
-                    for number in covered:
-                        self.add(child, number, METHOD_SECTION, round_table.text)
+            for ref in round_table.footnote_refs:
+                footnote = footnotes[ref.number]
+                round_table_footnotes.add(footnote.path)
+                for number, title in footnote_objectives(footnote.text):
+                    self.add(
+                        footnote,
+                        number,
+                        METHOD_FOOTNOTE,
+                        f"objective {number}: {title}",
+                        difference=self.title_difference(number, title, footnote),
+                    )
         for provision in self.imrf.walk():
             if provision.kind is ProvisionKind.ROUND_TABLE or provision.path in round_table_footnotes:
                 continue
@@ -229,19 +254,28 @@ class ReviewLinker:
                 title = objective.heading or objective.text
                 run = title_run(title, provision.text)
                 if run and run.length >= MIN_RUN and run.content >= MIN_CONTENT:
-                    score = round(run.length / len(WORD_RE.findall(title)), 4)
-                    self.add(
-                        provision, number, METHOD_TITLE, provision.text[run.start : run.end], score=min(score, 1.0)
-                    )
+                    score = min(1.0, round(run.length / len(WORD_RE.findall(title)), 4))
+                    self.add(provision, number, METHOD_TITLE, provision.text[run.start : run.end], score=score)
+        # last: the structural evidence, for the pairs no words of the paragraph already give
+        for round_table in round_tables:
+            covered = heading_objectives(round_table.text)
+            for child in round_table.children:
+                if child.kind is ProvisionKind.PARAGRAPH:
+                    for number in covered:
+                        self.add(child, number, METHOD_SECTION, round_table.text)
         return sorted(self.found.values(), key=lambda a: (a.source.value, a.target.value))
 
     def title_difference(self, number: str, title: str, source: Provision) -> str | None:
-        """How a title quoted in the declaration differs from the objective's title, if it does."""
+        """How a title quoted in the declaration differs from the objective's heading, if it does."""
         objective = self.objective(number, source)
         official = objective.heading or objective.text
         if normalise(official) == normalise(title):
             return None
-        return f"quoted as {title!r}; the final text's title is {official!r}"
+        listed = self.list_entries.get(number)
+        also = ""
+        if listed is not None and normalise(listed) == normalise(title):
+            also = f" (the quotation follows the final text's list of objectives, entry {number})"
+        return f"quoted as {title!r}; the objective's heading in the final text reads {official!r}{also}"
 
 
 def review_alignments(iris: Iris, documents: Iterable[Document]) -> list[Alignment]:
