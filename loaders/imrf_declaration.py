@@ -35,6 +35,8 @@ footnote.  The loader checks the two agree (a disagreement is a finding); the re
 is made by the review linker (:mod:`gcmkg.linking.review`), which reads the same printed text,
 so ``Provision.objective_number`` (one number) stays unset on round tables.
 
+The file has none of the PDF artefacts :mod:`loaders.text_repair` is for (no page furniture,
+split words or line-end hyphens: checked by the tests); its whitespace folding is reused.
 Repairs, and nothing else: lines of a block are joined with one space; a paragraph that a
 footnote block or a page break interrupts is joined to its continuation; superscript footnote
 markers are taken out of the running text; Markdown link syntax and bold marks are removed
@@ -54,6 +56,7 @@ from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.linking.review import footnote_objectives, heading_objectives
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from loaders.text_repair import fold_whitespace
 
 DOC_KEY = "imrf-progress-declaration-2022"
 LANGUAGE = "en"
@@ -108,7 +111,7 @@ def blocks(lines: list[str]) -> list[Block]:
         if line.strip():
             current.append((number, line.strip()))
         elif current:
-            found.append(Block(current[0][0], current[-1][0], " ".join(text for _, text in current)))
+            found.append(Block(current[0][0], current[-1][0], fold_whitespace("\n".join(text for _, text in current))))
             current = []
     return found
 

@@ -297,6 +297,29 @@ def test_links_are_findings_and_nothing_else_is(document: Document) -> None:
     ]
 
 
+def test_every_source_line_is_read(document: Document) -> None:
+    """Every non-blank line is in a provision, except the masthead and the line "Annex"."""
+    lines = (PROJECT_ROOT / "corpus" / FILE).read_text(encoding="utf-8").split("\n")
+    covered: set[int] = set()
+    for p in document.walk():
+        if p.kind in (ProvisionKind.PARAGRAPH, ProvisionKind.FOOTNOTE):
+            covered.update(range(p.span.line_start, p.span.line_end + 1))
+        else:  # a heading: its own line
+            covered.add(p.span.line_start)
+    unread = [n for n, line in enumerate(lines, start=1) if line.strip() and n not in covered]
+    assert unread == [5, 7, 8, 10, 12, 14, 16, 17, 18, 20, 22, 33]
+    assert lines[32] == "Annex" and lines[4] == "General Assembly" and lines[21].startswith("Draft resolution")
+
+
+def test_no_pdf_artefacts_to_repair(document: Document) -> None:
+    """Nothing for text_repair's split-word and hyphen rules: no line ends in a hyphen, no stray spaces."""
+    source = (PROJECT_ROOT / "corpus" / FILE).read_text(encoding="utf-8")
+    assert not [line for line in source.split("\n") if line.rstrip().endswith("-")]
+    for p in document.walk():
+        assert "  " not in p.text and p.text == p.text.strip()
+        assert not any(gap in p.text for gap in (" ,", " ;", " :", " .")), p.path
+
+
 # structural surprises and defects in edited copies --------------------------------------------
 
 
