@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from pyoxigraph import Literal, NamedNode
 
 from gcmkg.corpus import read_manifest
-from gcmkg.iris import XSD, Iris, sparql_prologue
+from gcmkg.iris import Iris, sparql_prologue
 from gcmkg.linking.alignment import Alignment
 from gcmkg.linking.review import (
     METHOD_FOOTNOTE,
@@ -28,6 +27,7 @@ from gcmkg.linking.review import (
     title_run,
 )
 from gcmkg.model import Document
+from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text, imrf_declaration
@@ -226,10 +226,14 @@ def test_graph_review_links(store: GraphStore) -> None:
     }
 
 
+def _query() -> SavedQuery:
+    return parse(PROJECT_ROOT / "queries" / "imrf-on-objective.rq")
+
+
 def test_saved_query_imrf_on_objective(store: GraphStore) -> None:
-    query = (PROJECT_ROOT / "queries" / "imrf-on-objective.rq").read_text(encoding="utf-8")
-    rows = store.select(query, substitutions={"objective": Literal("15", datatype=NamedNode(XSD + "integer"))})
-    got = [(r["label"].value.split(":")[0], r["method"].value, r.get("evidence", Literal("")).value) for r in rows]
+    query = _query()
+    rows = store.select(query.text, substitutions=query.bind({"objective": "15"}, store.base_iri))
+    got = [(r["label"].value.split(":")[0], r["method"].value, r["evidence"].value) for r in rows]
     rt3 = "Round table 3 (objectives 14, 15, 16, 19, 20 and 22)"
     assert got == [
         ("Paragraph 32", METHOD_TITLE, "access to basic services"),
@@ -249,13 +253,25 @@ def test_saved_query_imrf_on_objective(store: GraphStore) -> None:
     assert rows[-1]["round_table"].value == rt3 and "section" not in rows[-1]
     assert rows[0]["section"].value == "Progress, challenges and gaps in the implementation of the Global Compact"
     assert rows[0]["text"].value.startswith("Progress has been made in issuing migrants, including unaccompanied")
+    assert [r["score"].value for r in rows if "score" in r] == ["0.5714"] * 3
+
+
+def test_saved_query_default_and_a_difference(store: GraphStore) -> None:
+    """The default (15) answers; objective 13 shows footnote 5's quotation differing from the heading."""
+    query = _query()
+    assert [p.default for p in query.params] == ["15"]
+    rows = store.select(query.text, substitutions=query.bind({"objective": "13"}, store.base_iri))
+    assert [r["label"].value.split(":")[0] for r in rows] == ["Round table 2"] + [
+        f"Paragraph {n}" for n in range(30, 37)
+    ] + ["Footnote 5"]
+    assert [r["difference"].value[:40] for r in rows if "difference" in r] == [
+        "quoted as 'Use migration detention only "
+    ]
+    with pytest.raises(ParameterError):
+        query.bind({"objective": "24"}, store.base_iri)
 
 
 def test_saved_query_header() -> None:
-    header = [
-        line
-        for line in (PROJECT_ROOT / "queries" / "imrf-on-objective.rq").read_text(encoding="utf-8").splitlines()
-        if line.startswith("#+")
-    ]
-    assert header[0] == "#+ summary: What the Progress Declaration says about an objective"
-    assert "#+ param: objective" in header and "#+   type: integer" in header and "#+   values: 1..23" in header
+    query = _query()
+    assert query.summary == "What the Progress Declaration says about an objective"
+    assert [(p.name, p.type) for p in query.params] == [("objective", ParamType.INTEGER)]
