@@ -19,7 +19,6 @@ import inspect
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
-from typing import Literal as TypingLiteral
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -114,15 +113,14 @@ def list_queries(request: Request, format: Annotated[str | None, Query(descripti
 # running one -----------------------------------------------------------------------------------
 
 
-def _python_type(param_type: ParamType, values: tuple[str, ...]) -> Any:
-    if values:
-        if param_type is ParamType.INTEGER:
-            return TypingLiteral[tuple(int(v) for v in values)]  # type: ignore[valid-type]
-        return TypingLiteral[tuple(values)]  # type: ignore[valid-type]
-    return {ParamType.INTEGER: int, ParamType.BOOLEAN: bool}.get(param_type, str)
-
-
 def _signature(query: SavedQuery) -> inspect.Signature:
+    """The endpoint's signature: FastAPI reads the typed parameters (and OpenAPI shows them) from it.
+
+    A required parameter or one with a default is declared with its type (``int`` checks an
+    integer); an optional one as an optional string, so that an empty form field means "not
+    given". Allowed values appear as the schema's ``enum``; :meth:`SavedQuery.bind` checks them
+    and the IRI and language syntax, answering 422 with the parameter's name.
+    """
     parameters = [
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
         inspect.Parameter("runner", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RunnerDep),
@@ -130,24 +128,25 @@ def _signature(query: SavedQuery) -> inspect.Signature:
         inspect.Parameter("settings", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=SettingsDep),
     ]
     for param in query.params:
-        python_type = _python_type(param.type, param.values)
+        integer = param.type is ParamType.INTEGER
         description = param.description or param.name
         if param.type is ParamType.IRI:
             description += " (an IRI; relative IRIs such as id/... resolve against the base IRI)"
         extra: dict[str, Any] = {"x-rdf-type": param.type.value}
-        default: Any = None
+        if param.values:
+            extra["enum"] = [int(v) for v in param.values] if integer else list(param.values)
+        python_type: Any = {ParamType.INTEGER: int, ParamType.BOOLEAN: bool}.get(param.type, str)
+        default: Any = inspect.Parameter.empty
         if param.default is not None:
-            default = int(param.default) if param.type is ParamType.INTEGER else param.default
-        annotation = Annotated[
-            python_type | None if (param.default is not None or not param.required) else python_type,  # type: ignore[operator]
-            Query(description=description, json_schema_extra=extra),
-        ]
+            default = int(param.default) if integer else param.default
+        elif not param.required:
+            python_type, default = str | None, None
         parameters.append(
             inspect.Parameter(
                 param.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=annotation,
-                default=default if (param.default is not None or not param.required) else inspect.Parameter.empty,
+                annotation=Annotated[python_type, Query(description=description, json_schema_extra=extra)],
+                default=default,
             )
         )
     parameters.append(

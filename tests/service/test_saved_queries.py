@@ -1,0 +1,176 @@
+"""Saved queries over HTTP against the real server: listing, running in JSON and CSV, 422s, OpenAPI."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from gcmkg.service.queries_catalog import SavedQuery, load_catalog
+from gcmkg.settings import PROJECT_ROOT, Settings
+from gcmkg.store import GraphStore
+
+pytestmark = pytest.mark.server
+
+FINAL = "id/a-73-l-66/en"
+
+
+@pytest.fixture(scope="module")
+def client(service_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=service_url, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict[str, SavedQuery]:
+    return load_catalog(PROJECT_ROOT / "queries")
+
+
+@pytest.fixture(scope="module")
+def graph_store(service_settings: Settings) -> GraphStore:
+    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
+
+
+def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, SavedQuery]) -> None:
+    listing = client.get("/queries", headers={"Accept": "application/json"})
+    assert listing.status_code == 200
+    entries = {entry["name"]: entry for entry in listing.json()}
+    assert set(entries) == set(catalog)
+    actions = entries["objective-actions"]
+    assert actions["summary"] == "The actions of an objective"
+    assert actions["params"] == [
+        {
+            "name": "objective",
+            "type": "integer",
+            "description": "Objective number (1 to 23)",
+            "default": "1",
+            "values": [str(n) for n in range(1, 24)],
+            "required": False,
+        }
+    ]
+    assert client.get("/queries", params={"format": "json"}).json() == listing.json()
+
+    page = client.get("/queries", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert text.count("<form ") == len(catalog)
+    for name in catalog:
+        assert f'action="/queries/{name}"' in text
+    # a select list with the 23 objective numbers, objective 1 preselected
+    select = re.search(r'<select id="objective-actions-objective" name="objective"[^>]*>(.*?)</select>', text, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="(\d+)"', select.group(1)) == [str(n) for n in range(1, 24)]
+    assert '<option value="1" selected>' in select.group(1)
+
+
+def test_every_saved_query_runs_in_json_and_csv(
+    client: httpx.Client, catalog: dict[str, SavedQuery], graph_store: GraphStore
+) -> None:
+    counts = {}
+    for name, query in catalog.items():
+        expected = graph_store.select(query.text, substitutions=query.bind({}, graph_store.base_iri))
+        answer = client.get(f"/queries/{name}", headers={"Accept": "application/sparql-results+json"})
+        assert answer.status_code == 200, (name, answer.text[:300])
+        assert answer.headers["content-type"].startswith("application/sparql-results+json")
+        results = answer.json()
+        assert len(results["results"]["bindings"]) == len(expected), name
+        variables = results["head"]["vars"]
+        for param in query.params:
+            assert param.name in variables, (name, param.name)
+        table = client.get(f"/queries/{name}", params={"format": "csv"})
+        assert table.status_code == 200, name
+        assert table.headers["content-type"].startswith("text/csv")
+        assert f'filename="{name}.csv"' in table.headers.get("content-disposition", "")
+        rows = list(csv.reader(io.StringIO(table.text)))
+        assert rows[0] == variables, name
+        assert len(rows) - 1 == len(expected), name
+        counts[name] = len(expected)
+    print("\nsaved queries (rows with their defaults): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def test_parameters_are_bound(client: httpx.Client, service_settings: Settings) -> None:
+    actions = client.get("/queries/objective-actions", params={"objective": "22", "format": "json"}).json()
+    bindings = actions["results"]["bindings"]
+    assert [b["letter"]["value"] for b in bindings] == ["a", "b", "c"]
+    assert bindings[0]["action"]["value"] == service_settings.base_iri + f"{FINAL}/annex/para/38/a"
+    assert {b["objective"]["value"] for b in bindings} == {"22"}
+    search = client.get("/queries/search", params={"phrase": "Marrakech", "format": "json"}).json()
+    found = {b["provision"]["value"] for b in search["results"]["bindings"]}
+    assert service_settings.base_iri + f"{FINAL}/resolution/para/1" in found
+    # a value that looks like SPARQL is only ever a string to look for
+    injected = client.get("/queries/search", params={"phrase": '") } DELETE WHERE { ?s ?p ?o } #', "format": "json"})
+    assert injected.status_code == 200
+    assert injected.json()["results"]["bindings"] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "culprit"),
+    [
+        ("objective-actions", {"objective": "24"}, "objective"),
+        ("objective-actions", {"objective": "seven"}, "objective"),
+        ("objective-overview", {"objective": "0"}, "objective"),
+        ("provision-text", {"provision": "not an iri at all"}, "provision"),
+        ("provision-text", {"provision": "http://x/<script>"}, "provision"),
+        ("section-paragraphs", {"section": "Annex"}, "section"),
+        ("provision-sources", {"kind": "Finding"}, "kind"),
+        ("footnotes", {"document": "id/no-such-document/en"}, "document"),
+    ],
+)
+def test_a_bad_parameter_is_422_naming_it(
+    client: httpx.Client, name: str, params: dict[str, str], culprit: str
+) -> None:
+    answer = client.get(f"/queries/{name}", params={**params, "format": "json"})
+    assert answer.status_code == 422, answer.text
+    problems = answer.json()["detail"]
+    assert [p["loc"] for p in problems] == [["query", culprit]]
+    assert problems[0]["msg"]
+
+
+def test_unknown_query_is_404(client: httpx.Client) -> None:
+    answer = client.get("/queries/no-such-query")
+    assert answer.status_code == 404
+    assert "objective-actions" in answer.text
+
+
+def test_html_results_show_labels_links_and_downloads(client: httpx.Client) -> None:
+    answer = client.get("/queries/objective-actions", params={"objective": "1"}, headers={"Accept": "text/html"})
+    assert answer.status_code == 200
+    page = html.unescape(answer.text)
+    assert "Results (11 rows)" in page
+    assert f'<a href="/{FINAL}/annex/para/17/a"' in page
+    assert ">Action 17 (a)</a>" in page
+    assert "Elaborate and implement a comprehensive strategy for improving migration data" in page
+    assert 'href="/queries/objective-actions?objective=1&format=csv"' in page
+    assert 'href="/queries/objective-actions?objective=1&format=json"' in page
+    assert client.get("/queries/objective-actions?objective=1&format=csv").status_code == 200
+
+
+def test_the_query_text_is_served(client: httpx.Client, catalog: dict[str, SavedQuery]) -> None:
+    answer = client.get("/queries/objectives", params={"format": "sparql"})
+    assert answer.status_code == 200
+    assert answer.text == catalog["objectives"].text
+
+
+def test_openapi_lists_every_saved_query_with_typed_parameters(
+    client: httpx.Client, catalog: dict[str, SavedQuery]
+) -> None:
+    document = client.get("/openapi.json").json()
+    for name, query in catalog.items():
+        operation = document["paths"][f"/queries/{name}"]["get"]
+        assert operation["summary"] == query.summary
+        declared = {p["name"]: p for p in operation["parameters"]}
+        assert set(declared) == {p.name for p in query.params} | {"format"}, name
+    objective = {p["name"]: p for p in document["paths"]["/queries/objective-actions"]["get"]["parameters"]}[
+        "objective"
+    ]
+    schema = objective["schema"]
+    options = schema.get("anyOf", [schema])
+    assert any(o.get("enum") == list(range(1, 24)) and o.get("type") == "integer" for o in options), schema
+    assert schema.get("default") == 1
+    for path in ("/", "/id/{path}", "/ontology", "/dataset", "/queries", "/dumps/"):
+        assert path in document["paths"], path
