@@ -209,16 +209,23 @@ def test_no_links_without_the_final_text(documents: list[Document]) -> None:
 # the graph and the saved query ------------------------------------------------------------------
 
 
+def _values(store: GraphStore, query: str, substitutions: dict | None = None) -> list[dict[str, str]]:
+    """Rows as plain strings (IRIs and literal values)."""
+    rows = store.select(query, substitutions=substitutions)
+    return [{name: term.value for name, term in row.items()} for row in rows]  # type: ignore[union-attr]
+
+
 def test_graph_review_links(store: GraphStore) -> None:
-    rows = store.select(
+    rows = _values(
+        store,
         sparql_prologue()
         + """SELECT ?method (COUNT(?a) AS ?n) WHERE {
                GRAPH ?g { ?a a gcm:ReviewAlignment ; gcm:method ?method ; gcm:alignedFrom ?from ; gcm:alignedTo ?to .
                           ?from gcm:reviews ?to . }
                ?to a gcm:Objective . ?from gcm:inDocument <id/imrf-progress-declaration-2022/en> .
-             } GROUP BY ?method"""
+             } GROUP BY ?method""",
     )
-    assert {r["method"].value: int(r["n"].value) for r in rows} == {
+    assert {r["method"]: int(r["n"]) for r in rows} == {
         METHOD_HEADING: 23,
         METHOD_FOOTNOTE: 23,
         METHOD_TITLE: 21,
@@ -232,8 +239,8 @@ def _query() -> SavedQuery:
 
 def test_saved_query_imrf_on_objective(store: GraphStore) -> None:
     query = _query()
-    rows = store.select(query.text, substitutions=query.bind({"objective": "15"}, store.base_iri))
-    got = [(r["label"].value.split(":")[0], r["method"].value, r["evidence"].value) for r in rows]
+    rows = _values(store, query.text, query.bind({"objective": "15"}, store.base_iri))
+    got = [(r["label"].split(":")[0], r["method"], r["evidence"]) for r in rows]
     rt3 = "Round table 3 (objectives 14, 15, 16, 19, 20 and 22)"
     assert got == [
         ("Paragraph 32", METHOD_TITLE, "access to basic services"),
@@ -249,24 +256,22 @@ def test_saved_query_imrf_on_objective(store: GraphStore) -> None:
         ("Paragraph 51", METHOD_TITLE, "access to basic services"),
         ("Footnote 6", METHOD_FOOTNOTE, "objective 15: Provide access to basic services for migrants"),
     ]
-    assert {r["objective_title"].value for r in rows} == {"Provide access to basic services for migrants"}
-    assert rows[-1]["round_table"].value == rt3 and "section" not in rows[-1]
-    assert rows[0]["section"].value == "Progress, challenges and gaps in the implementation of the Global Compact"
-    assert rows[0]["text"].value.startswith("Progress has been made in issuing migrants, including unaccompanied")
-    assert [r["score"].value for r in rows if "score" in r] == ["0.5714"] * 3
+    assert {r["objective_title"] for r in rows} == {"Provide access to basic services for migrants"}
+    assert rows[-1]["round_table"] == rt3 and "section" not in rows[-1]
+    assert rows[0]["section"] == "Progress, challenges and gaps in the implementation of the Global Compact"
+    assert rows[0]["text"].startswith("Progress has been made in issuing migrants, including unaccompanied")
+    assert [r["score"] for r in rows if "score" in r] == ["0.5714"] * 3
 
 
 def test_saved_query_default_and_a_difference(store: GraphStore) -> None:
     """The default (15) answers; objective 13 shows footnote 5's quotation differing from the heading."""
     query = _query()
     assert [p.default for p in query.params] == ["15"]
-    rows = store.select(query.text, substitutions=query.bind({"objective": "13"}, store.base_iri))
-    assert [r["label"].value.split(":")[0] for r in rows] == ["Round table 2"] + [
-        f"Paragraph {n}" for n in range(30, 37)
-    ] + ["Footnote 5"]
-    assert [r["difference"].value[:40] for r in rows if "difference" in r] == [
-        "quoted as 'Use migration detention only "
+    rows = _values(store, query.text, query.bind({"objective": "13"}, store.base_iri))
+    assert [r["label"].split(":")[0] for r in rows] == ["Round table 2"] + [f"Paragraph {n}" for n in range(30, 37)] + [
+        "Footnote 5"
     ]
+    assert [r["difference"][:40] for r in rows if "difference" in r] == ["quoted as 'Use migration detention only "]
     with pytest.raises(ParameterError):
         query.bind({"objective": "24"}, store.base_iri)
 
