@@ -84,9 +84,19 @@ class Parameter:
         value = raw.strip()
         if value == "":
             raise ParameterError(self.name, "is empty")
-        if self.values and value not in self.values:
-            shown = ", ".join(self.values[:30]) + (" …" if len(self.values) > 30 else "")
-            raise ParameterError(self.name, f"{value!r} is not one of the allowed values: {shown}")
+        term = self._term(value, base_iri)
+        if self.values:
+            normal = term.value if self.type is ParamType.INTEGER else value
+            allowed = self.values
+            if self.type is ParamType.IRI:
+                allowed = tuple(urljoin(base_iri, v) for v in self.values)
+                normal = term.value
+            if normal not in allowed:
+                shown = ", ".join(self.values[:30]) + (" …" if len(self.values) > 30 else "")
+                raise ParameterError(self.name, f"{value!r} is not one of the allowed values: {shown}")
+        return term
+
+    def _term(self, value: str, base_iri: str) -> Term:
         if self.type is ParamType.IRI:
             resolved = urljoin(base_iri, value)
             parts = urlsplit(resolved)
