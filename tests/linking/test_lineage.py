@@ -18,6 +18,7 @@ from gcmkg.iris import Iris, sparql_prologue
 from gcmkg.linking.lineage import DRAFT_KEY, FINAL_KEY, Lineage, compute, link
 from gcmkg.model import Document, ProvisionKind
 from gcmkg.rdf import compact_quads, document_quads
+from gcmkg.service.queries_catalog import parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from gcmkg.validate import shacl_violations
@@ -240,3 +241,40 @@ def test_graph_descends_from_and_retained(graph: GraphStore) -> None:
         q + "ASK { <id/com-2018-168-annex/en/annex/para/18/e> gcm:retainedInFinal true . "
         "<id/a-73-l-66/en/annex/para/30/e> gcm:descendsFrom <id/com-2018-168-annex/en/annex/para/18/e> }"
     )
+
+
+# --- the saved query ---------------------------------------------------------------------
+
+
+def _side_by_side(graph: GraphStore, objective: str) -> list[tuple[str, str, str]]:
+    query = parse(PROJECT_ROOT / "queries" / "draft-vs-final-objective.rq")
+    assert [p.name for p in query.params] == ["objective"]
+    rows = graph.select(query.text, substitutions=query.bind({"objective": objective}, BASE))
+    final, draft = BASE + "id/a-73-l-66/en/annex/", BASE + "id/com-2018-168-annex/en/annex/"
+    return [
+        (
+            r["final_provision"].value.removeprefix(final) if "final_provision" in r else "",
+            r["change"].value,
+            r["draft_provision"].value.removeprefix(draft) if "draft_provision" in r else "",
+        )
+        for r in rows
+    ]
+
+
+def test_saved_query_side_by_side(graph: GraphStore) -> None:
+    assert _side_by_side(graph, "22") == [
+        ("objective/22", "unchanged", "objective/22"),
+        ("para/38", "reworded", "para/37"),
+        ("para/38/a", "reworded", "para/37/a"),
+        ("para/38/b", "merged", "para/37/b"),
+        ("para/38/b", "merged", "para/37/c"),
+        ("para/38/c", "reworded", "para/37/d"),
+    ]
+    # objective 4: the three draft actions the method finds no descendant for come last
+    rows = _side_by_side(graph, "4")
+    assert rows[-3:] == [("", "not retained", f"para/19/{letter}") for letter in "aeg"]
+    assert [r[0] for r in rows[:-3]] == ["objective/4", "para/20", *(f"para/20/{x}" for x in "abcdefg")]
+    # a new objective: no draft side at all
+    assert _side_by_side(graph, "23") == [
+        (path, "new", "") for path in ("objective/23", "para/39", *(f"para/39/{x}" for x in "abcde"))
+    ]
