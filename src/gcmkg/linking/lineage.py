@@ -255,15 +255,14 @@ def compute(final: Document, draft: Document) -> Lineage:
     primary: list[tuple[Provision, Provision, Provision, float, bool]] = []
     unmatched: list[tuple[Provision, Provision, tuple[Provision, float] | None, tuple[Provision, float] | None]] = []
     for objective in _objectives(final):
-        commitment = _commitment(objective)
-        ancestor = matched.get(objective.number or "", (None, 0.0))[0]
-        context = _commitment(ancestor) if ancestor is not None else draft_section
+        draft_objective = _matched_draft(matched, objective)
+        context = _commitment(draft_objective) if draft_objective is not None else draft_section
         for action in _actions(objective):
-            local = _best(w(action, "f"), _actions(ancestor) if ancestor else [], w)
+            local = _best(w(action, "f"), _actions(draft_objective) if draft_objective else [], w)
             if local is not None and local[1] >= ACTION_THRESHOLD:
                 primary.append((action, local[0], context, local[1], False))
                 continue
-            others = [a for o in draft_objectives if o is not ancestor for a in _actions(o)]
+            others = [a for o in draft_objectives if o is not draft_objective for a in _actions(o)]
             away = _best(w(action, "f"), others, w)
             if away is not None and away[1] >= MOVED_THRESHOLD:
                 primary.append((action, away[0], context, away[1], True))
@@ -276,11 +275,11 @@ def compute(final: Document, draft: Document) -> Lineage:
     # merged: draft actions nobody chose, contained in a final action of the matched objective
     merged_into: dict[tuple[str, ...], list[tuple[Provision, float]]] = {}
     for objective in _objectives(final):
-        ancestor = matched.get(objective.number or "", (None, 0.0))[0]
-        if ancestor is None:
+        draft_objective = _matched_draft(matched, objective)
+        if draft_objective is None:
             continue
         finals = [a for a in _actions(objective) if any(p[0] is a for p in primary)]
-        for draft_action in _actions(ancestor):
+        for draft_action in _actions(draft_objective):
             if draft_action.path in chosen:
                 continue
             dw = w(draft_action, "d")
@@ -378,6 +377,11 @@ def _best(
         if best is None or score > best[1]:
             best = (candidate, score)
     return best
+
+
+def _matched_draft(matched: dict[str, tuple[Provision, float]], objective: Provision) -> Provision | None:
+    found = matched.get(objective.number or "")
+    return found[0] if found else None
 
 
 def _index(provision: Provision, provisions: list[Provision]) -> int:
