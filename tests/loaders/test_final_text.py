@@ -3,8 +3,8 @@
 Every expected value was read off ``corpus/003_4d3bf2ee86e6cb1c.txt`` by hand: titles and texts
 are the printed wording with only the documented cleaning (page furniture removed, split words
 rejoined, stray spaces before punctuation removed, footnote markers out, whitespace folded).
-The tests call the loader directly; one test checks the built graph through the ``store``
-fixture.
+The tests call the loader directly; the last ones map the document to RDF in a real
+in-memory pyoxigraph store and query and validate it.
 """
 
 from __future__ import annotations
@@ -12,15 +12,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import RdfFormat
 
+from gcmkg.build import ONTOLOGY_FILE, LoadedText, graph_quads, ontology_graph
 from gcmkg.corpus import CorpusEntry, read_manifest
 from gcmkg.errors import SourceError
+from gcmkg.iris import Iris
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
-from gcmkg.settings import PROJECT_ROOT
+from gcmkg.settings import PROJECT_ROOT, load_settings
 from gcmkg.store import GraphStore
+from gcmkg.validate import violations
 from loaders.final_text import KEY, Parsed, load, parse
 
 FILE = "003_4d3bf2ee86e6cb1c.txt"
+BASE = "http://127.0.0.1:8000/"
 SOURCE = PROJECT_ROOT / "corpus" / FILE
 
 # The 23 objectives as headed in the annex ("Objective N: …").  The list of objectives after
@@ -724,8 +729,23 @@ def test_a_footnote_without_marker_is_refused(tmp_path: Path, entry: CorpusEntry
 # The graph
 
 
-def test_the_graph_lists_the_objectives_with_commitment_and_action_count(store: GraphStore) -> None:
-    rows = store.select(
+@pytest.fixture(scope="module")
+def graph(entry: CorpusEntry, document: Document) -> GraphStore:
+    """A real pyoxigraph store holding the ontology and this document only, mapped by gcmkg.rdf.
+
+    The full build's store also holds the other texts; this one keeps these tests about the
+    final text independent of the other loaders.
+    """
+    settings = load_settings(base_iri=BASE)
+    store = GraphStore.in_memory(BASE)
+    ontology = settings.ontology_dir / ONTOLOGY_FILE
+    store.load(ontology, graph=Iris(BASE).graph("ontology"), rdf_format=RdfFormat.TURTLE)
+    store.add(graph_quads(settings, [LoadedText(entry, [document], "loaders/final_text.py")]))
+    return store
+
+
+def test_the_graph_lists_the_objectives_with_commitment_and_action_count(graph: GraphStore) -> None:
+    rows = graph.select(
         """
         PREFIX gcm: <ontology#>
         PREFIX eli: <http://data.europa.eu/eli/ontology#>
@@ -742,3 +762,29 @@ def test_the_graph_lists_the_objectives_with_commitment_and_action_count(store: 
         (int(r["number"].value), r["title"].value, int(r["paragraph"].value), int(r["actions"].value)) for r in rows
     )
     assert found == [(n, TITLES[n - 1], ACTIONS[n][0], len(ACTIONS[n][1])) for n in range(1, 24)]
+
+
+def test_the_graph_links_footnotes_and_thematic_heading(graph: GraphStore) -> None:
+    rows = graph.select(
+        """
+        PREFIX gcm: <ontology#>
+        SELECT ?footnote ?number ?offset WHERE {
+          ?paragraph gcm:number "2" ; gcm:hasFootnote ?footnote .
+          ?footnote a gcm:Footnote ; gcm:number ?number ; gcm:annotates ?paragraph ; gcm:markerOffset ?offset .
+        }
+        """
+    )
+    assert sorted(r["number"].value for r in rows) == ["1", "2", "3"]
+    grouped = graph.select(
+        """
+        PREFIX gcm: <ontology#>
+        SELECT ?letter WHERE { ?heading a gcm:ThematicHeading ; gcm:groups ?action . ?action gcm:number ?letter ;
+                                         gcm:underHeading ?heading . }
+        """
+    )
+    assert sorted(r["letter"].value for r in grouped) == list("hijkl")
+
+
+def test_the_document_alone_satisfies_the_shapes(graph: GraphStore) -> None:
+    settings = load_settings(base_iri=BASE)
+    assert [str(v) for v in violations(graph, settings.shapes_dir, ontology_graph(settings))] == []
