@@ -152,7 +152,11 @@ def home(store: StoreDep, settings: SettingsDep) -> Response:
         for row in store.select(_prologue() + _HOME_DOCUMENTS)
     ]
     kinds = [
-        (row["label"].value if "label" in row else row["kind"].value.rsplit("#", 1)[-1], int(row["n"].value))
+        (
+            row["label"].value if "label" in row else row["kind"].value.rsplit("#", 1)[-1],
+            int(row["n"].value),
+            linker.href(row["kind"].value),
+        )
         for row in store.select(_prologue() + _HOME_KINDS)
     ]
     return render(

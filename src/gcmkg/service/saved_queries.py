@@ -19,7 +19,7 @@ import inspect
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -32,7 +32,8 @@ from gcmkg.service.pages import Linker, render
 from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, load_catalog
 from gcmkg.service.resources import choose
 from gcmkg.service.runner import QueryLimitExceeded, QueryRejected
-from gcmkg.settings import PROJECT_ROOT
+from gcmkg.settings import PROJECT_ROOT, Settings
+from gcmkg.store import GraphStore
 
 SPARQL_QUERY = negotiation.MediaType("application/sparql-query", ("sparql", "rq"), (), "SPARQL query text")
 # What /queries/{name} offers, in the server's order of preference (a browser asks for HTML).
@@ -102,12 +103,32 @@ def _describe_query(query: SavedQuery) -> dict[str, Any]:
     response_class=Response,
     responses={200: {"content": {media.name: {} for media in LISTING_MEDIA.values()}}},
 )
-def list_queries(request: Request, format: Annotated[str | None, Query(description="html or json")] = None) -> Response:
+def list_queries(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    format: Annotated[str | None, Query(description="html or json")] = None,
+) -> Response:
     key = choose(request, format, LISTING_MEDIA)
     queries = [_describe_query(q) for q in catalog().values()]
     if key == "json":
         return JSONResponse(queries, headers={"Vary": "Accept"})
-    return render("queries.html", queries=queries, headers={"Vary": "Accept"})
+    return render(
+        "queries.html", queries=queries, option_labels=_option_labels(store, settings), headers={"Vary": "Accept"}
+    )
+
+
+def _option_labels(store: GraphStore, settings: Settings) -> dict[str, str]:
+    """Labels for the allowed IRI values of every query, so that a select list shows names, not IRIs."""
+    values = {
+        value: urljoin(settings.base_iri, value)
+        for query in catalog().values()
+        for param in query.params
+        if param.type is ParamType.IRI
+        for value in param.values
+    }
+    labels = all_labels(store, list(values.values()))
+    return {value: labels[iri] for value, iri in values.items() if iri in labels}
 
 
 # running one -----------------------------------------------------------------------------------
@@ -251,6 +272,7 @@ def _html(
         "query_results.html",
         query=_describe_query(query),
         current=current,
+        option_labels=_option_labels(store, settings),
         columns=columns,
         rows=rows,
         downloads=downloads,
