@@ -81,13 +81,19 @@ def parse_accept(accept: str) -> list[_Range]:
     return ranges
 
 
-def _quality(media_type: str, ranges: Sequence[_Range]) -> tuple[float, int]:
-    """(quality, specificity) of one media type under the most specific matching range."""
+def _quality(media_type: str, ranges: Sequence[_Range], exact_only: bool = False) -> tuple[float, int]:
+    """(quality, specificity) of one media type under the most specific matching range.
+
+    ``exact_only`` is for aliases: ``text/*`` selects ``text/csv`` but not, through its alias
+    ``text/xml``, SPARQL XML.
+    """
     main, _, sub = media_type.partition("/")
     best: tuple[int, float] | None = None
     for r in ranges:
         if r.type == main and r.subtype == sub:
             specificity = 3 if not r.params else 4
+        elif exact_only:
+            continue
         elif r.type == main and r.subtype == "*":
             specificity = 2
         elif r.type == "*" and r.subtype == "*":
@@ -143,7 +149,9 @@ def choose(
     best: tuple[float, int, int] | None = None
     chosen = None
     for index, media_type in enumerate(offered):
-        q, specificity = max(_quality(name, ranges) for name in (media_type.name, *media_type.aliases))
+        q, specificity = max(
+            [_quality(media_type.name, ranges), *(_quality(a, ranges, exact_only=True) for a in media_type.aliases)]
+        )
         if q <= 0:
             continue
         key = (q, specificity, -index)
