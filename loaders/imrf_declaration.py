@@ -38,9 +38,10 @@ so ``Provision.objective_number`` (one number) stays unset on round tables.
 The file has none of the PDF artefacts :mod:`loaders.text_repair` is for (no page furniture,
 split words or line-end hyphens: checked by the tests); its whitespace folding is reused.
 Repairs, and nothing else: lines of a block are joined with one space; a paragraph that a
-footnote block or a page break interrupts is joined to its continuation; superscript footnote
-markers are taken out of the running text; Markdown link syntax and bold marks are removed
-and the visible text kept.  Every link in this file has the empty target ``#`` — the UN symbol
+footnote block or a page break interrupts is joined to its continuation (a paragraph stays
+open until its text ends with a full stop; one that never does is a finding); superscript footnote
+markers are taken out of the running text; Markdown link syntax (and the bold marks of the
+masthead) are removed and the visible text kept.  Every link in this file has the empty target ``#`` — the UN symbol
 it should point to was lost in conversion — so each one is recorded as a TextDefect finding
 rather than as a URL (the model has no field for link targets, and here there is none to keep).
 """
