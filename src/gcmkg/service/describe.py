@@ -192,6 +192,9 @@ RDF_FORMATS: dict[str, RdfFormat] = {
 def rdf_bytes(quads: list[Quad], rdf_format: RdfFormat, base_iri: str) -> bytes:
     """Serialise statements; triple formats get triples (repeats across graphs merged)."""
     prefixes = prefixes_for(base_iri) if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
+    # grouped by subject (stable), so that Turtle and TriG write each subject once
+    order = {subject: n for n, subject in enumerate(dict.fromkeys(q.subject for q in quads))}
+    quads = sorted(quads, key=lambda q: order[q.subject])
     items: list[Quad] | list[Triple]
     if rdf_format.supports_datasets and rdf_format is not RdfFormat.JSON_LD:
         items = quads
