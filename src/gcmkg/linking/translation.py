@@ -1,0 +1,175 @@
+"""Translation links: each provision of the Swedish July 2018 outcome → the English final provision.
+
+The Swedish file translates the agreed outcome of 13 July 2018; the English text in the corpus is
+the final text of 12 December 2018 (A/73/L.66, key ``a-73-l-66``).  Their structure is the same
+(54 paragraphs, 23 objectives, the same action letters), so correspondence is decided by
+**structure** and then **checked**:
+
+1. *Structure.*  Both loaders address provisions the same way (``annex/para/17/a`` is action (a)
+   of paragraph 17 in both), so a Swedish provision corresponds to the English provision with the
+   same path — paragraph number, objective number, action or item letter, roman numeral, section
+   slug, position of a guiding principle or sub-heading.  A copy the Swedish loader marked
+   ``-dup`` (a block printed twice) corresponds to the provision it is a copy of: a ``-dup``
+   heading or paragraph to the one with the plain number; a ``-dup`` action whose text is the
+   text of an earlier Swedish action (a repeat, as objective 10's actions (c)–(j) printed again
+   under objective 11) to that earlier action's English counterpart.
+2. *Check.*  A translation is about as long as its original (Swedish runs 0.8–1.3 times the
+   English length in this text) and keeps its numerals ("2030", "10.c", "No.97").  The score is
+   the length plausibility ``min(r, 1/r)`` of ``r = len(sv) / (1.05 · len(en))``; a score below
+   0.6 (titles excepted) or a numeral of the English missing from the Swedish is written into
+   ``difference`` with the prefix "check:".
+
+``difference`` also says where the July and December texts differ — hand-checked differences in
+:data:`JULY_DECEMBER` and footnote markers the December text no longer has — and where the
+translation differs from the English because of its own defects (the findings the Swedish loader
+recorded on the provision, marker styles excepted).  Provisions of the two cover letters have no English counterpart in
+the corpus and are not linked; nor is a Swedish provision whose path the English text lacks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from pyoxigraph import Quad
+
+from gcmkg.iris import Iris
+from gcmkg.linking.alignment import Alignment, alignment_quads
+from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
+from gcmkg.store import GraphStore
+
+ENGLISH_KEY = "a-73-l-66"
+SWEDISH_KEY = "gcm-agreed-outcome-2018-07-13"
+METHOD = "same structural address (paragraph, objective, letter, position); checked by length ratio and numerals"
+COPY_METHOD = "repeated copy: same text as an earlier Swedish action, linked to that action's English counterpart"
+LENGTH_FACTOR = 1.05  # Swedish is about 5 % longer than English in this text
+MIN_SCORE = 0.6
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+# titles only: their length says little about the translation (the Part also holds the July subtitle and date)
+HEADINGS = (ProvisionKind.PART, ProvisionKind.SECTION, ProvisionKind.SUBSECTION, ProvisionKind.HEADING)
+NUMERAL_RE = re.compile(r"\d+(?:[.,/]\d+)*")
+
+# Differences between the July and the December texts, checked by hand in both files.
+JULY_DECEMBER: dict[tuple[str, ...], str] = {
+    ("annex", "opening"): (
+        "July–December: the July text has the Heads of State 'adopt' ('antager') the Compact, "
+        "the December text says they 'have adopted' it"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Swedish provision and the English provision it translates, before it becomes quads."""
+
+    swedish: Provision
+    english: Provision
+    method: str
+    score: float
+    difference: str | None
+
+
+def _undup(path: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(segment.removesuffix("-dup") for segment in path)
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a == b or (
+        abs(len(a) - len(b)) < 20
+        and a[:60] == b[:60]
+        and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.97
+    )
+
+
+def _numerals(text: str) -> set[str]:
+    return {n for n in NUMERAL_RE.findall(text) if len(n) > 1 or n != "1"}
+
+
+def score(swedish: str, english: str) -> float:
+    """Length plausibility of a translation: 1 for the expected ratio, less the further off.
+
+    >>> score("a" * 105, "a" * 100)
+    1.0
+    >>> round(score("a" * 50, "a" * 100), 2)
+    0.48
+    """
+    if not swedish or not english:
+        return 0.0
+    ratio = len(swedish) / (LENGTH_FACTOR * len(english))
+    return round(min(ratio, 1 / ratio), 4)
+
+
+def links(swedish: Document, english: Document) -> tuple[list[Link], list[tuple[Provision, str]]]:
+    """The translation links, and the Swedish provisions left unlinked with the reason."""
+    english_index = {p.path: p for p in english.walk()}
+    findings: dict[tuple[str, ...], list[str]] = {}
+    for finding in swedish.findings:
+        # marker styles are layout, not wording: they are not differences of the text
+        if finding.provision is not None and finding.kind is not FindingKind.MARKER:
+            findings.setdefault(finding.provision, []).append(finding.message)
+    english_footnotes = {p.path: {ref.number for ref in p.footnote_refs} for p in english.walk()}
+    actions: list[Provision] = []
+    result: list[Link] = []
+    unlinked: list[tuple[Provision, str]] = []
+    for provision in swedish.walk():
+        method = METHOD
+        target_path = _undup(provision.path)
+        if provision.kind is ProvisionKind.ACTION:
+            original = next((a for a in actions if _same_text(a.text, provision.text)), None)
+            if original is not None:
+                target_path, method = _undup(original.path), COPY_METHOD
+            else:
+                actions.append(provision)
+        target = english_index.get(target_path)
+        if target is None:
+            unlinked.append((provision, f"the English text has no provision {'/'.join(target_path)}"))
+            continue
+        if target.kind is not provision.kind:
+            unlinked.append((provision, f"kinds differ: {provision.kind.value} and {target.kind.value}"))
+            continue
+        notes = []
+        if provision.path in JULY_DECEMBER:
+            notes.append(JULY_DECEMBER[provision.path])
+        for char in provision.text:
+            if char in SUPERSCRIPTS and str(SUPERSCRIPTS.index(char)) not in english_footnotes.get(target.path, set()):
+                notes.append(
+                    f"July–December: the July text carries footnote marker {SUPERSCRIPTS.index(char)} here; "
+                    "the December text has no footnote on this provision"
+                )
+        value = score(provision.text, target.text)
+        if value < MIN_SCORE and provision.kind not in HEADINGS:
+            notes.append(f"check: the Swedish text is {len(provision.text)} characters, the English {len(target.text)}")
+        missing = sorted(
+            _numerals(target.text) - _numerals(provision.text.replace(" ", "")) - _numerals(provision.text)
+        )
+        if missing:
+            notes.append(f"check: numerals of the English not in the Swedish: {', '.join(missing)}")
+        notes += [f"translation: {message}" for message in findings.get(provision.path, [])]
+        result.append(Link(provision, target, method, value, "; ".join(notes) or None))
+    return result, unlinked
+
+
+def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterator[Quad]:
+    """Stage ④ linker: TranslationAlignment quads for the Swedish outcome, if both texts are loaded."""
+    del store  # the document model has all this linker needs
+    by_key = {(d.key, d.language): d for d in documents}
+    swedish, english = by_key.get((SWEDISH_KEY, "sv")), by_key.get((ENGLISH_KEY, "en"))
+    if swedish is None or english is None:
+        return
+    found, _ = links(swedish, english)
+    yield from alignment_quads(iris, list(alignments(iris, swedish, english, found)))
+
+
+def alignments(iris: Iris, swedish: Document, english: Document, found: Iterable[Link]) -> Iterator[Alignment]:
+    for item in found:
+        yield Alignment(
+            kind="TranslationAlignment",
+            source=iris.provision(swedish.key, swedish.language, item.swedish.path),
+            target=iris.provision(english.key, english.language, item.english.path),
+            method=item.method,
+            score=item.score if math.isfinite(item.score) else None,
+            difference=item.difference,
+        )
