@@ -12,7 +12,7 @@ CURRENT := $(BUILD_DIR)/current
 SOURCES := $(shell find corpus loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install build parse validate test lint clean
+.PHONY: help install build parse validate test lint clean serve bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
 
 test: $(STAMP) ## run every test (builds its own graph in a temporary folder)
 	$(BIN)/python -m pytest tests src/gcmkg
+
+serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) serve --host 127.0.0.1 --port 8000
+
+bench: $(CURRENT)/report.txt ## latency and throughput of the service beside the Oxigraph server (prints figures)
+	$(BIN)/python bench/bench_service.py --build-dir $(BUILD_DIR)
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check src loaders tests

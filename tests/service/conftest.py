@@ -11,6 +11,10 @@ Fixtures (session scope):
 * ``protocol_url`` — ``gcmkg serve`` over a *separate* test store holding only the W3C
   protocol test data (``data1.nt``…``data3.nt`` as the named graphs the manifest expects),
   with small row/byte caps (``PROTOCOL_LIMITS``) so the caps can be reached with tiny queries.
+
+To iterate on SPARQL tests without rebuilding (a build takes minutes), set
+``GCMKG_TEST_SERVICE_BUILD=<build dir>:<port>`` to a finished build whose base IRI is
+``http://127.0.0.1:<port>/``; the server then listens on that port.  Unset, a fresh build is made.
 """
 
 from __future__ import annotations
@@ -102,13 +106,25 @@ def stop_server(server: Server) -> None:
             server.process.wait(5)
 
 
+def _reused_build() -> tuple[Path, int] | None:
+    value = os.environ.get("GCMKG_TEST_SERVICE_BUILD")
+    if not value:
+        return None
+    folder, _, port = value.rpartition(":")
+    return Path(folder), int(port)
+
+
 @pytest.fixture(scope="session")
 def service_port() -> int:
-    return free_port()
+    reused = _reused_build()
+    return reused[1] if reused else free_port()
 
 
 @pytest.fixture(scope="session")
 def service_build(tmp_path_factory: pytest.TempPathFactory, service_port: int) -> Settings:
+    reused = _reused_build()
+    if reused:
+        return load_settings(base_iri=f"http://127.0.0.1:{service_port}/", build_dir=reused[0])
     settings = load_settings(
         base_iri=f"http://127.0.0.1:{service_port}/", build_dir=tmp_path_factory.mktemp("service-build")
     )

@@ -1,0 +1,89 @@
+"""HTTP behaviour around the endpoint: cache validators, 304, CORS, error bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+QUERY = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+
+
+@pytest.fixture(scope="module")
+def client(protocol_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=protocol_url, timeout=30) as c:
+        yield c
+
+
+@pytest.mark.server
+def test_get_answers_carry_validators_and_revalidate_to_304(client: httpx.Client) -> None:
+    first = client.get("sparql", params={"query": QUERY})
+    assert first.status_code == 200
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"].startswith("public")
+    assert "accept" in first.headers["vary"].lower()
+    assert first.headers["last-modified"].endswith("GMT")
+    again = client.get("sparql", params={"query": QUERY}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert again.headers["etag"] == etag
+    since = client.get("sparql", params={"query": QUERY}, headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert since.status_code == 304
+    # another representation or another query is another entity
+    csv = client.get("sparql", params={"query": QUERY}, headers={"Accept": "text/csv"})
+    assert csv.headers["etag"] != etag
+    other = client.get("sparql", params={"query": QUERY + " LIMIT 1"})
+    assert other.headers["etag"] != etag
+    stale = client.get("sparql", params={"query": QUERY}, headers={"If-None-Match": 'W/"another-release-x"'})
+    assert stale.status_code == 200 and stale.content == first.content
+
+
+@pytest.mark.server
+def test_errors_and_posts_are_not_given_validators(client: httpx.Client) -> None:
+    bad = client.get("sparql", params={"query": "SELECT * {"})
+    assert bad.status_code == 400 and "etag" not in bad.headers
+    post = client.post("sparql", data={"query": QUERY})
+    assert post.status_code == 200 and "etag" not in post.headers
+
+
+@pytest.mark.server
+def test_cors(client: httpx.Client) -> None:
+    simple = client.get("sparql", params={"query": QUERY}, headers={"Origin": "https://example.org"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+    assert "etag" in simple.headers["access-control-expose-headers"].lower()
+    preflight = client.options(
+        "sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert preflight.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.server
+def test_head_is_get_without_a_body(client: httpx.Client) -> None:
+    head = client.head("sparql", params={"query": QUERY})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"].startswith("application/sparql-results+json")
+
+
+@pytest.mark.server
+def test_protocol_misuse_gets_a_message_saying_what_to_send(client: httpx.Client) -> None:
+    two = client.get("sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
+    assert two.status_code == 400 and "exactly one 'query'" in two.text
+    empty_form = client.post("sparql", data={"format": "json"})
+    assert empty_form.status_code == 400 and "query=" in empty_form.text
+    both = client.post(
+        "sparql?query=ASK%7B%7D", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
+    )
+    assert both.status_code == 400
+    wrong = client.post("sparql", content=b"ASK {}", headers={"Content-Type": "text/plain"})
+    assert wrong.status_code == 415 and "application/sparql-query" in wrong.text
+    latin = client.post(
+        "sparql", content='ASK { ?s ?p "é" }'.encode("latin-1"), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert latin.status_code == 400 and "UTF-8" in latin.text
