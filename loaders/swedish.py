@@ -17,7 +17,8 @@ Tree of the outcome (same conventions as the final text and the Zero Draft): Par
 (the text that became the annex of A/73/L.66, so ``/sv/annex/para/17`` sits beside
 ``/en/annex/para/17``) → Sections (preamble, vision, cooperative framework, objectives,
 implementation, follow-up and review) → Sub-sections → numbered Paragraphs; the guiding
-principles of paragraph 15 (path letter by position, no number: none is printed); the list of
+principles of paragraph 15 (heading = name, text after "Name: "; path letter by position, no
+number: none is printed); the list of
 objectives; each Objective (heading = title, ``commitment`` = its paragraph) → its Commitment
 → Actions (and the thematic sub-heading of objective 2); lettered Items and roman SubItems of
 paragraphs 43, 45 and 49; footnotes 1–3.
@@ -84,16 +85,16 @@ FIRST_COMMITMENT = 17  # objective n's commitment is paragraph 16 + n
 OUTLINE: dict[str, tuple[ProvisionKind, tuple[str, ...], tuple[str, ...] | None]] = {
     "INLEDNING": (ProvisionKind.SECTION, ("preamble",), None),
     "Vår vision och riktlinjer": (ProvisionKind.SECTION, ("vision",), None),
-    "Gemensam förståelse": (ProvisionKind.SUBSECTION, ("vision", "common-understanding"), ("vision",)),
-    "Delat ansvar": (ProvisionKind.SUBSECTION, ("vision", "shared-responsibilities"), ("vision",)),
-    "Enighet om syfte": (ProvisionKind.SUBSECTION, ("vision", "unity-of-purpose"), ("vision",)),
+    "Gemensam förståelse": (ProvisionKind.SUBSECTION, ("common-understanding",), ("vision",)),
+    "Delat ansvar": (ProvisionKind.SUBSECTION, ("shared-responsibilities",), ("vision",)),
+    "Enighet om syfte": (ProvisionKind.SUBSECTION, ("unity-of-purpose",), ("vision",)),
     "Vår samarbetsram": (ProvisionKind.SECTION, ("cooperative-framework",), None),
     "Mål för säker, ordnad och regelbunden Migration": (
         ProvisionKind.SUBSECTION,
-        ("cooperative-framework", "objectives-list"),
+        ("objectives-list",),
         ("cooperative-framework",),
     ),
-    "MÅL OCH ÅTAGANDEN": (ProvisionKind.SECTION, ("objectives",), None),
+    "MÅL OCH ÅTAGANDEN": (ProvisionKind.SECTION, ("objectives-and-commitments",), None),
     "GENOMFÖRANDE": (ProvisionKind.SECTION, ("implementation",), None),
     "UPPFÖLJNING OCH ÖVERSYN": (ProvisionKind.SECTION, ("follow-up-and-review",), None),
 }
@@ -240,10 +241,10 @@ class OutcomeReader:
         if line in THEMATIC_HEADINGS:
             if self.paragraph is None or self.paragraph.kind is not ProvisionKind.COMMITMENT or self.objective is None:
                 raise self.error(number, f"thematic heading outside an objective: {line!r}")
-            count = sum(1 for c in self.objective.children if c.kind is ProvisionKind.HEADING) + 1
+            count = sum(1 for c in self.paragraph.children if c.kind is ProvisionKind.HEADING) + 1
             block = self.new(
                 ProvisionKind.HEADING,
-                ("objective", self.objective.path[-1], f"heading-{count}"),
+                (*self.paragraph.path[1:], "heading", str(count)),
                 number,
                 line,
                 self.paragraph,
@@ -269,7 +270,7 @@ class OutcomeReader:
         match = OBJECTIVE_RE.match(line)
         if not match:
             return False
-        section = self.containers.get(("objectives",))
+        section = self.containers.get(("objectives-and-commitments",))
         if section is None:
             raise self.error(number, "objective heading before the section 'MÅL OCH ÅTAGANDEN'")
         objective_number, title = match.groups()
@@ -324,7 +325,7 @@ class OutcomeReader:
         entry = self.list_entries.get(objective_number)
         if entry is None or entry.heading is None:
             raise self.error(number, f"objective {objective_number} has no heading and no entry in the list")
-        section = self.containers[("objectives",)]
+        section = self.containers[("objectives-and-commitments",)]
         objective = self.new(
             ProvisionKind.OBJECTIVE,
             ("objective", objective_number),
@@ -399,7 +400,7 @@ class OutcomeReader:
             return False
         dash, paragraph_number, text = match.groups()
         marker = f"{dash or ''}{paragraph_number}."
-        objectives_list = self.containers.get(("cooperative-framework", "objectives-list"))
+        objectives_list = self.containers.get(("objectives-list",))
         if objectives_list is not None and self.container is objectives_list:
             block = self.new(
                 ProvisionKind.OBJECTIVE_LIST_ENTRY,
@@ -496,9 +497,9 @@ class OutcomeReader:
         match = PRINCIPLE_RE.match(line)
         if not match:
             return False
-        name = match.group(1)
+        name, text = match.groups()
         letter = chr(ord("a") + len(paragraph.children))
-        self.new(ProvisionKind.GUIDING_PRINCIPLE, (*paragraph.path[1:], letter), number, line, paragraph, heading=name)
+        self.new(ProvisionKind.GUIDING_PRINCIPLE, (*paragraph.path[1:], letter), number, text, paragraph, heading=name)
         return True
 
     def read_opening(self, line: str, number: int) -> bool:
@@ -535,7 +536,7 @@ class OutcomeReader:
     def resolve_duplicates(self) -> None:
         """Of an objective printed twice, the copy followed by repeated actions is the ``-dup`` one."""
         assert self.annex is not None
-        section = self.containers.get(("objectives",))
+        section = self.containers.get(("objectives-and-commitments",))
         if section is None:
             return
         mapping: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -927,18 +928,35 @@ def _near(text: str, texts: dict[str, Provision]) -> str:
 
 
 def letter_document(
-    key: str, title: str, date: str, file: str, lines: list[str], start: int, end: int, heading_lines: int
+    key: str, title: str, date: str, file: str, lines: list[str], start: int, end: int, heading_blocks: int
 ) -> Document:
-    """A cover letter: a Letter provision (its letterhead as heading) with one Paragraph per block."""
-    content = [(n, lines[n - 1].strip()) for n in range(start, end + 1) if lines[n - 1].strip()]
-    head = content[:heading_lines]
+    """A cover letter: a Letter provision (its letterhead as heading) with one Paragraph per block.
+
+    A block is a run of non-blank lines (a signature's two lines, a paragraph); the first
+    ``heading_blocks`` blocks are the letterhead.
+    """
+    blocks: list[list[tuple[int, str]]] = []
+    previous_blank = True
+    for number in range(start, end + 1):
+        text = lines[number - 1].strip()
+        if text and previous_blank:
+            blocks.append([])
+        if text:
+            blocks[-1].append((number, text))
+        previous_blank = not text
+    head = [line for block in blocks[:heading_blocks] for line in block]
     letterhead = fold_whitespace(" ".join(text for _, text in head))
     letter = Provision(
-        ProvisionKind.LETTER, ("letter",), letterhead, SourceSpan(head[0][0], content[-1][0]), heading=letterhead
+        ProvisionKind.LETTER, ("letter",), letterhead, SourceSpan(head[0][0], blocks[-1][-1][0]), heading=letterhead
     )
-    for order, (number, text) in enumerate(content[heading_lines:], start=1):
+    for order, block in enumerate(blocks[heading_blocks:], start=1):
         letter.children.append(
-            Provision(ProvisionKind.PARAGRAPH, ("letter", "para", str(order)), text, SourceSpan(number, number))
+            Provision(
+                ProvisionKind.PARAGRAPH,
+                ("letter", "para", str(order)),
+                fold_whitespace(" ".join(text for _, text in block)),
+                SourceSpan(block[0][0], block[-1][0]),
+            )
         )
     return Document(
         key=key,
@@ -1008,7 +1026,7 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
             lines,
             pga,
             cofacilitators - 1,
-            3,
+            1,
         ),
         letter_document(
             COFACILITATORS_KEY,
@@ -1019,7 +1037,7 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
             lines,
             cofacilitators,
             outcome - 1,
-            7,
+            3,
         ),
     ]
     for document in documents:
