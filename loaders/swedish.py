@@ -672,13 +672,13 @@ class OutcomeReader:
                 again,
             )
         for provision in self.annex.walk():
-            first = self.repeats.get(id(provision))
-            if first is None:
+            repeated = self.repeats.get(id(provision))
+            if repeated is None:
                 continue
             self.finding(
                 FindingKind.REPEATED,
-                f"action ({provision.number}) at line {provision.span.line_start} repeats action ({first.number}) "
-                f"of objective {self.objective_of(first)} (line {first.span.line_start}) under objective "
+                f"action ({provision.number}) at line {provision.span.line_start} repeats action ({repeated.number}) "
+                f"of objective {self.objective_of(repeated)} (line {repeated.span.line_start}) under objective "
                 f"{self.objective_of(provision)}",
                 provision.span.line_start,
                 provision.span.line_end,
@@ -879,7 +879,7 @@ class OutcomeReader:
                         self.finding(
                             FindingKind.MISSING,
                             f"footnote {number}, whose marker stands at line {line}, is missing: the translation "
-                            f"prints only footnotes {', '.join(sorted(footnotes))}; the marker is kept in the text",
+                            f"prints only footnotes {', '.join(others)}; the marker is kept in the text",
                             line,
                             line,
                             provision,
