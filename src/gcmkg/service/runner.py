@@ -129,7 +129,11 @@ class QueryRunner:
         self.store_dir = Path(store_dir)
         self.base_iri = base_iri
         self.limits = limits or Limits()
-        self._ctx = multiprocessing.get_context("spawn")
+        # forkserver: workers fork from a clean single-threaded process that has already imported
+        # pyoxigraph and the worker module, so a replacement starts in milliseconds, and never
+        # from this multi-threaded web process (whose open store must not be forked).
+        self._ctx = multiprocessing.get_context("forkserver")
+        self._ctx.set_forkserver_preload(["gcmkg.service.worker"])
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
