@@ -486,9 +486,9 @@ CASES: list[Case] = [
         (check("reading-order"), f"{C4}/a"),
     ),
     case(
-        "item with a number",
-        put(f"{ANNEX}/implementation/para/5/a", "gcm:number", "'1'"),
-        (shape("Item-letter"), f"{ANNEX}/implementation/para/5/a"),
+        "item with a bracketed letter",
+        put(f"{ANNEX}/implementation/para/5/a", "gcm:number", "'(a)'"),
+        (shape("Item-number"), f"{ANNEX}/implementation/para/5/a"),
         (check("letter-sequence"), f"{ANNEX}/implementation/para/5/b"),
     ),
     case(
