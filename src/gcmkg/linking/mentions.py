@@ -6,7 +6,7 @@ For each provision text the :class:`Recognizer` finds every catalogue label, SDG
 
 Decisions (documented in ``catalogue/README.md`` too):
 
-* **Whitespace and typography do not hide a mention.**  Labels of eight or more characters
+* **Whitespace and typography do not hide a mention.**  Labels of seven or more characters
   are matched on a *squeezed* form of the text (whitespace removed, case folded, dashes,
   apostrophes and quotes unified), so "Commissio n", "Guidelines  for" and a line-end
   "follow -up" still match.  Offsets are mapped back to the clean text, and a match must
