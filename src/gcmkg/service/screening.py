@@ -149,20 +149,29 @@ def _form(toks: list[Token]) -> str | None:
 
 
 def masked_iris(text: str) -> str:
-    """The text with every IRI token replaced by a relative IRI of the same length.
+    """The text with every IRI token outside the prologue replaced by a relative IRI of the same length.
 
     Parsing the masked text (with a base IRI) accepts exactly the queries in which every
     grammar-level IRI token is used as an IRI; positions in error messages are unchanged.
+    ``BASE`` and ``PREFIX`` IRIs are kept (they cannot be misread, and functions such as
+    ``xsd:integer(...)`` must keep their names).
 
-    >>> masked_iris('SELECT * { ?s <http://x/p> "<not an iri>" FILTER(?x<?a&&?b>?y) }')
-    'SELECT * { ?s <aaaaaaaaaa> "<not an iri>" FILTER(?x<aaaaaa>?y) }'
+    >>> masked_iris('PREFIX x: <http://x/> SELECT * { ?s <http://x/p> "<not an iri>" FILTER(?x<?a&&?b>?y) }')
+    'PREFIX x: <http://x/> SELECT * { ?s <aaaaaaaaaa> "<not an iri>" FILTER(?x<aaaaaa>?y) }'
     """
     parts = []
     last = 0
-    for token in tokens(text):
-        if token.kind == "iri":
-            parts.append(text[last : token.start])
-            parts.append("<" + "a" * (len(token.text) - 2) + ">")
-            last = token.start + len(token.text)
+    toks = tokens(text)
+    for index, token in enumerate(toks):
+        if token.kind != "iri":
+            continue
+        declared = (index >= 1 and toks[index - 1].text.lower() == "base") or (
+            index >= 2 and toks[index - 2].text.lower() == "prefix"
+        )
+        if declared:
+            continue
+        parts.append(text[last : token.start])
+        parts.append("<" + "a" * (len(token.text) - 2) + ">")
+        last = token.start + len(token.text)
     parts.append(text[last:])
     return "".join(parts)

@@ -32,7 +32,7 @@ from gcmkg.service.results import (
     serialize_solutions,
     serialize_triples,
 )
-from gcmkg.service.screening import masked_iris, screen
+from gcmkg.service.screening import Screened, masked_iris, screen
 from gcmkg.store import GraphStore, Term
 
 
@@ -66,9 +66,9 @@ SERVICE_REFUSED = (
 )
 
 
-def refusal(text: str) -> Rejected | None:
+def refusal(text: str, screened: Screened | None = None) -> Rejected | None:
     """Why a request text is refused before evaluation (update, SERVICE), or None."""
-    screened = screen(text)
+    screened = screened or screen(text)
     if screened.form == "update":
         return Rejected(UPDATE_REFUSED, 403)
     if screened.uses_service:
@@ -108,33 +108,42 @@ class _Executor:
         self.empty = Store()
         self.prefixes = _prefixes(base_iri)
 
-    def check(self, job: Job) -> str:
-        """Parse-level checks; returns the form.  Evaluates nothing on the real store."""
-        refused = refusal(job.query)
+    def check(self, job: Job) -> Screened:
+        """Parse-level checks (evaluates nothing on the real store); what the screening saw."""
+        screened = screen(job.query)
+        refused = refusal(job.query, screened)
         if refused:
             raise refused
-        screened = screen(job.query)
         if screened.ambiguous_iri:
             try:  # the grammar's tokenization: every <...> token is an IRI (see screening.py)
                 self.empty.query(masked_iris(job.query), base_iri=self.base_iri)
             except SyntaxError as error:
+                self._parse(job.query)  # a syntax error of its own: report that one
                 iri = screened.ambiguous_iri
                 raise Rejected(
                     parser_message(error, job.query)
                     + f"\n  note: the SPARQL grammar reads {iri} as an IRI; write '?a < ?b' with spaces to compare"
                 ) from None
+            except Exception:  # it parsed; evaluating the masked text (e.g. a masked function IRI) may fail
+                pass
         if job.parse_only:
-            try:  # on an empty in-memory store: ASK and ORDER BY evaluate, but over nothing
-                self.empty.query(job.query, base_iri=self.base_iri)
-            except SyntaxError as error:
-                raise Rejected(parser_message(error, job.query)) from None
-        return screened.form or ""
+            self._parse(job.query)
+        return screened
+
+    def _parse(self, text: str) -> None:
+        """Raise :class:`Rejected` with the parser's message if ``text`` is not a valid query."""
+        try:  # on an empty in-memory store: ASK and ORDER BY evaluate, but over nothing
+            self.empty.query(text, base_iri=self.base_iri)
+        except SyntaxError as error:
+            raise Rejected(parser_message(error, text)) from None
+        except Exception:  # it parsed; evaluation over nothing failed (e.g. an unknown function)
+            return
 
     def run(self, job: Job) -> tuple[bytes, str, str]:
-        form = self.check(job)
+        screened = self.check(job)
+        form = screened.form or ""
         if job.parse_only:
             return b"", "", form
-        screened = screen(job.query)
         options: dict[str, object] = {}
         if job.default_graph_uris or job.named_graph_uris:  # the protocol's dataset overrides FROM
             options["default_graph"] = [NamedNode(u) for u in job.default_graph_uris]
