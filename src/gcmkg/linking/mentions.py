@@ -339,9 +339,11 @@ class MentionLinker:
         if self.store is not None:
             prefix = self.iris.document(document.key, document.language).value + "/finding/"
             for row in self.store.select("PREFIX gcm: <ontology#> SELECT ?f WHERE { ?f a gcm:Finding }"):
-                tail = row["f"].value.removeprefix(prefix)
-                if row["f"].value.startswith(prefix) and tail.isdigit():
-                    used = max(used, int(tail))
+                finding = row["f"]
+                if isinstance(finding, NamedNode) and finding.value.startswith(prefix):
+                    tail = finding.value.removeprefix(prefix)
+                    if tail.isdigit():
+                        used = max(used, int(tail))
         return used + 1
 
     def document_quads(self, document: Document) -> Iterator[Quad]:
