@@ -284,3 +284,40 @@ def test_the_built_graph_holds_the_ontology(store: GraphStore, built: Settings) 
     assert [str(r["version"].value) for r in rows] == [
         str(parse(built.base_iri).value(URIRef(built.base_iri + "ontology"), OWL.versionIRI))
     ]
+
+
+def _violating(store: GraphStore, query: str) -> list[str]:
+    rows = store.select(
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+        "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> PREFIX gcm: <ontology#> " + query
+    )
+    return sorted(f"{r['p'].value} {r['c'].value}: {r['n'].value} e.g. {r['e']}" for r in rows)
+
+
+def test_domains_hold_in_the_built_graph(store: GraphStore) -> None:
+    """A domain the data does not meet would make a reasoner infer wrong types."""
+    assert (
+        _violating(
+            store,
+            """SELECT ?p ?c (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?x) AS ?e) WHERE {
+                 ?p rdfs:domain ?c . FILTER (STRSTARTS(STR(?p), STR(gcm:)))
+                 ?x ?p ?o . FILTER NOT EXISTS { ?x a ?t . ?t rdfs:subClassOf* ?c }
+               } GROUP BY ?p ?c""",
+        )
+        == []
+    )
+
+
+def test_ranges_hold_in_the_built_graph(store: GraphStore) -> None:
+    assert (
+        _violating(
+            store,
+            """SELECT ?p ?c (COUNT(DISTINCT ?x) AS ?n) (SAMPLE(?x) AS ?e) WHERE {
+                 ?p rdfs:range ?c . FILTER (STRSTARTS(STR(?p), STR(gcm:)))
+                 ?s ?p ?x .
+                 FILTER (IF(isLiteral(?x), DATATYPE(?x) != ?c,
+                            NOT EXISTS { ?x a ?t . ?t rdfs:subClassOf* ?c }))
+               } GROUP BY ?p ?c""",
+        )
+        == []
+    )
