@@ -88,3 +88,25 @@ def test_construct_gives_an_rdflib_graph(service_url: str, fmt: str) -> None:
     assert len(graph) == 23
     objective_1 = URIRef(f"{service_url}id/a-73-l-66/en/annex/objective/1")
     assert graph.value(objective_1, RDFS.label) == Literal(OBJECTIVE_1, lang="en")
+
+
+@pytest.mark.server
+def test_every_example_on_the_query_page_answers_with_rows(service_url: str) -> None:
+    import html
+    import re
+
+    import httpx
+
+    page = httpx.get(service_url + "sparql", headers={"Accept": "text/html"}, timeout=30)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    examples = [html.unescape(q) for q in re.findall(r'data-query="([^"]*)"', page.text)]
+    assert len(examples) == 5
+    counts = []
+    for query in examples:
+        response = httpx.get(
+            service_url + "sparql", params={"query": query, "format": "csv" if "SELECT" in query else "nt"}
+        )
+        assert response.status_code == 200, (query, response.text)
+        counts.append(len(response.text.strip().splitlines()))
+    assert counts[0] == 1 + 23  # header + the 23 objectives of the final text
+    assert all(n > 1 for n in counts)

@@ -244,7 +244,8 @@ EXAMPLES: list[tuple[str, str]] = [
     (
         "The 23 objectives of the Global Compact",
         "SELECT ?objective ?number ?heading WHERE {\n"
-        "  ?objective a gcm:Objective ; gcm:number ?number ; gcm:heading ?heading .\n"
+        "  ?objective a gcm:Objective ; gcm:number ?number ; gcm:heading ?heading ; gcm:inDocument ?document .\n"
+        "  ?document gcm:status gcm:status-final .\n"
         "} ORDER BY xsd:integer(?number)",
     ),
     (
@@ -264,7 +265,8 @@ EXAMPLES: list[tuple[str, str]] = [
     ),
     (
         "A description as RDF (CONSTRUCT)",
-        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number "1" ; ?p ?v .\n}',
+        "CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number \"1\" ; gcm:inDocument ?document ; ?p ?v .\n"
+        "  ?document gcm:status gcm:status-final .\n}",
     ),
 ]
 

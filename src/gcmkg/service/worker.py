@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
 
 from gcmkg.iris import PREFIXES
 from gcmkg.service.results import (
@@ -173,11 +173,9 @@ class _Executor:
         return body, media_type, form if form in ("construct", "describe") else "construct"
 
 
-def _substitutions(job: Job) -> dict[object, Term] | None:
+def _substitutions(job: Job) -> dict[Variable, Term] | None:
     if not job.substitutions:
         return None
-    from pyoxigraph import Variable
-
     return {Variable(name): term for name, term in job.substitutions.items()}
 
 
