@@ -18,10 +18,9 @@ Tree of the outcome (same conventions as the final text and the Zero Draft): Par
 ``/en/annex/para/17``) → Sections (preamble, vision, cooperative framework, objectives,
 implementation, follow-up and review) → Sub-sections → numbered Paragraphs; the guiding
 principles of paragraph 15 (heading = name, text after "Name: "; path letter by position, no
-number: none is printed); the list of
-objectives; each Objective (heading = title, ``commitment`` = its paragraph) → its Commitment
-→ Actions (and the thematic sub-heading of objective 2); lettered Items and roman SubItems of
-paragraphs 43, 45 and 49; footnotes 1–3.
+number: none is printed); the list of objectives; each Objective (heading = title,
+``commitment`` = its paragraph) → its Commitment → Actions (and the thematic sub-heading of
+objective 2); lettered Items and roman SubItems of paragraphs 43, 45 and 49; footnotes 1–3.
 
 Clean text: physical lines of a provision joined with one space (a line that is not a new
 provision continues the one before: the file breaks paragraphs where the PDF it was made from
@@ -41,6 +40,24 @@ from the list of objectives), its commitment paragraph has lost its number and f
 (number 18 inferred).  Action and item letters are stored lower-case (``A)`` → ``a``); the
 printed marker style is recorded by the marker findings.  A block printed twice keeps both
 copies: the copy that does not belong where it stands gets the path suffix ``-dup``.
+
+What is found, and how it is recorded (``tests/loaders/test_swedish.py`` lists each with its line):
+
+* ``MissingProvision`` — an action, item, paragraph or objective heading the English text has
+  and the translation lacks (one finding per missing provision, on its nearest parent), and a
+  footnote whose marker is printed but whose text is not;
+* ``RepeatedProvision`` — an action whose text repeats an earlier action's (on the copy), and a
+  heading or paragraph printed twice (on the later printing, the repetition in reading order);
+* ``MisplacedProvision`` — a run of repeated actions standing under another objective;
+* ``InconsistentMarker`` — list markers whose style (dash or not, capital or small letter, the
+  footnote's bracket, a superscript footnote digit, no marker at all) differs from the
+  translation's prevailing style for that kind of provision: one finding per run of consecutive
+  siblings, on the first of them; indentation is layout and is not compared;
+* ``HeadingMismatch`` — an objective heading worded differently from its title in the list of
+  objectives (the English text prints the same title in both places);
+* ``NumberingAnomaly`` — a number not printed or out of sequence;
+* ``TextDefect`` — a truncated paragraph, Markdown marks in the text, names and dates mis-typed
+  in the letters.
 """
 
 from __future__ import annotations
@@ -53,14 +70,7 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
-
-try:  # the shared repairs live once, in loaders/text_repair.py
-    from loaders.text_repair import fold_whitespace
-except ImportError:  # pragma: no cover - only while the shared module has not landed
-
-    def fold_whitespace(text: str) -> str:
-        return re.sub(r"\s+", " ", text).strip()
-
+from loaders.text_repair import fold_whitespace  # the shared repairs live once
 
 PGA_KEY = "pga-letter-2018-07-20"
 COFACILITATORS_KEY = "cofacilitators-letter-2018-07-17"
