@@ -1,0 +1,118 @@
+"""The runner API the routers use (``QueryRunner.run`` / ``form_of``), on a small real store.
+
+No HTTP here: the worker processes are real, the store is a pyoxigraph store on disk holding
+three named graphs of two triples each.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Quad
+
+from gcmkg.service.runner import Limits, QueryLimitExceeded, QueryRejected, QueryRunner
+from gcmkg.store import GraphStore
+
+BASE = "http://127.0.0.1:9/"
+G = [NamedNode(f"{BASE}graph/g{n}") for n in (1, 2, 3)]
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryRunner]:
+    path: Path = tmp_path_factory.mktemp("runner") / "store"
+    store = GraphStore.create(path, BASE)
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    store.add(
+        Quad(NamedNode(f"{BASE}id/r{n}"), predicate, value, G[n - 1])
+        for n in (1, 2, 3)
+        for predicate, value in ((label, Literal(f"resource {n}")), (NamedNode(f"{BASE}ontology#n"), Literal(n)))
+    )
+    store.flush()
+    del store
+    with QueryRunner(path, BASE, Limits(timeout_s=3, max_rows=5, max_bytes=4096)) as started:
+        yield started
+
+
+def rows(body: bytes, name: str) -> list[str]:
+    return [b[name]["value"] for b in json.loads(body)["results"]["bindings"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("SELECT * { ?s ?p ?o }", "select"),
+        ("PREFIX x: <http://x/>\nBASE <http://b/>\nask { }", "ask"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "construct"),
+        ("# comment\nDESCRIBE <id/r1>", "describe"),
+    ],
+)
+def test_form_of(runner: QueryRunner, query: str, form: str) -> None:
+    assert runner.form_of(query) == form
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "words"),
+    [
+        ("SELECT * {", 400, "malformed query: error at 1:"),
+        ("INSERT DATA { <a> <b> <c> }", 403, "read-only"),
+        ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", 403, "SERVICE"),
+        ("ASK {} ASK {}", 400, "malformed query"),
+    ],
+)
+def test_form_of_and_run_reject(runner: QueryRunner, query: str, status: int, words: str) -> None:
+    for call in (runner.form_of, runner.run):
+        with pytest.raises(QueryRejected) as caught:
+            call(query)
+        assert caught.value.status == status and words in caught.value.message
+
+
+def test_default_graph_is_the_union_and_relative_iris_resolve(runner: QueryRunner) -> None:
+    outcome = runner.run("SELECT ?s WHERE { ?s <ontology#n> ?n } ORDER BY ?n")
+    assert outcome.form == "select" and outcome.media_type == "application/sparql-results+json"
+    assert rows(outcome.body, "s") == [f"{BASE}id/r{n}" for n in (1, 2, 3)]
+
+
+def test_from_in_the_query_is_not_overridden_by_the_union(runner: QueryRunner) -> None:
+    outcome = runner.run(f"SELECT ?s FROM <{G[1].value}> WHERE {{ ?s <ontology#n> ?n }}")
+    assert rows(outcome.body, "s") == [f"{BASE}id/r2"]
+
+
+def test_protocol_dataset_overrides_from(runner: QueryRunner) -> None:
+    query = f"SELECT ?s FROM <{G[1].value}> WHERE {{ ?s <ontology#n> ?n }}"
+    assert rows(runner.run(query, default_graph_uris=[G[2].value]).body, "s") == [f"{BASE}id/r3"]
+    named = runner.run("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", named_graph_uris=[G[0].value])
+    assert rows(named.body, "g") == [G[0].value]
+
+
+def test_substitutions_bind_terms_not_text(runner: QueryRunner) -> None:
+    query = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    bound = runner.run(query, substitutions={"s": NamedNode(f"{BASE}id/r2")})
+    assert rows(bound.body, "label") == ["resource 2"]
+    hostile = runner.run(query, substitutions={"label": Literal('x" } ; DROP ALL ; { "')})
+    assert rows(hostile.body, "label") == []
+
+
+def test_formats_and_caps(runner: QueryRunner) -> None:
+    turtle = runner.run("CONSTRUCT WHERE { ?s <ontology#n> ?n }")
+    assert turtle.media_type == "text/turtle" and turtle.body.count(b"gcm:n") == 3
+    csv = runner.run("SELECT ?n WHERE { ?s <ontology#n> ?n } ORDER BY ?n", result_format="text/csv")
+    assert csv.body.decode().splitlines() == ["n", "1", "2", "3"]
+    with pytest.raises(QueryLimitExceeded) as caught:
+        runner.run("SELECT * WHERE { ?s ?p ?o }")  # 6 rows > 5
+    assert caught.value.status == 413 and "more than 5 rows" in caught.value.message
+
+
+def test_timeout_kills_and_replaces_the_worker(runner: QueryRunner) -> None:
+    bomb = (
+        "SELECT (COUNT(*) AS ?n) WHERE { "
+        + " ".join(f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(8))
+        + " }"
+    )
+    with pytest.raises(QueryLimitExceeded) as caught:
+        runner.run(bomb)
+    assert caught.value.status == 503 and "3 s limit" in caught.value.message
+    assert runner.stats["timeouts"] >= 1
+    assert runner.run("ASK { ?s ?p ?o }").body.strip().endswith(b"true}")
