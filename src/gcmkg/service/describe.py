@@ -6,8 +6,9 @@
    blank nodes, so nothing more is needed to close it);
 2. every quad with the resource as object (its incoming links, e.g. ``eli:has_part`` from its
    parent, ``gcm:annotates`` from its footnotes, mentions and alignments that point at it);
-3. the ``rdfs:label`` of every resource linked in 1 and 2, so that a client can show names
-   without a second request.
+3. the labels (``rdfs:label``, and ``skos:prefLabel`` with which the catalogue names instruments
+   and actors) of every resource linked in 1 and 2, so that a client can show names without a
+   second request.
 
 Triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) carry these statements as triples;
 N-Quads and TriG also keep the named graph each one comes from.
@@ -49,7 +50,13 @@ RDF_TYPE = NamedNode(RDF + "type")
 
 _OUTGOING = "SELECT ?resource ?p ?o ?g WHERE { GRAPH ?g { ?resource ?p ?o } }"
 _INCOMING = "SELECT ?resource ?s ?p ?g WHERE { GRAPH ?g { ?s ?p ?resource } }"
-_LABELS = "SELECT ?x ?label ?g WHERE { GRAPH ?g { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+# rdfs:label, and skos:prefLabel (the catalogue names instruments and actors that way, in several languages)
+_LABELS = """
+SELECT ?x ?property ?label ?g WHERE {
+  GRAPH ?g { ?x ?property ?label }
+  FILTER(?property = <http://www.w3.org/2000/01/rdf-schema#label> || ?property = <http://www.w3.org/2004/02/skos/core#prefLabel>)
+}"""
+LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel")
 _VOCABULARY_LABELS = """
 SELECT ?x ?label WHERE { GRAPH <graph/ontology> { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label } }"""
 _CHILDREN = """
@@ -75,6 +82,16 @@ def compact(iri: str, prefixes: dict[str, str]) -> str:
     if best and local and all(c.isalnum() or c in "-_." for c in local):
         return f"{name}:{local}"
     return iri
+
+
+def _choose_label(chosen: dict[str, tuple[int, Literal]], iri: str, predicate: str, label: Literal) -> None:
+    """Keep one label per IRI: rdfs:label before skos:prefLabel, then as :func:`_prefer` ranks."""
+    rank = LABEL_PROPERTIES.index(predicate)
+    current = chosen.get(iri)
+    if current is None or rank < current[0]:
+        chosen[iri] = (rank, label)
+    elif rank == current[0]:
+        chosen[iri] = (rank, _prefer(current[1], label))
 
 
 def _prefer(current: Literal | None, candidate: Literal) -> Literal:
@@ -147,18 +164,18 @@ def describe(store: GraphStore, iri: NamedNode) -> Description:
         [q.object for q in outgoing if isinstance(q.object, NamedNode) and q.object != iri]
         + [q.subject for q in incoming if isinstance(q.subject, NamedNode) and q.subject != iri]
     )
-    chosen: dict[str, Literal] = {}
+    chosen: dict[str, tuple[int, Literal]] = {}
     for neighbour in neighbours:
         for row in store.select(_LABELS, substitutions={"x": neighbour}):
-            label = row["label"]
-            description.neighbour_labels.append(Quad(neighbour, RDFS_LABEL, label, row["g"]))  # type: ignore[arg-type]
+            label, predicate = row["label"], row["property"]
+            description.neighbour_labels.append(Quad(neighbour, predicate, label, row["g"]))  # type: ignore[arg-type]
             if isinstance(label, Literal):
-                chosen[neighbour.value] = _prefer(chosen.get(neighbour.value), label)
+                _choose_label(chosen, neighbour.value, predicate.value, label)  # type: ignore[union-attr]
     description.neighbour_labels = _sorted(description.neighbour_labels)
     for quad in outgoing:
-        if quad.predicate == RDFS_LABEL and isinstance(quad.object, Literal):
-            chosen[iri.value] = _prefer(chosen.get(iri.value), quad.object)
-    description.labels = {key: lit.value for key, lit in chosen.items()}
+        if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.object, Literal):
+            _choose_label(chosen, iri.value, quad.predicate.value, quad.object)
+    description.labels = {key: lit.value for key, (_, lit) in chosen.items()}
     children = store.select(_CHILDREN, substitutions=bind)
 
     def order(row: dict[str, Term]) -> tuple[int, str]:
@@ -284,13 +301,12 @@ def vocabulary_labels(store: GraphStore) -> dict[str, str]:
 
 def all_labels(store: GraphStore, iris: list[str]) -> dict[str, str]:
     """Display labels for a handful of IRIs (one query each, bound as terms)."""
-    found: dict[str, Literal] = {}
-    query = "SELECT ?x ?label WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    found: dict[str, tuple[int, Literal]] = {}
     for iri in dict.fromkeys(iris):
-        for row in store.select(query, substitutions={"x": NamedNode(iri)}):
+        for row in store.select(_LABELS, substitutions={"x": NamedNode(iri)}):
             if isinstance(row["label"], Literal):
-                found[iri] = _prefer(found.get(iri), row["label"])
-    return {k: v.value for k, v in found.items()}
+                _choose_label(found, iri, row["property"].value, row["label"])  # type: ignore[union-attr]
+    return {k: v.value for k, (_, v) in found.items()}
 
 
 # VoID -----------------------------------------------------------------------------------------
