@@ -27,7 +27,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
 
-from gcmkg.iris import DCTERMS, ELI, PROV, RDF, SKOS, Iris
+from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.service import negotiation
 from gcmkg.service.deps import SettingsDep, StoreDep
 from gcmkg.service.describe import (
@@ -215,7 +215,7 @@ def resource(
             "object": term_view(q.object, linker),
             "graph": term_view(q.graph_name, linker),
         }
-        for q in description.outgoing
+        for q in sorted(description.outgoing, key=lambda q: _statement_rank(q.predicate.value, settings))
     ]
     incoming = [
         {
@@ -256,6 +256,13 @@ def resource(
         alternates=_alternates(linker.href(iri)),
         headers=VARY,
     )
+
+
+def _statement_rank(predicate: str, settings: Settings) -> int:
+    """Type, names and text first in a page's statement table; the rest keeps its order."""
+    first = [RDF + "type", RDFS + "label", SKOS + "prefLabel", ELI + "title"]
+    first += [_gcm(settings, name) for name in ("number", "heading", "text")]
+    return first.index(predicate) if predicate in first else len(first)
 
 
 def _gcm(settings: Settings, name: str) -> str:
