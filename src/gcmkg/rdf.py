@@ -93,6 +93,8 @@ def provision_label(provision: Provision, parent: Provision | None) -> str:
     title = provision.heading or (None if number else provision.text)
     if title:
         title = title if len(title) <= LABEL_MAX else title[: LABEL_MAX - 1].rstrip() + "…"
+        if title.lower().startswith(label.lower()):
+            return title  # the printed heading already names it ("Round table 3 (objectives …)")
         label = f"{label}: {title}" if number or provision.kind not in (ProvisionKind.SECTION,) else title
     return label
 
