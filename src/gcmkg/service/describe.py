@@ -66,6 +66,18 @@ SELECT DISTINCT ?resource ?child ?order WHERE {
 }"""
 
 
+def value_of(term: Term | None) -> str:
+    """The lexical value of a term (an IRI, a literal's text), "" for none."""
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, Triple) else term.value
+
+
+def string_rows(store: GraphStore, query: str) -> list[dict[str, str]]:
+    """A SELECT's rows with every bound term as its lexical value (for pages)."""
+    return [{name: value_of(term) for name, term in row.items()} for row in store.select(query)]
+
+
 def prefixes_for(base_iri: str) -> dict[str, str]:
     """The project prefixes with the relative ones (``gcm``) resolved against the base IRI."""
     return {p: (ns if ns.startswith("http") else base_iri + ns) for p, ns in PREFIXES.items()}
@@ -212,17 +224,11 @@ def rdf_bytes(quads: list[Quad], rdf_format: RdfFormat, base_iri: str) -> bytes:
     # grouped by subject (stable), so that Turtle and TriG write each subject once
     order = {subject: n for n, subject in enumerate(dict.fromkeys(q.subject for q in quads))}
     quads = sorted(quads, key=lambda q: order[q.subject])
-    items: list[Quad] | list[Triple]
     if rdf_format.supports_datasets and rdf_format is not RdfFormat.JSON_LD:
-        items = quads
+        data = serialize(quads, format=rdf_format, prefixes=prefixes)
     else:
-        seen: set[Triple] = set()
-        items = []
-        for quad in quads:
-            if quad.triple not in seen:
-                seen.add(quad.triple)
-                items.append(quad.triple)
-    data = serialize(items, format=rdf_format, prefixes=prefixes)
+        triples = list(dict.fromkeys(quad.triple for quad in quads))  # repeats across graphs merged, order kept
+        data = serialize(triples, format=rdf_format, prefixes=prefixes)
     assert data is not None
     return data
 
@@ -387,9 +393,7 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path, *, service_bas
     started = time.perf_counter()
     counts = {key: _count(store, query) for key, query in _VOID_COUNTS.items()}
     counts["entities"] = _count(store, _ENTITIES)
-    documents = [
-        (r["doc"].value, r["label"].value if "label" in r else r["doc"].value) for r in store.select(_DOCUMENTS)
-    ]  # type: ignore[union-attr]
+    documents = [(r["doc"], r.get("label") or r["doc"]) for r in string_rows(store, _DOCUMENTS)]
     dumps = sorted(p.name for p in dumps_dir.iterdir() if p.is_file()) if dumps_dir.is_dir() else []
     graphs = []
     for row in store.select(_GRAPH_COUNTS):

@@ -86,11 +86,11 @@ class Parameter:
             raise ParameterError(self.name, "is empty")
         term = self._term(value, base_iri)
         if self.values:
-            normal = term.value if self.type is ParamType.INTEGER else value
+            normal = str(getattr(term, "value", value)) if self.type is ParamType.INTEGER else value
             allowed = self.values
             if self.type is ParamType.IRI:
                 allowed = tuple(urljoin(base_iri, v) for v in self.values)
-                normal = term.value
+                normal = str(getattr(term, "value", value))
             if normal not in allowed:
                 shown = ", ".join(self.values[:30]) + (" …" if len(self.values) > 30 else "")
                 raise ParameterError(self.name, f"{value!r} is not one of the allowed values: {shown}")

@@ -38,6 +38,7 @@ from gcmkg.service.describe import (
     describe,
     ontology_terms,
     rdf_bytes,
+    string_rows,
 )
 from gcmkg.service.pages import Linker, render, term_view
 from gcmkg.settings import Settings
@@ -136,28 +137,24 @@ def home(store: StoreDep, settings: SettingsDep) -> Response:
     linker = Linker(settings.base_iri)
     objectives = [
         {
-            "number": row["number"].value,
-            "title": row["title"].value if "title" in row else f"Objective {row['number'].value}",
-            "href": linker.href(row["objective"].value),
+            "number": row["number"],
+            "title": row.get("title") or f"Objective {row['number']}",
+            "href": linker.href(row["objective"]),
         }
-        for row in store.select(_prologue() + _HOME_OBJECTIVES)
+        for row in string_rows(store, _prologue() + _HOME_OBJECTIVES)
     ]
     documents = [
         {
-            "href": linker.href(row["doc"].value),
-            "label": row["label"].value if "label" in row else row["doc"].value,
-            "title": row["title"].value if "title" in row else "",
-            "date": row["date"].value if "date" in row else "",
+            "href": linker.href(row["doc"]),
+            "label": row.get("label") or row["doc"],
+            "title": row.get("title", ""),
+            "date": row.get("date", ""),
         }
-        for row in store.select(_prologue() + _HOME_DOCUMENTS)
+        for row in string_rows(store, _prologue() + _HOME_DOCUMENTS)
     ]
     kinds = [
-        (
-            row["label"].value if "label" in row else row["kind"].value.rsplit("#", 1)[-1],
-            int(row["n"].value),
-            linker.href(row["kind"].value),
-        )
-        for row in store.select(_prologue() + _HOME_KINDS)
+        (row.get("label") or row["kind"].rsplit("#", 1)[-1], int(row["n"]), linker.href(row["kind"]))
+        for row in string_rows(store, _prologue() + _HOME_KINDS)
     ]
     return render(
         "home.html",
@@ -242,9 +239,7 @@ def resource(
         types=types,
         text=text.value if isinstance(text, Literal) else "",
         text_language=text.language if isinstance(text, Literal) and text.language else "",
-        heading=heading.value
-        if isinstance(heading, Literal) and text is not None and heading.value != text.value
-        else "",
+        heading=heading.value if isinstance(heading, Literal) and heading.value != _literal_value(text) else "",
         lines=lines,
         pages=pages,
         source=term_view(source, linker) if source is not None else None,
@@ -305,8 +300,8 @@ def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: F
     referenced = sorted({x for t in terms for x in (*t.types, *t.supers, *t.domains, *t.ranges)})
     linker = Linker(settings.base_iri, all_labels(store, referenced))
     counts = {
-        row["class"].value: int(row["n"].value)  # type: ignore[union-attr]
-        for row in store.select("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
+        row["class"]: int(row["n"])
+        for row in string_rows(store, "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
     }
     views = []
     for t in terms:

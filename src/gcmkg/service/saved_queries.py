@@ -237,9 +237,9 @@ def _html(
     bindings: list[dict[str, Any]] = results.get("results", {}).get("bindings", [])
     iris = [cell["value"] for row in bindings for cell in row.values() if cell.get("type") == "uri"]
     linker = Linker(settings.base_iri, all_labels(store, iris) if len(set(iris)) <= 2000 else {})
-    rows = []
+    rows: list[list[dict[str, Any]]] = []
     for row in bindings:
-        cells = []
+        cells: list[dict[str, Any]] = []
         for column in columns:
             cell = row.get(column)
             if cell is None:
