@@ -813,6 +813,65 @@ def test_invalid_example_gives_exactly_its_violation(item: Case, ontology: rdfli
 
 
 # ------------------------------------------------------------------------------------------
+# Valid variants: what the texts legitimately do must not be flagged
+# ------------------------------------------------------------------------------------------
+
+VALID_VARIANTS: list[tuple[str, str]] = [
+    (
+        "provision without pages (sources with no page numbers)",
+        drop(PARA1, "gcm:pageStart") + " ; " + drop(PARA1, "gcm:pageEnd"),
+    ),
+    ("provision spanning two pages", put(PARA1, "gcm:pageEnd", "2")),
+    (
+        "footnote annotating two provisions",
+        add(f"<{FOOTNOTE}> gcm:annotates <{ANNEX}/{P}/2> . <{ANNEX}/{P}/2> gcm:hasFootnote <{FOOTNOTE}>"),
+    ),
+    ("document dated by month only", put(DOC, "eli:date_document", "'2017-10'^^xsd:gYearMonth")),
+    (
+        "items lettered in Arabic",
+        put(f"{ANNEX}/implementation/para/5/a", "gcm:number", "'أ'")
+        + " ; "
+        + put(f"{ANNEX}/implementation/para/5/b", "gcm:number", "'ب'"),
+    ),
+    (
+        "items numbered",
+        put(f"{ANNEX}/implementation/para/5/a", "gcm:number", "'1'")
+        + " ; "
+        + put(f"{ANNEX}/implementation/para/5/b", "gcm:number", "'2'"),
+    ),
+    ("nested sub-item without number", drop(f"{ANNEX}/implementation/para/5/b/ii", "gcm:number")),
+    ("unnumbered running paragraph", drop(f"{ANNEX}/implementation/para/5", "gcm:number")),
+    ("guiding principle without letter", drop(f"{ANNEX}/{P}/2/b", "gcm:number")),
+    ("finding about a whole document", put(f"{DOC}/finding/1", "gcm:concerns", f"<{DOC}>")),
+    (
+        "mention at the very end of a text",
+        add(
+            f"<{PARA1}/mention/3> a gcm:Mention ; gcm:mentionIn <{PARA1}> ; gcm:mentionOf <{BASE}id/actor/iom> ; "
+            "gcm:surfaceText 'act.' ; gcm:startOffset 70 ; gcm:endOffset 74"
+        ),
+    ),
+    (
+        "alignment without score or rank (explicit evidence)",
+        "#alignment TranslationAlignment\n"
+        + drop("{alignment}", "gcm:score")
+        + " ; "
+        + drop("{alignment}", "gcm:rank"),
+    ),
+    (
+        "text with a resolution symbol and a year range",
+        put(f"{C3}/a", "gcm:text", "'Recalling resolution 71/1 and the period 2015-2030, see A/RES/73/195;'@en"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "update"), VALID_VARIANTS, ids=[v[0] for v in VALID_VARIANTS])
+def test_valid_variant_conforms(name: str, update: str, ontology: rdflib.Graph) -> None:
+    store = valid_store()
+    _apply(store, update)
+    assert [str(v) for v in violations(store, SHAPES, ontology)] == []
+
+
+# ------------------------------------------------------------------------------------------
 # Exemptions and messages
 # ------------------------------------------------------------------------------------------
 
