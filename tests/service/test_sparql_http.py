@@ -87,3 +87,16 @@ def test_protocol_misuse_gets_a_message_saying_what_to_send(client: httpx.Client
         "sparql", content='ASK { ?s ?p "é" }'.encode("latin-1"), headers={"Content-Type": "application/sparql-query"}
     )
     assert latin.status_code == 400 and "UTF-8" in latin.text
+
+
+@pytest.mark.server
+def test_openapi_documents_the_endpoint(client: httpx.Client) -> None:
+    spec = client.get("openapi.json").json()
+    operations = spec["paths"]["/sparql"]
+    assert {"get", "post"} <= set(operations)
+    names = {p["name"] for p in operations["get"]["parameters"]}
+    assert {"query", "default-graph-uri", "named-graph-uri", "format"} <= names
+    assert set(operations["post"]["requestBody"]["content"]) == {
+        "application/x-www-form-urlencoded",
+        "application/sparql-query",
+    }

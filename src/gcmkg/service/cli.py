@@ -50,7 +50,10 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     p = commands.add_parser(
         "serve",
         help="serve the built store: /sparql, saved queries, dereferenceable IRIs (builds first if missing)",
-        description=__doc__,
+        description=(
+            "Serve the built store (build it first if there is none): /sparql, saved queries, dereferenceable "
+            "IRIs. Each query runs in one of --workers worker processes under the limits below."
+        ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on")

@@ -91,9 +91,8 @@ async def _answer(
     return Response(outcome.body, headers={"Content-Type": content_type, "Vary": "Accept"})
 
 
-@router.api_route(
+@router.get(
     "/sparql",
-    methods=["GET", "HEAD"],
     summary="SPARQL 1.1 query by GET; with no query: the service description (RDF) or a query page (HTML)",
     response_class=Response,
     responses={
@@ -121,6 +120,9 @@ async def sparql_get(
     if text is None:
         return _service_description(request, store, format)
     return await _answer(request, runner, text, params, format)
+
+
+router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False, response_class=Response)
 
 
 @router.post(
