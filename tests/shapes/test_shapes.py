@@ -161,7 +161,7 @@ def english_document() -> Document:
                 FindingKind.TEXT,
                 "A stray space splits a word in the source.",
                 span(40, 41),
-                ("annex", "implementation", "para", "5", "b", "ii"),
+                ("annex", "implementation"),
             ),
         ],
         version_of="gcm",
@@ -664,6 +664,18 @@ CASES += [
         put(f"{ANNEX}/{P}/2/a", "gcm:number", "'b'") + " ; " + put(f"{ANNEX}/{P}/2/b", "gcm:number", "'a'"),
         (check("letter-sequence"), f"{ANNEX}/{P}/2/a"),
         (check("letter-sequence"), f"{ANNEX}/{P}/2/b"),
+    ),
+    case(
+        "sub-item numerals skipping ii",
+        put(f"{ANNEX}/implementation/para/5/b/ii", "gcm:number", "'iii'"),
+        (check("numeral-sequence"), f"{ANNEX}/implementation/para/5/b/ii"),
+    ),
+    case(
+        "sub-item numerals starting at ii",
+        put(f"{ANNEX}/implementation/para/5/b/i", "gcm:number", "'ii'")
+        + " ; "
+        + put(f"{ANNEX}/implementation/para/5/b/ii", "gcm:number", "'iii'"),
+        (check("numeral-sequence"), f"{ANNEX}/implementation/para/5/b/i"),
     ),
     case(
         "paragraph number skipped",
