@@ -183,15 +183,12 @@ def serialize_rows(names: Sequence[str], rows: Iterable[Row], media_type: str, m
     add = budget.add
     out: list[str] = []
     if media_type == SPARQL_JSON:
+        # One encode of the whole document: rows are already capped, and the byte cap is
+        # checked on the result (the worker's memory limit bounds the rest).
         term = _cached(_json_term)
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-        out.append(add('{"head":{"vars":' + dumps(names) + '},"results":{"bindings":['))
-        first = True
-        for row in rows:
-            binding = {n: term(t) for n, t in zip(names, row, strict=True) if t is not None}
-            out.append(add(("" if first else ",") + dumps(binding)))
-            first = False
-        out.append("]}}\n")
+        bindings = [{n: term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
+        document = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
+        out.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
     elif media_type == SPARQL_XML:
         term = _cached(_xml_term)
         out.append(
