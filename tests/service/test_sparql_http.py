@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,3 +101,30 @@ def test_openapi_documents_the_endpoint(client: httpx.Client) -> None:
         "application/x-www-form-urlencoded",
         "application/sparql-query",
     }
+
+
+def test_a_server_fault_is_a_logged_500_that_reveals_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A bug in a handler: 500 with an incident id, the traceback in the log, never in the body."""
+    from fastapi.testclient import TestClient
+
+    from gcmkg.service.app import create_app
+    from gcmkg.settings import load_settings
+    from tests.service.conftest import protocol_build
+
+    base = "http://127.0.0.1:9/"
+    protocol_build(tmp_path, base)
+    app = create_app(load_settings(base_iri=base, build_dir=tmp_path))
+
+    def broken() -> None:
+        raise RuntimeError("secret internal detail at /srv/something")
+
+    app.add_api_route("/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/broken")
+        assert response.status_code == 500
+        assert "internal server error (logged as" in response.text
+        assert "secret" not in response.text and "Traceback" not in response.text
+        incident = response.text.split("logged as ")[1].split(")")[0]
+        assert any(incident in r.getMessage() and r.exc_info for r in caplog.records)
+        ok = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})  # and the service goes on
+        assert ok.status_code == 200 and ok.json()["boolean"] is True
