@@ -678,6 +678,19 @@ CASES += [
         (check("numeral-sequence"), f"{ANNEX}/implementation/para/5/b/i"),
     ),
     case(
+        "provision hung under another document's provision",
+        put(f"{C3}/h1", "eli:is_part_of", f"<{SV}/annex/para/1>")
+        + " ; "
+        + f"DELETE WHERE {{ GRAPH ?g {{ <{C3}> eli:has_part <{C3}/h1> }} }} ; "
+        + add(f"<{SV}/annex/para/1> eli:has_part <{C3}/h1>"),
+        (check("provision-tree"), f"{C3}/h1"),
+    ),
+    case(
+        "part not listed by its parent",
+        f"DELETE WHERE {{ GRAPH ?g {{ <{C3}> eli:has_part <{C3}/h1> }} }}",
+        (check("provision-tree"), f"{C3}/h1"),
+    ),
+    case(
         "paragraph number skipped",
         put(f"{ANNEX}/implementation/para/5", "gcm:number", "'6'"),
         (check("paragraph-numbers"), f"{ANNEX}/implementation/para/5"),
