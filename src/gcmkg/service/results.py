@@ -143,12 +143,15 @@ class _Budget:
 
     def add(self, chunk: str) -> str:
         self.size += len(chunk)  # characters; the final byte length is checked again
-        if self.size > self.max_bytes:
+        self.check_size(self.size)
+        return chunk
+
+    def check_size(self, size: int) -> None:
+        if size > self.max_bytes:
             raise TooLarge(
                 f"the result is larger than {self.max_bytes} bytes (the per-query cap); "
                 "add LIMIT, select fewer variables, or narrow the pattern"
             )
-        return chunk
 
 
 def _cached(convert: Callable[[object], object]) -> Callable[[object], object]:
@@ -225,8 +228,7 @@ def serialize_rows(names: Sequence[str], rows: Iterable[Row], media_type: str, m
     else:
         raise ValueError(f"not a results format for SELECT: {media_type}")
     data = "".join(out).encode("utf-8")
-    if len(data) > max_bytes:
-        budget.add("x" * (max_bytes + 1))
+    budget.check_size(len(data))
     return data
 
 
@@ -250,9 +252,12 @@ def serialize_triples(
         budget.row()
         collected.append(triple)
     rdf_format = RDF_FORMATS[media_type]
-    use_prefixes = prefixes if rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD) else None
+    use_prefixes = None
+    if prefixes and rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD):
+        iris = {t.value for triple in collected for t in (triple.subject, triple.predicate, triple.object)
+                if isinstance(t, NamedNode)}  # fmt: skip
+        use_prefixes = {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
     data = serialize(collected, format=rdf_format, prefixes=use_prefixes)
     assert data is not None
-    if len(data) > max_bytes:
-        budget.add("x" * (max_bytes + 1))
+    budget.check_size(len(data))
     return data
