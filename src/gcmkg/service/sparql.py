@@ -36,7 +36,7 @@ from gcmkg.service import negotiation
 from gcmkg.service.deps import RunnerDep, StoreDep
 from gcmkg.service.negotiation import GRAPHS, HTML, RESULTS, MediaType
 from gcmkg.service.results import RDF_FORMATS
-from gcmkg.service.runner import QueryRejected
+from gcmkg.service.runner import Limits, QueryRejected
 from gcmkg.service.screening import screen
 from gcmkg.service.worker import UPDATE_REFUSED
 
@@ -273,7 +273,7 @@ EXAMPLES: list[tuple[str, str]] = [
 ]
 
 
-def query_page(endpoint: str, limits: object) -> str:
+def query_page(endpoint: str, limits: Limits) -> str:
     """A plain page with a query form: the prefixes are written out, results open by format."""
     prologue = sparql_prologue()
     first = prologue + EXAMPLES[0][1]
@@ -299,8 +299,9 @@ code {{ background: #f3f3f3; padding: 0 .2em; }}
 <p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
 <code>{html.escape(endpoint)}</code>. The default graph is the union of all named graphs. Prefixes
 {html.escape(prefixes)} are written out below; <code>gcm:</code> is relative and resolves against the service's
-base IRI. Each query may run {getattr(limits, "timeout_s", "?")} s and return
-{getattr(limits, "max_rows", "?")} rows; updates and <code>SERVICE</code> are refused.</p>
+base IRI. Each query may run {limits.timeout_s:g} s and return {limits.max_rows} rows; updates and
+<code>SERVICE</code> are refused. The format <code>json</code> gives SPARQL JSON for SELECT/ASK and JSON-LD
+for CONSTRUCT/DESCRIBE.</p>
 <form method="get" action="">
 <p><textarea name="query" id="query" rows="18" spellcheck="false">{html.escape(first)}</textarea></p>
 <p><label>Result format <select name="format">{options}</select></label>
