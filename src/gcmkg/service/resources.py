@@ -39,6 +39,7 @@ from gcmkg.service.describe import (
     ontology_terms,
     rdf_bytes,
     string_rows,
+    value_of,
 )
 from gcmkg.service.pages import Linker, render, term_view
 from gcmkg.settings import Settings
@@ -334,6 +335,26 @@ def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: F
         alternates=_alternates("/ontology", ["turtle", "ntriples", "jsonld", "rdfxml"]),
         headers=VARY,
     )
+
+
+_VERSION_IRI = "SELECT ?ontology ?version WHERE { ?ontology <http://www.w3.org/2002/07/owl#versionIRI> ?version }"
+
+
+@router.get(
+    "/ontology/{version}",
+    summary="The ontology at its version IRI (owl:versionIRI): the same as /ontology while it is the current one",
+    response_class=Response,
+    responses={404: {"description": "Not the version this service publishes."}},
+)
+def ontology_version(
+    version: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+) -> Response:
+    iris = Iris(settings.base_iri)
+    versions = store.select(_VERSION_IRI, substitutions={"ontology": iris.ontology})
+    if not any(value_of(row.get("version")) == f"{iris.ontology.value}/{version}" for row in versions):
+        key = choose(request, format, OFFERED)
+        return _not_found(request, key, f"{iris.ontology.value}/{version}", "The current version is at /ontology.")
+    return ontology(request, store, settings, format)
 
 
 # named graphs ----------------------------------------------------------------------------------
