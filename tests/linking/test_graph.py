@@ -248,3 +248,43 @@ def test_catalogue_file_is_turtle_with_relative_iris() -> None:
         text = path.read_text(encoding="utf-8")
         assert "@prefix gcm: <ontology#> ." in text, path
         assert not re.search(r"<http://127\.0\.0\.1", text), path
+
+
+def test_saved_queries_bind_their_parameters_as_the_service_does(linked: Linked) -> None:
+    """Defaults and allowed values go through the service's own catalogue and binding."""
+    from gcmkg.service.queries_catalog import load_catalog
+
+    catalog = load_catalog(PROJECT_ROOT / "queries")
+    names = {
+        "actions-citing-ilo-instruments",
+        "provisions-citing-instrument",
+        "provisions-citing-category",
+        "provisions-naming-actor",
+        "instruments-by-category",
+    }
+    assert names <= set(catalog)
+    for name in names:
+        query = catalog[name]
+        rows = linked.store.select(query.text, substitutions=query.bind({}, linked.store.base_iri))
+        assert rows, f"{name} answers nothing with its defaults"
+    category = catalog["provisions-citing-category"]
+    for value in category.params[0].values:  # every allowed category is an ontology class
+        term = category.params[0].to_term(value, BASE_IRI)
+        assert linked.store.ask(f"ASK {{ <{term.value}> a <http://www.w3.org/2002/07/owl#Class> }}"), value
+    rows = linked.store.select(
+        category.text,
+        substitutions=category.bind({"category": "ontology#SDGTarget", "document": "id/a-73-l-66/en"}, BASE_IRI),
+    )
+    assert [(r["provision"].value.removeprefix(FINAL), r["evidence"].value) for r in rows] == [
+        ("annex/para/36/a", "target 10.c")
+    ]
+    counts = linked.store.select(catalog["instruments-by-category"].text)
+    final = {
+        (short(r["instrument"].value), int(r["citing_provisions"].value), int(r["mentions"].value))
+        for r in counts
+        if "document" in r and r["document"].value == FINAL.rstrip("/")
+    }
+    # C097: paragraph 2 (through footnote 3) and footnote 3 cite it; its words stand once, in footnote 3
+    assert ("c097", 2, 1) in final
+    # the smuggling protocol: paragraph 2 and action 25 (a), each naming it once
+    assert ("smuggling-protocol", 2, 2) in final
