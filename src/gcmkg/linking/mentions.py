@@ -36,7 +36,6 @@ Decisions (documented in ``catalogue/README.md`` too):
 from __future__ import annotations
 
 import re
-import time
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -402,8 +401,4 @@ class MentionLinker:
 
 def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterable[Quad]:
     """Entry point (``gcmkg.linkers``): the catalogue graph, mentions and unknown-instrument findings."""
-    started = time.perf_counter()
-    linker = MentionLinker(iris, Catalogue.load(iris), store)
-    quads = list(linker.quads(documents))
-    linker.stats["milliseconds"] = int((time.perf_counter() - started) * 1000)
-    return quads
+    return list(MentionLinker(iris, Catalogue.load(iris), store).quads(documents))
