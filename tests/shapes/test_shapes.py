@@ -411,9 +411,17 @@ CASES: list[Case] = [
         "provision outside any document",
         drop(f"{ANNEX}/preamble", "gcm:inDocument"),
         (shape("Provision-document"), f"{ANNEX}/preamble"),
+        # its paragraphs now hang under a parent outside their document
+        (check("provision-tree"), f"{ANNEX}/preamble/para/1"),
+        (check("provision-tree"), f"{ANNEX}/preamble/para/2"),
     ),
     case("provision without parent", drop(PARA1, "eli:is_part_of"), (shape("Provision-parent"), PARA1)),
-    case("provision part of a string", put(PARA1, "eli:is_part_of", "'annex'"), (shape("Provision-parent"), PARA1)),
+    case(
+        "provision part of a string",
+        put(PARA1, "eli:is_part_of", "'annex'"),
+        (shape("Provision-parent"), PARA1),
+        (check("provision-tree"), PARA1),
+    ),
     case("provision without first line", drop(PARA1, "gcm:lineStart"), (shape("Provision-lineStart"), PARA1)),
     case("provision ending before it starts", put(PARA1, "gcm:lineEnd", "9"), (shape("Provision-lineStart"), PARA1)),
     case("provision without last line", drop(PARA1, "gcm:lineEnd"), (shape("Provision-lineEnd"), PARA1)),
@@ -432,9 +440,9 @@ CASES: list[Case] = [
     case(
         "provision as blank node",
         add(
-            f"[] a gcm:Paragraph ; gcm:text 'x'@en ; gcm:order 9 ; gcm:readingOrder 999 ; gcm:inDocument <{DOC}> ; "
+            f"_:p a gcm:Paragraph ; gcm:text 'x'@en ; gcm:order 9 ; gcm:readingOrder 999 ; gcm:inDocument <{DOC}> ; "
             f"eli:is_part_of <{ANNEX}> ; gcm:lineStart 60 ; gcm:lineEnd 60 ; prov:wasDerivedFrom <{DOC}/source> ; "
-            "rdfs:label 'Paragraph'"
+            f"rdfs:label 'Paragraph' . <{ANNEX}> eli:has_part _:p"
         ),
         (shape("ProvisionShape"), ""),
     ),
@@ -480,7 +488,8 @@ CASES: list[Case] = [
         "action outside a commitment",
         put(f"{C4}/a", "eli:is_part_of", f"<{OBJ1}>")
         + " ; "
-        + f"DELETE WHERE {{ GRAPH ?g {{ <{C4}> eli:has_part <{C4}/a> }} }}",
+        + f"DELETE WHERE {{ GRAPH ?g {{ <{C4}> eli:has_part <{C4}/a> }} }} ; "
+        + add(f"<{OBJ1}> eli:has_part <{C4}/a>"),
         (shape("Action-parent"), f"{C4}/a"),
         (shape("Commitment-actions"), C4),
         (check("reading-order"), f"{C4}/a"),
