@@ -18,6 +18,8 @@ from gcmkg.store import GraphStore
 pytestmark = pytest.mark.server
 
 FINAL = "id/a-73-l-66/en"
+# Values for the parameters that have no default (a search needs something to look for).
+EXAMPLES: dict[str, dict[str, str]] = {"search": {"phrase": "disaggregated data"}}
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +75,9 @@ def test_every_saved_query_runs_in_json_and_csv(
 ) -> None:
     counts = {}
     for name, query in catalog.items():
-        expected = graph_store.select(query.text, substitutions=query.bind({}, graph_store.base_iri))
-        answer = client.get(f"/queries/{name}", headers={"Accept": "application/sparql-results+json"})
+        example = EXAMPLES.get(name, {})
+        expected = graph_store.select(query.text, substitutions=query.bind(example, graph_store.base_iri))
+        answer = client.get(f"/queries/{name}", params=example, headers={"Accept": "application/sparql-results+json"})
         assert answer.status_code == 200, (name, answer.text[:300])
         assert answer.headers["content-type"].startswith("application/sparql-results+json")
         results = answer.json()
@@ -82,7 +85,7 @@ def test_every_saved_query_runs_in_json_and_csv(
         variables = results["head"]["vars"]
         for param in query.params:
             assert param.name in variables, (name, param.name)
-        table = client.get(f"/queries/{name}", params={"format": "csv"})
+        table = client.get(f"/queries/{name}", params={**example, "format": "csv"})
         assert table.status_code == 200, name
         assert table.headers["content-type"].startswith("text/csv")
         assert f'filename="{name}.csv"' in table.headers.get("content-disposition", "")
@@ -129,6 +132,15 @@ def test_a_bad_parameter_is_422_naming_it(
     problems = answer.json()["detail"]
     assert [p["loc"] for p in problems] == [["query", culprit]]
     assert problems[0]["msg"]
+
+
+def test_a_missing_parameter_is_422_naming_it(client: httpx.Client) -> None:
+    for params in ({}, {"phrase": ""}, {"phrase": "   "}):
+        answer = client.get("/queries/search", params={**params, "format": "json"})
+        assert answer.status_code == 422, (params, answer.text)
+        problems = answer.json()["detail"]
+        assert [p["loc"] for p in problems] == [["query", "phrase"]]
+        assert problems[0]["msg"]
 
 
 def test_unknown_query_is_404(client: httpx.Client) -> None:
