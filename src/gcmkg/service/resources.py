@@ -179,9 +179,8 @@ def _resource_iri(request: Request, base_iri: str) -> str:
     return f"{base_iri}id/{rest}"
 
 
-@router.api_route(
+@router.get(
     "/id/{path:path}",
-    methods=["GET", "HEAD"],
     summary="Dereference a resource of the graph (HTML or RDF)",
     response_class=Response,
     responses={
@@ -259,6 +258,10 @@ def _statement_rank(predicate: str, settings: Settings) -> int:
     first = [RDF + "type", RDFS + "label", SKOS + "prefLabel", ELI + "title"]
     first += [_gcm(settings, name) for name in ("number", "heading", "text")]
     return first.index(predicate) if predicate in first else len(first)
+
+
+# HEAD answers like GET without the body (link checkers); one operation in the OpenAPI document
+router.add_api_route("/id/{path:path}", resource, methods=["HEAD"], include_in_schema=False)
 
 
 def _gcm(settings: Settings, name: str) -> str:
@@ -461,9 +464,8 @@ _DUMP_TYPES = {
 }
 
 
-@router.api_route(
+@router.get(
     "/dumps/{file}",
-    methods=["GET", "HEAD"],
     summary="Download one dump file",
     response_class=FileResponse,
     responses={404: {"description": "No such file."}},
@@ -478,5 +480,7 @@ def dump_file(file: str, settings: SettingsDep) -> Response:
             )
     raise HTTPException(status_code=404, detail=f"no dump named {file!r}; see /dumps/ for the list")
 
+
+router.add_api_route("/dumps/{file}", dump_file, methods=["HEAD"], include_in_schema=False)
 
 __all__ = ["router"]
