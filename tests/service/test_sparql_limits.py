@@ -99,6 +99,30 @@ def test_a_pathological_query_is_stopped_within_the_limit_while_others_answer(
     assert objectives(client, service_url) == 23  # and afterwards
 
 
+@pytest.mark.server
+def test_as_many_bad_queries_as_workers_do_not_hold_up_quick_ones(client: httpx.Client, service_url: str) -> None:
+    """Both standing workers busy with bad queries: burst workers answer the quick ones meanwhile."""
+    statuses: list[int] = []
+
+    def run_bad() -> None:
+        with httpx.Client(timeout=60) as own:
+            statuses.append(own.post(service_url + "sparql", data={"query": CROSS_PRODUCT}).status_code)
+
+    threads = [threading.Thread(target=run_bad) for _ in range(int(SERVICE_LIMITS["workers"]))]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    answered = []
+    while any(t.is_alive() for t in threads) and len(answered) < 6:
+        start = time.monotonic()
+        assert objectives(client, service_url) == 23
+        answered.append(time.monotonic() - start)
+    for t in threads:
+        t.join(TIMEOUT + 30)
+    assert statuses == [503, 503]
+    assert len(answered) >= 2 and all(seconds < 0.75 * TIMEOUT for seconds in answered), answered
+
+
 @pytest.fixture(scope="module")
 def roomy_server(service_build: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The same graph with a long time limit and a tight memory limit, so memory runs out first."""

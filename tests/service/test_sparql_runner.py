@@ -21,7 +21,7 @@ G = [NamedNode(f"{BASE}graph/g{n}") for n in (1, 2, 3)]
 
 
 @pytest.fixture(scope="module")
-def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryRunner]:
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path: Path = tmp_path_factory.mktemp("runner") / "store"
     store = GraphStore.create(path, BASE)
     label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -32,7 +32,12 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryRunner]:
     )
     store.flush()
     del store
-    with QueryRunner(path, BASE, Limits(timeout_s=3, max_rows=5, max_bytes=4096)) as started:
+    return path
+
+
+@pytest.fixture(scope="module")
+def runner(store_path: Path) -> Iterator[QueryRunner]:
+    with QueryRunner(store_path, BASE, Limits(timeout_s=3, max_rows=5, max_bytes=4096)) as started:
         yield started
 
 
@@ -105,14 +110,50 @@ def test_formats_and_caps(runner: QueryRunner) -> None:
     assert caught.value.status == 413 and "more than 5 rows" in caught.value.message
 
 
+BOMB = (
+    "SELECT (COUNT(*) AS ?n) WHERE { "
+    + " ".join(f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(8))
+    + " }"
+)
+
+
 def test_timeout_kills_and_replaces_the_worker(runner: QueryRunner) -> None:
-    bomb = (
-        "SELECT (COUNT(*) AS ?n) WHERE { "
-        + " ".join(f"VALUES ?v{i} {{ {' '.join(str(j) for j in range(60))} }}" for i in range(8))
-        + " }"
-    )
+    bomb = BOMB
     with pytest.raises(QueryLimitExceeded) as caught:
         runner.run(bomb)
     assert caught.value.status == 503 and "3 s limit" in caught.value.message
     assert runner.stats["timeouts"] >= 1
     assert runner.run("ASK { ?s ?p ?o }").body.strip().endswith(b"true}")
+
+
+def test_a_burst_worker_answers_while_the_pool_is_busy(store_path: Path) -> None:
+    import threading
+    import time
+
+    limits = Limits(timeout_s=3, workers=1, burst_workers=1)
+    with QueryRunner(store_path, BASE, limits) as runner:
+        outcomes: list[int] = []
+
+        def bomb() -> None:
+            try:
+                runner.run(BOMB)
+            except QueryLimitExceeded as error:
+                outcomes.append(error.status)
+
+        first = threading.Thread(target=bomb)
+        first.start()
+        time.sleep(0.5)  # the only worker is busy with the bomb
+        start = time.monotonic()
+        assert runner.run("ASK { ?s ?p ?o }").body.strip().endswith(b"true}")
+        assert time.monotonic() - start < 2.0  # a burst worker answered; no wait for the bomb
+        second = threading.Thread(target=bomb)  # now both are busy, and no more may start
+        second.start()
+        time.sleep(0.5)
+        start = time.monotonic()
+        assert runner.run("ASK { ?s ?p ?o }").body.strip().endswith(b"true}")  # waits for a freed worker
+        assert time.monotonic() - start > 1.0
+        first.join()
+        second.join()
+        assert outcomes == [503, 503]
+        assert runner.stats["timeouts"] == 2
+        assert len(runner._all) <= limits.workers + limits.burst_workers

@@ -32,6 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         memory_mb=args.memory_mb,
         workers=args.workers,
+        burst_workers=args.burst_workers,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     served = f"http://{args.host}:{args.port}/"
@@ -64,7 +65,15 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     p.add_argument(
         "--memory-mb", type=int, default=_DEFAULTS.memory_mb, help="address-space limit per query worker (0 = none)"
     )
-    p.add_argument("--workers", type=int, default=_DEFAULTS.workers, help="query worker processes")
+    p.add_argument(
+        "--workers", type=int, default=_DEFAULTS.workers, help="query worker processes started with the service"
+    )
+    p.add_argument(
+        "--burst-workers",
+        type=int,
+        default=_DEFAULTS.burst_workers,
+        help="extra workers started (and kept) when all are busy, so slow queries do not hold up quick ones",
+    )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request")
     p.set_defaults(run=cmd_serve)

@@ -8,7 +8,10 @@ limit.  For each query it
 
 1. refuses updates and ``SERVICE`` from the text alone (:mod:`gcmkg.service.screening`),
    before any engine sees it — no outbound connection is ever made;
-2. waits for a free worker (at most ``timeout_s``; then 503 "busy" with ``Retry-After``);
+2. takes a free worker; when all are busy it starts one more (up to ``burst_workers`` beyond
+   ``workers``, kept afterwards), so that a few slow queries do not hold up the quick ones;
+   past that it waits for a free worker (at most ``timeout_s``; then 503 "busy" with
+   ``Retry-After``);
 3. sends the query; the worker parses, evaluates and serialises the *complete* result under
    the row and byte caps, in the thread that ran the query;
 4. waits at most ``timeout_s`` for the answer; past that it kills the worker (the only way to
@@ -20,7 +23,8 @@ Outcomes are either a complete :class:`QueryOutcome` or an exception: :class:`Qu
 stopped it — 503/413), never a truncated result.
 
 Defaults (:class:`Limits`, also the ``gcmkg serve`` options): 10 s per query, 10 000 result
-rows (or triples), 16 MiB per result, 1024 MiB address space per worker, 2 workers.
+rows (or triples), 16 MiB per result, 1024 MiB address space per worker, 2 workers started
+with the service plus up to 2 more started when all are busy.
 """
 
 from __future__ import annotations
@@ -53,9 +57,12 @@ class Limits:
     max_bytes: int = 16 * 2**20
     memory_mb: int = 1024
     workers: int = 2
+    burst_workers: int = 2
 
     def __post_init__(self) -> None:
-        if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024 or self.workers < 1:
+        if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024:
+            raise ValueError(f"limits out of range: {self}")
+        if self.workers < 1 or self.burst_workers < 0:
             raise ValueError(f"limits out of range: {self}")
         if 0 < self.memory_mb < 256:
             raise ValueError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
@@ -138,6 +145,7 @@ class QueryRunner:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._starting = 0  # burst workers being started
         self.stats = {"queries": 0, "rejected": 0, "timeouts": 0, "too_large": 0, "crashed": 0, "replaced": 0}
 
     # lifecycle ----------------------------------------------------------------------------
@@ -246,15 +254,42 @@ class QueryRunner:
             raise QueryRejected(f"could not tell the query form of: {query[:80]!r}")
         return form
 
+    def _acquire(self) -> _Worker:
+        """A free worker: an idle one, else a new burst worker if allowed, else wait (``queue.Empty``)."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            grow = len(self._all) + self._starting < self.limits.workers + self.limits.burst_workers
+            if grow:
+                self._starting += 1
+        if grow:
+            w = None
+            try:
+                w = self._spawn()
+                w.wait_ready(30)
+                log.info("all query workers busy: started burst worker %d (%d in all)", w.process.pid, len(self._all))
+                return w
+            except Exception:
+                log.exception("could not start a burst query worker")
+                if w is not None:
+                    with self._lock:
+                        self._all.discard(w)
+            finally:
+                with self._lock:
+                    self._starting -= 1
+        return self._idle.get(timeout=self.limits.timeout_s)
+
     def _submit(self, job: Job) -> tuple[bytes, str, str]:
         limits = self.limits
         if self._closed:
             raise QueryLimitExceeded("the service is shutting down", 503, retry_after=5)
         try:
-            w = self._idle.get(timeout=limits.timeout_s)
+            w = self._acquire()
         except queue.Empty:
             raise QueryLimitExceeded(
-                f"all {limits.workers} query workers are busy; retry shortly",
+                f"all {limits.workers + limits.burst_workers} query workers are busy; retry shortly",
                 503,
                 retry_after=max(1, int(limits.timeout_s)),
             ) from None
