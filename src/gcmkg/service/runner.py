@@ -308,10 +308,12 @@ class QueryRunner:
         except (EOFError, OSError):
             self.stats["crashed"] += 1
             log.warning("query worker died (memory limit %d MiB?) on: %.200r", limits.memory_mb, job.query)
-            raise QueryLimitExceeded(
-                f"the query needed more than the {limits.memory_mb} MiB memory limit and was stopped; "
-                "narrow the pattern or add LIMIT"
-            ) from None
+            reason = (
+                f"the query needed more than the {limits.memory_mb} MiB memory limit"
+                if limits.memory_mb
+                else "the query worker died on this query"
+            )
+            raise QueryLimitExceeded(f"{reason} and was stopped; narrow the pattern or add LIMIT") from None
         finally:
             if healthy:
                 w.jobs += 1
