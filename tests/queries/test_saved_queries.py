@@ -123,7 +123,12 @@ def test_every_allowed_iri_value_names_a_resource_of_the_graph(
     """
     manifest = tomllib.loads((PROJECT_ROOT / "corpus" / "manifest.toml").read_text(encoding="utf-8"))
     parsed = {t["status"] for t in manifest["text"] if t.get("loader")}
-    pending = {"id/gcm-agreed-outcome-2018-07-13/sv"} if "translation" not in parsed else set()
+    swedish = {
+        "id/gcm-agreed-outcome-2018-07-13/sv",
+        "id/cofacilitators-letter-2018-07-17/sv",
+        "id/pga-letter-2018-07-20/sv",
+    }
+    pending = swedish if "translation" not in parsed else set()
     for query in catalog.values():
         for param in query.params:
             if param.type is ParamType.IRI:
