@@ -61,8 +61,8 @@ def _labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
             if iri.startswith(("http://", "https://"))
             else []
         )
-        if rows:
-            labels[iri] = str(rows[0]["label"].value)
+        if rows and isinstance(rows[0]["label"], Literal):
+            labels[iri] = rows[0]["label"].value
     return labels
 
 
