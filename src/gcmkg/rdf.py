@@ -18,6 +18,7 @@ No blank nodes are minted, so the same input always gives the same quads.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
@@ -125,10 +126,9 @@ class DocumentGraph:
 
     def quads(self) -> Iterator[Quad]:
         yield from self._document_quads()
-        counter = 0
+        reading_order = itertools.count(1)
         for order, provision in enumerate(self.document.provisions, start=1):
-            for quad, counter in self._provision_quads(provision, None, order, counter):
-                yield quad
+            yield from self._provision_quads(provision, None, order, reading_order)
 
     def _document_quads(self) -> Iterator[Quad]:
         doc = self.document
@@ -168,9 +168,10 @@ class DocumentGraph:
         yield q(source, RDFS_LABEL, Literal(f"corpus/{doc.source_file}"))
 
     def _provision_quads(
-        self, provision: Provision, parent: Provision | None, order: int, counter: int
-    ) -> Iterator[tuple[Quad, int]]:
-        counter += 1
+        self, provision: Provision, parent: Provision | None, order: int, reading_order: Iterator[int]
+    ) -> Iterator[Quad]:
+        """The quads of a provision and its descendants; ``reading_order`` numbers them in document order."""
+        position = next(reading_order)
         q, t = self._q, self._t
         p = self.provision_iri(provision.path)
         parent_iri = self.provision_iri(parent.path) if parent else self.doc_iri
@@ -180,7 +181,7 @@ class DocumentGraph:
             q(parent_iri, NamedNode(ELI + "has_part"), p),
             q(p, t("inDocument"), self.doc_iri),
             q(p, t("order"), integer(order)),
-            q(p, t("readingOrder"), integer(counter)),
+            q(p, t("readingOrder"), integer(position)),
             q(p, t("text"), self._text(provision.text)),
             q(p, RDFS_LABEL, Literal(provision_label(provision, parent), language="en")),
             q(p, t("lineStart"), integer(provision.span.line_start)),
@@ -213,11 +214,9 @@ class DocumentGraph:
             out += [q(p, t("hasCommitment"), c), q(c, t("commitmentOf"), p)]
         if provision.objective_number is not None:
             out.append(q(p, t("objectiveNumber"), Literal(provision.objective_number)))
-        for quad in out:
-            yield quad, counter
+        yield from out
         for child_order, child in enumerate(provision.children, start=1):
-            for quad, counter in self._provision_quads(child, provision, child_order, counter):
-                yield quad, counter
+            yield from self._provision_quads(child, provision, child_order, reading_order)
 
     def _require(self, path: tuple[str, ...], provision: Provision) -> None:
         if path not in self.index:
