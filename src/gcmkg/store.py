@@ -90,12 +90,18 @@ class GraphStore:
         substitutions: Mapping[str, Term] | None = None,
         default_graph: list[NamedNode] | None = None,
         named_graphs: list[NamedNode] | None = None,
+        union_default_graph: bool = True,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
-        """Run a query; results are bound to this thread (materialise them here)."""
+        """Run a query; results are bound to this thread (materialise them here).
+
+        The default graph is the union of the named graphs unless ``default_graph`` is given,
+        or ``union_default_graph`` is false (for a query whose own ``FROM`` clauses say what
+        its dataset is).
+        """
         options: dict[str, Any] = {"base_iri": self.base_iri}
         if default_graph is not None:
             options["default_graph"] = default_graph
-        else:
+        elif union_default_graph:
             options["use_default_graph_as_union"] = True
         if named_graphs is not None:
             options["named_graphs"] = named_graphs

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
 from gcmkg.iris import PREFIXES
 from gcmkg.service.results import (
@@ -144,22 +144,16 @@ class _Executor:
         form = screened.form or ""
         if job.parse_only:
             return b"", "", form
-        options: dict[str, object] = {}
-        if job.default_graph_uris or job.named_graph_uris:  # the protocol's dataset overrides FROM
-            options["default_graph"] = [NamedNode(u) for u in job.default_graph_uris]
-            options["named_graphs"] = [NamedNode(u) for u in job.named_graph_uris]
-        raw = self.store.raw
+        protocol_dataset = bool(job.default_graph_uris or job.named_graph_uris)
         try:
-            if options or screened.has_dataset_clause:
-                # GraphStore.query would make the default graph the union, overriding FROM.
-                result = raw.query(
-                    job.query,
-                    base_iri=self.base_iri,
-                    substitutions=_substitutions(job),
-                    **options,  # type: ignore[arg-type]
-                )
-            else:
-                result = self.store.query(job.query, substitutions=job.substitutions or None)
+            # the protocol's dataset overrides FROM; a query's own FROM overrides the union default
+            result = self.store.query(
+                job.query,
+                substitutions=job.substitutions or None,
+                default_graph=[NamedNode(u) for u in job.default_graph_uris] if protocol_dataset else None,
+                named_graphs=[NamedNode(u) for u in job.named_graph_uris] if protocol_dataset else None,
+                union_default_graph=not screened.has_dataset_clause,
+            )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query)) from None
         if isinstance(result, QueryBoolean):
@@ -171,12 +165,6 @@ class _Executor:
         media_type = job.result_format or TURTLE
         body = serialize_triples(result, media_type, job.max_rows, job.max_bytes, self.prefixes)
         return body, media_type, form if form in ("construct", "describe") else "construct"
-
-
-def _substitutions(job: Job) -> dict[Variable, Term] | None:
-    if not job.substitutions:
-        return None
-    return {Variable(name): term for name, term in job.substitutions.items()}
 
 
 def _limit_memory(memory_mb: int) -> None:
