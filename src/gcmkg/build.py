@@ -22,6 +22,7 @@ callable ``(iris, documents, store) -> Iterable[Quad]`` run after all texts are 
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import shutil
@@ -233,7 +234,12 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             graphs=counts,
             documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
         )
-        del store  # close the store before the swap
+        # Close the writable store before the release is swapped in and opened read-only:
+        # a writer left open keeps compacting and deletes files a reader has just listed.
+        # pyshacl leaves reference cycles that hold validation frames (and so the store)
+        # alive, so dropping our name for it is not enough; collect the cycles now.
+        del store
+        gc.collect()
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -157,3 +158,11 @@ def test_dumps_hold_one_named_graph_per_source_document_and_the_ontology(built: 
     }
     assert f"<{built.base_iri}graph/a-73-l-66-en>" in graphs
     assert f"<{built.base_iri}graph/ontology>" in graphs
+
+
+def test_the_writable_store_is_closed_when_build_returns(built: Settings, tmp_path: Path) -> None:
+    """A writer left open compacts behind a reader's back (files vanish: 'Corruption: IO error')."""
+    settings = load_settings(base_iri=built.base_iri, build_dir=tmp_path / "closed")
+    result = build(settings)
+    store_dir = result.release / "store"
+    assert not [o for o in gc.get_objects() if isinstance(o, GraphStore) and o.path == store_dir]
