@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gcm_facts import GUIDING_PRINCIPLES, OBJECTIVE_ACTIONS, OBJECTIVE_TITLES
 from pyoxigraph import RdfFormat
 
 from gcmkg.build import ONTOLOGY_FILE, LoadedText, graph_quads, ontology_graph
@@ -30,71 +31,7 @@ SOURCE = PROJECT_ROOT / "corpus" / FILE
 
 # The 23 objectives as headed in the annex ("Objective N: …").  The list of objectives after
 # paragraph 16 says "migration detention" for objective 13; its heading says "immigration".
-TITLES = [
-    "Collect and utilize accurate and disaggregated data as a basis for evidence-based policies",
-    "Minimize the adverse drivers and structural factors that compel people to leave their country of origin",
-    "Provide accurate and timely information at all stages of migration",
-    "Ensure that all migrants have proof of legal identity and adequate documentation",
-    "Enhance availability and flexibility of pathways for regular migration",
-    "Facilitate fair and ethical recruitment and safeguard conditions that ensure decent work",
-    "Address and reduce vulnerabilities in migration",
-    "Save lives and establish coordinated international efforts on missing migrants",
-    "Strengthen the transnational response to smuggling of migrants",
-    "Prevent, combat and eradicate trafficking in persons in the context of international migration",
-    "Manage borders in an integrated, secure and coordinated manner",
-    "Strengthen certainty and predictability in migration procedures for appropriate screening, assessment and referral",
-    "Use immigration detention only as a measure of last resort and work towards alternatives",
-    "Enhance consular protection, assistance and cooperation throughout the migration cycle",
-    "Provide access to basic services for migrants",
-    "Empower migrants and societies to realize full inclusion and social cohesion",
-    "Eliminate all forms of discrimination and promote evidence-based public discourse to shape perceptions of migration",
-    "Invest in skills development and facilitate mutual recognition of skills, qualifications and competences",
-    "Create conditions for migrants and diasporas to fully contribute to sustainable development in all countries",
-    "Promote faster, safer and cheaper transfer of remittances and foster financial inclusion of migrants",
-    "Cooperate in facilitating safe and dignified return and readmission, as well as sustainable reintegration",
-    "Establish mechanisms for the portability of social security entitlements and earned benefits",
-    "Strengthen international cooperation and global partnerships for safe, orderly and regular migration",
-]
 
-# Objective number -> (commitment paragraph, the action letters as printed).
-ACTIONS = {
-    1: (17, "abcdefghijk"),
-    2: (18, "abcdefghijkl"),
-    3: (19, "abcde"),
-    4: (20, "abcdefg"),
-    5: (21, "abcdefghij"),
-    6: (22, "abcdefghijkl"),
-    7: (23, "abcdefghijkl"),
-    8: (24, "abcdef"),
-    9: (25, "abcdef"),
-    10: (26, "abcdefghij"),
-    11: (27, "abcdefg"),
-    12: (28, "abcde"),
-    13: (29, "abcdefgh"),
-    14: (30, "abcdef"),
-    15: (31, "abcdef"),
-    16: (32, "abcdefghi"),
-    17: (33, "abcdefg"),
-    18: (34, "abcdefghijkl"),
-    19: (35, "abcdefghij"),
-    20: (36, "abcdefghi"),
-    21: (37, "abcdefghi"),
-    22: (38, "abc"),
-    23: (39, "abcde"),
-}
-
-PRINCIPLES = [
-    "People-centred",
-    "International cooperation",
-    "National sovereignty",
-    "Rule of law and due process",
-    "Sustainable development",
-    "Human rights",
-    "Gender-responsive",
-    "Child-sensitive",
-    "Whole-of-government approach",
-    "Whole-of-society approach",
-]
 
 # Sections and sub-sections with the paragraphs directly under them, in reading order.
 SECTIONS = {
@@ -442,7 +379,7 @@ def test_ten_guiding_principles_with_their_names(index: dict[tuple[str, ...], Pr
     principles = paragraph.children
     assert [p.kind for p in principles] == [ProvisionKind.GUIDING_PRINCIPLE] * 10
     assert [p.number for p in principles] == list("abcdefghij")
-    assert [p.heading for p in principles] == PRINCIPLES
+    assert [p.heading for p in principles] == GUIDING_PRINCIPLES
     assert principles[0].text == (
         "The Global Compact carries a strong human dimension, inherent to the migration experience itself. It "
         "promotes the well-being of migrants and the members of communities in countries of origin, transit "
@@ -469,7 +406,7 @@ def test_the_list_of_23_objectives(index: dict[tuple[str, ...], Provision]) -> N
     entries = listing.children
     assert [e.kind for e in entries] == [ProvisionKind.OBJECTIVE_LIST_ENTRY] * 23
     assert [(e.number, e.objective_number) for e in entries] == [(str(n), str(n)) for n in range(1, 24)]
-    listed = list(TITLES)
+    listed = list(OBJECTIVE_TITLES)
     listed[12] = "Use migration detention only as a measure of last resort and work towards alternatives"
     assert [e.text for e in entries] == listed
     assert index[("annex", "cooperative-framework")].children[-1] is listing
@@ -478,8 +415,8 @@ def test_the_list_of_23_objectives(index: dict[tuple[str, ...], Provision]) -> N
 def test_23_objectives_in_order_with_their_titles(document: Document) -> None:
     objectives = of_kind(document, ProvisionKind.OBJECTIVE)
     assert [o.number for o in objectives] == [str(n) for n in range(1, 24)]
-    assert [o.heading for o in objectives] == TITLES
-    assert [o.text for o in objectives] == TITLES
+    assert [o.heading for o in objectives] == OBJECTIVE_TITLES
+    assert [o.text for o in objectives] == OBJECTIVE_TITLES
     assert all(o.path == ("annex", "objective", o.number) for o in objectives)
 
 
@@ -493,7 +430,7 @@ def test_objective_13_heading_mismatch_is_a_finding(document: Document) -> None:
 def test_each_objective_has_its_commitment_and_action_letters(
     index: dict[tuple[str, ...], Provision], objective: int
 ) -> None:
-    paragraph, letters = ACTIONS[objective]
+    paragraph, letters = OBJECTIVE_ACTIONS[objective]
     provision = index[("annex", "objective", str(objective))]
     commitment_path = ("annex", "para", str(paragraph))
     assert provision.commitment == commitment_path
@@ -508,7 +445,11 @@ def test_each_objective_has_its_commitment_and_action_letters(
 
 
 def test_187_actions(document: Document) -> None:
-    assert len(of_kind(document, ProvisionKind.ACTION)) == sum(len(letters) for _, letters in ACTIONS.values()) == 187
+    assert (
+        len(of_kind(document, ProvisionKind.ACTION))
+        == sum(len(letters) for _, letters in OBJECTIVE_ACTIONS.values())
+        == 187
+    )
 
 
 def test_the_thematic_heading_of_objective_2(index: dict[tuple[str, ...], Provision], document: Document) -> None:
@@ -761,7 +702,9 @@ def test_the_graph_lists_the_objectives_with_commitment_and_action_count(graph: 
     found = sorted(
         (int(r["number"].value), r["title"].value, int(r["paragraph"].value), int(r["actions"].value)) for r in rows
     )
-    assert found == [(n, TITLES[n - 1], ACTIONS[n][0], len(ACTIONS[n][1])) for n in range(1, 24)]
+    assert found == [
+        (n, OBJECTIVE_TITLES[n - 1], OBJECTIVE_ACTIONS[n][0], len(OBJECTIVE_ACTIONS[n][1])) for n in range(1, 24)
+    ]
 
 
 def test_the_graph_links_footnotes_and_thematic_heading(graph: GraphStore) -> None:
