@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD_DIR ?= build
 CURRENT := $(BUILD_DIR)/current
-SOURCES := $(shell find corpus loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
+SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
 .PHONY: help install build parse validate test lint clean serve bench
