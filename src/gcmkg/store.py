@@ -123,6 +123,20 @@ class GraphStore:
     def ask(self, sparql: str) -> bool:
         return bool(self.query(sparql))
 
+    def match(
+        self,
+        subject: NamedNode | None = None,
+        predicate: NamedNode | None = None,
+        object: Term | None = None,  # noqa: A002 (the RDF name)
+        graph: NamedNode | None = None,
+    ) -> list[Quad]:
+        """Quads in named graphs matching a pattern (None matches anything): an index lookup.
+
+        Cheaper than a SPARQL query with one bound term, which pyoxigraph must parse and plan.
+        """
+        found = self._store.quads_for_pattern(subject, predicate, object, graph)
+        return [q for q in found if isinstance(q.graph_name, NamedNode)]
+
     def quads(self, graph: NamedNode | None = None) -> list[Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
