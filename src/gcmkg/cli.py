@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
@@ -127,26 +127,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("sparql", help="the query text, @FILE to read it from a file, or - for standard input")
     p.add_argument("--no-prefixes", action="store_true", help="do not predeclare the project's prefixes")
     p.set_defaults(run=cmd_query)
-    for extend in EXTENSIONS:
-        extend(commands)
+    # the service adds `serve` itself, keeping HTTP concerns out of this file
+    from gcmkg.service.cli import add_serve_command
+
+    add_serve_command(commands)
     return top
 
 
-# Other modules add sub-commands here (e.g. the service adds `serve`), keeping this file small.
-EXTENSIONS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
-
-
-def _register_extensions() -> None:
-    try:
-        from gcmkg.service.cli import add_serve_command
-    except ImportError:  # the service package is optional for the build
-        return
-    if add_serve_command not in EXTENSIONS:
-        EXTENSIONS.append(add_serve_command)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _register_extensions()
     args = parser().parse_args(argv)
     try:
         return int(args.run(args))

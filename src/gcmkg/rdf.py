@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad
 
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, XSD, Iris, undocs
 from gcmkg.model import Document, Finding, Provision, ProvisionKind
@@ -283,5 +283,3 @@ def document_quads(iris: Iris, document: Document, *, loader: str) -> Iterator[Q
     yield from DocumentGraph(iris, document, loader=loader).quads()
     yield from finding_quads(iris, document)
 
-
-__all__ = ["DefaultGraph", "DocumentGraph", "compact_quads", "document_quads", "provision_label"]
