@@ -120,6 +120,9 @@ class GraphStore:
             rows.append({name: solution[name] for name in names if solution[name] is not None})
         return rows
 
+    def ask(self, sparql: str) -> bool:
+        return bool(self.query(sparql))
+
     def match(
         self,
         subject: NamedNode | None = None,
