@@ -55,8 +55,8 @@ from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
-from gcmkg.linking.review import footnote_objectives, heading_objectives
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.objective_numbers import footnote_objectives, heading_objectives
 from loaders.text_repair import fold_whitespace
 
 DOC_KEY = "imrf-progress-declaration-2022"

@@ -20,13 +20,11 @@ from gcmkg.linking.review import (
     METHOD_NUMBER,
     METHOD_SECTION,
     METHOD_TITLE,
-    footnote_objectives,
-    heading_objectives,
-    mentions,
     review_alignments,
     title_run,
 )
 from gcmkg.model import Document
+from gcmkg.objective_numbers import footnote_objectives, heading_objectives, mentions
 from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
