@@ -37,8 +37,8 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) validate
 
-test: $(STAMP) ## run every test (builds its own graph in a temporary folder)
-	$(BIN)/python -m pytest tests src/gcmkg
+test: lint ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
+	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) serve --host 127.0.0.1 --port 8000

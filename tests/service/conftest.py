@@ -36,7 +36,7 @@ from gcmkg.build import build
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
 
-CONFORMANCE = Path("/work/shared/conformance")
+CONFORMANCE = Path(__file__).resolve().parents[1] / "conformance"  # vendored W3C test files, licence beside them
 PROTOCOL_DIR = CONFORMANCE / "sparql11-protocol"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 

@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Protocol tests, replayed against a real server with the tests' own data.
 
-Which apply (see ``/work/shared/conformance/sparql11-protocol/README.md``): all 34 protocol
+Which apply (see ``tests/conformance/sparql11-protocol/README.md``): all 34 protocol
 tests are run.  The 27 query and bad-request tests must pass as the manifest says.  The 7
 positive *update* tests cannot pass on a read-only endpoint (the Protocol lets a service not
 implement update, §4.1); for them the expectation is the README's "read-only endpoint"
@@ -24,7 +24,7 @@ from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
 
-PROTOCOL_DIR = Path("/work/shared/conformance/sparql11-protocol")
+PROTOCOL_DIR = Path(__file__).resolve().parents[1] / "conformance" / "sparql11-protocol"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")

@@ -22,7 +22,7 @@ from pyoxigraph import Store
 
 from gcmkg.service.screening import masked_iris, screen
 
-FEDERATED = Path("/work/shared/conformance/sparql11-protocol/federated-service")
+FEDERATED = Path(__file__).resolve().parents[1] / "conformance" / "sparql11-protocol" / "federated-service"
 
 
 class Listener:

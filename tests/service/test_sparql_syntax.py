@@ -1,6 +1,6 @@
 """Every W3C negative-syntax query is answered 400 with the parser's message and position.
 
-All 81 files of ``/work/shared/conformance/sparql-syntax-negative``, each sent three ways
+All 81 files of ``tests/conformance/sparql-syntax-negative`` (vendored W3C files), each sent three ways
 (GET, URL-encoded POST, direct POST).  pyoxigraph alone accepts one of them
 (``syn-bad-26``, ``FILTER (?x<?a&&?b>?y)``: the grammar's longest-match tokenization makes
 ``<?a&&?b>`` an IRI); the endpoint parses the text the grammar's way first
@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-NEGATIVE = Path("/work/shared/conformance/sparql-syntax-negative")
+NEGATIVE = Path(__file__).resolve().parents[1] / "conformance" / "sparql-syntax-negative"
 FILES = sorted(NEGATIVE.glob("*.rq"))
 POSITION = re.compile(r"error at (\d+):(\d+)")
 
