@@ -1,0 +1,84 @@
+"""The two servers the benchmarks compare, started over the same built store on loopback.
+
+* gcmkg: ``gcmkg serve`` (uvicorn, its query workers);
+* the reference: ``oxigraph serve-read-only --union-default-graph`` over the same store folder,
+  with the same per-query time limit, so that it sees what gcmkg's endpoint sees.
+
+Both are started in a session of their own and stopped with their whole process group.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from wrk import ProcessTree
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    url: str  # ends with "/"
+    process: subprocess.Popen[bytes]
+
+    @property
+    def tree(self) -> ProcessTree:
+        return ProcessTree(self.process.pid)
+
+    def wait_until_up(self, path: str, seconds: float = 120) -> float:
+        """Seconds until ``path`` answered (any status)."""
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}")
+            try:
+                httpx.get(self.url + path, timeout=2)
+                return time.monotonic() - started
+            except httpx.HTTPError:
+                time.sleep(0.02)
+        raise SystemExit(f"{self.name} did not answer within {seconds:.0f} s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+
+
+def start_gcmkg(build_dir: Path, base_iri: str, *extra: str, port: int | None = None) -> Server:
+    port = port or free_port()
+    argv = [str(BIN / "gcmkg"), "--build-dir", str(build_dir), "--base-iri", base_iri, "serve", "--port", str(port)]
+    argv += ["--no-access-log", "--log-level", "warning", *extra]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = Server("gcmkg", f"http://127.0.0.1:{port}/", process)
+    server.wait_until_up("sparql?query=ASK%7B%7D")
+    return server
+
+
+def start_oxigraph(store: Path, timeout_s: float) -> Server:
+    port = free_port()
+    argv = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"]
+    argv += ["--union-default-graph", "--timeout-s", f"{timeout_s:g}"]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = Server("oxigraph", f"http://127.0.0.1:{port}/", process)
+    server.wait_until_up("query?query=ASK%7B%7D")
+    return server
