@@ -194,12 +194,15 @@ def load_catalogue(settings: Settings) -> Catalogue:
 
 
 def run_linkers(
-    iris: Iris, documents: list[Document], catalogue: Catalogue, progress: Progress = _quiet
+    iris: Iris, ordered: Iterable[Linker], provided: dict[str, object], progress: Progress = _quiet
 ) -> dict[str, Links]:
-    """Stage ④: every installed linker, each given what it declared it needs; their links by name."""
-    provided: dict[str, object] = {DOCUMENTS: documents, CATALOGUE: catalogue}
+    """Stage ④: the linkers in the order given, each handed what it needs; their links by name.
+
+    ``provided`` holds what the build provides (:data:`gcmkg.links.PROVIDED`); a need that is
+    a linker's name gets that linker's links, so ``ordered`` must come from :func:`linker_order`.
+    """
     found: dict[str, Links] = {}
-    for linker in linkers():
+    for linker in ordered:
         started = time.perf_counter()
         links = linker.run(iris, **{need: provided[need] if need in provided else found[need] for need in linker.needs})
         found[linker.name] = links
@@ -252,7 +255,8 @@ def fill_store(store: GraphStore, settings: Settings, texts: list[LoadedText], p
     catalogue = load_catalogue(settings)
     progress(f"catalogue: {len(catalogue.entries)} entries")
     store.add(catalogue_quads(iris, catalogue.triples))
-    linked = run_linkers(iris, [d for t in texts for d in t.documents], catalogue, progress)
+    documents = [d for t in texts for d in t.documents]
+    linked = run_linkers(iris, linkers(), {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
     store.add(graph_quads(settings, texts, linked.values()))
 
 

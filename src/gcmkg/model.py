@@ -3,7 +3,8 @@
 A loader (``loaders/<source>.py``) reads one corpus text and returns one or more
 :class:`Document` objects.  Each document is a tree of :class:`Provision` objects in
 reading order.  Nothing here knows about IRIs or RDF; :mod:`gcmkg.rdf` maps the model to
-quads and :mod:`gcmkg.iris` mints every IRI.
+quads and :mod:`gcmkg.iris` mints every IRI.  What linkers find between documents (alignments,
+mentions) is modelled beside this, in :mod:`gcmkg.links`.
 
 Conventions every loader follows:
 

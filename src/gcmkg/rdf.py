@@ -1,6 +1,16 @@
-"""Stage ③: the document model as quads, one named graph per source document.
+"""The RDF stage: the only place the document model and the linkers' links become quads.
 
-The mapping, for a provision P of document D (expression ``id/{key}/{lang}``):
+What it maps, and into which named graph:
+
+* a document's text (:func:`document_quads`): its own graph ``graph/{key}-{lang}``;
+* findings (:func:`finding_quads`), the loaders' and the linkers', with the numbers the build
+  gave them (:func:`gcmkg.build.numbered_findings`): the ``findings`` graph;
+* the Compact as a work (:func:`compact_quads`) and the catalogue files' triples
+  (:func:`catalogue_quads`): the ``catalogue`` graph;
+* the links of stage ④ (:func:`links_quads`, model in :mod:`gcmkg.links`): alignments and
+  retention flags in the ``alignments`` graph, mentions in the ``mentions`` graph.
+
+The mapping of a text, for a provision P of document D (expression ``id/{key}/{lang}``):
 
 * ``P a gcm:{Kind}`` (the ontology makes every kind a ``gcm:Provision``);
 * ``P eli:is_part_of parent`` and ``parent eli:has_part P``; ``P gcm:inDocument D``;
@@ -13,7 +23,8 @@ The mapping, for a provision P of document D (expression ``id/{key}/{lang}``):
 * ``H gcm:groups A`` / ``A gcm:underHeading H`` for thematic sub-headings;
 * ``O gcm:hasCommitment C`` / ``C gcm:commitmentOf O`` for objectives.
 
-No blank nodes are minted, so the same input always gives the same quads.
+Every IRI is minted by :class:`gcmkg.iris.Iris`.  No blank nodes are minted, so the same
+input always gives the same quads.
 """
 
 from __future__ import annotations

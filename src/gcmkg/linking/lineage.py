@@ -143,9 +143,6 @@ class Lineage:
     links: list[Link]
     retained: dict[tuple[str, ...], bool]  # draft objective, commitment and action paths
 
-    def of(self, final_path: tuple[str, ...]) -> list[Link]:
-        return [link for link in self.links if link.final.path == final_path]
-
 
 def _objectives(document: Document) -> list[Provision]:
     return [p for p in document.walk() if p.kind is ProvisionKind.OBJECTIVE]

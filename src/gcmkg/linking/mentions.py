@@ -135,7 +135,6 @@ class Recognizer:
     """Finds catalogue mentions in a provision text (any language the catalogue labels)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
         self.squeezed: dict[str, list[Entry]] = defaultdict(list)
         strict: dict[str, list[Entry]] = defaultdict(list)
         for entry in catalogue.entries.values():
@@ -197,12 +196,11 @@ class Recognizer:
                 unknown.append(Unknown(start, end, text[start:end], f"resolution {symbol} is not in the catalogue"))
         return found, unknown
 
-    def recognize(self, text: str) -> list[Match]:
-        """The mentions to keep: longest first, no overlaps, except actors inside instrument names."""
-        return self.analyse(text)[0]
-
     def analyse(self, text: str, language: str = "en") -> tuple[list[Match], list[Unknown]]:
-        """Mentions to keep, and unknown instrument-like phrases (English title-case detection)."""
+        """Mentions to keep, and unknown instrument-like phrases (English title-case detection).
+
+        Kept: longest first, no overlaps, except actors named inside instrument names.
+        """
         found, unknown = self.candidates(text)
         kept = _select(found)
         if language == "en":
