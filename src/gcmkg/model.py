@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gcmkg.errors import GcmkgError
+
 SEGMENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Document statuses (corpus/manifest.toml); the corpus has one document of each but "letter".
 STATUSES = ("final", "draft", "translation", "contribution", "review", "letter")
@@ -196,12 +198,14 @@ class Document:
 def with_status(documents: Iterable[Document], status: str) -> Document | None:
     """The document of that status, ``None`` when it is not loaded.
 
-    Linkers find their texts by role this way, never by document key.  Raises if several
-    documents have the status (only ``letter`` may, and it cannot be asked for).
+    Linkers find their texts by role this way, never by document key.  Asking for a status no
+    single document has (``letter``, or none of :data:`STATUSES`) is a ``ValueError``; a corpus
+    whose manifest gives the status to several documents is a :class:`~gcmkg.errors.GcmkgError`.
     """
     if status not in STATUSES or status == "letter":
         raise ValueError(f"no single document has status {status!r} (one of {', '.join(STATUSES[:-1])})")
     found = [d for d in documents if d.status == status]
     if len(found) > 1:
-        raise ValueError(f"{len(found)} documents have status {status!r}: {', '.join(d.key for d in found)}")
+        keys = ", ".join(d.key for d in found)
+        raise GcmkgError(f"corpus/manifest.toml: {len(found)} documents have status {status!r} ({keys}); one may")
     return found[0] if found else None

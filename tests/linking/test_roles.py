@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gcmkg.errors import GcmkgError
 from gcmkg.iris import Iris
 from gcmkg.linking import correspondence, lineage, review, translation
 from gcmkg.links import Links
@@ -22,7 +23,7 @@ def test_with_status_finds_the_one_document_of_a_role() -> None:
 
 
 def test_with_status_refuses_an_ambiguous_role() -> None:
-    with pytest.raises(ValueError, match="2 documents have status 'final': a, b"):
+    with pytest.raises(GcmkgError, match=r"2 documents have status 'final' \(a, b\); one may"):
         with_status([document("a", "final"), document("b", "final")], "final")
     with pytest.raises(ValueError, match="no single document has status 'letter'"):
         with_status([], "letter")

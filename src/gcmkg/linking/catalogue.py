@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
+from gcmkg.errors import GcmkgError
 from gcmkg.iris import RDF, SKOS, Iris
 
 # Catalogue classes (local names in the gcm vocabulary); actors are named, instruments cited.
@@ -90,8 +91,8 @@ class Entry:
         return self.iri.value
 
 
-class CatalogueError(ValueError):
-    """A catalogue file is inconsistent (an entry without a type, a type in no category …)."""
+class CatalogueError(GcmkgError):
+    """A catalogue file is inconsistent (an entry without a type, a type in no category, a label of two entries …)."""
 
 
 @dataclass

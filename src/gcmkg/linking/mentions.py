@@ -42,7 +42,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from gcmkg.iris import Iris, sdg_target
-from gcmkg.linking.catalogue import Catalogue, Entry
+from gcmkg.linking.catalogue import Catalogue, CatalogueError, Entry
 from gcmkg.links import CATALOGUE, DOCUMENTS, Linker, Links, Mention
 from gcmkg.model import Document, Excerpt, Finding, FindingKind, Provision, ProvisionKind
 
@@ -151,7 +151,7 @@ class Recognizer:
         for key, entries in [*self.squeezed.items(), *strict.items()]:
             if len({e.iri.value for e in entries}) > 1:
                 names = ", ".join(sorted(e.iri.value for e in entries))
-                raise ValueError(f"catalogue: label {key!r} names more than one entry ({names})")
+                raise CatalogueError(f"catalogue: label {key!r} names more than one entry ({names})")
         # exact labels: whole words, case-sensitive, any run of whitespace where the label has a space
         self.strict = [
             (re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"), entries[0])
