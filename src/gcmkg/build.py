@@ -14,9 +14,16 @@ new release.  A failed build deletes its own release folder and leaves ``build/c
 service that still has it open keeps working; older ones are pruned.
 
 Loaders are found through the ``gcmkg.loaders`` entry-point group (declared in
-``pyproject.toml``), so this core package never imports ``loaders`` by name.  Linkers (stage
-④: instrument recognition, alignments) come from the ``gcmkg.linkers`` group; each is a
-callable ``(iris, documents, store) -> Iterable[Quad]`` run after all texts are in.
+``pyproject.toml``), so this core package never imports ``loaders`` by name.
+
+Stage ④ (linking): the catalogue (``catalogue/*.ttl``) is loaded once by a step of its own;
+the linkers, described as :class:`gcmkg.links.Linker` in the ``gcmkg.linkers`` group, each
+declare what they need (the documents, the catalogue, another linker's output) and run after
+all texts are parsed, in the order those needs give (:func:`linker_order`).  A linker returns
+:class:`gcmkg.links.Links`, model objects only; :mod:`gcmkg.rdf` turns them into quads.
+
+Findings are numbered here and nowhere else (:func:`numbered_findings`): one series per
+document, ``id/{key}/{lang}/finding/{n}``, the loader's findings first, then the linkers'.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -42,8 +50,10 @@ from gcmkg import corpus
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
 from gcmkg.iris import PREFIXES, Iris
-from gcmkg.model import Document
-from gcmkg.rdf import compact_quads, document_quads
+from gcmkg.linking.catalogue import Catalogue
+from gcmkg.links import CATALOGUE, DOCUMENTS, PROVIDED, Linker, Links
+from gcmkg.model import Document, Finding
+from gcmkg.rdf import catalogue_quads, compact_quads, document_quads, finding_quads, links_quads
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import violations
@@ -55,7 +65,6 @@ class Loader(Protocol):
     def __call__(self, path: Path, entry: CorpusEntry) -> list[Document]: ...
 
 
-Linker = Callable[[Iris, list[Document], GraphStore], Iterable[Quad]]
 Progress = Callable[[str], None]
 
 
@@ -68,8 +77,46 @@ def loaders() -> dict[str, Any]:
     return {ep.name: ep for ep in entry_points(group="gcmkg.loaders")}
 
 
-def linkers() -> list[tuple[str, Linker]]:
-    return sorted(((ep.name, ep.load()) for ep in entry_points(group="gcmkg.linkers")), key=lambda x: x[0])
+def linkers() -> list[Linker]:
+    """Installed linkers (``gcmkg.linkers`` entry points), in the order they run."""
+    found = []
+    for ep in entry_points(group="gcmkg.linkers"):
+        linker = ep.load()
+        if not isinstance(linker, Linker) or linker.name != ep.name:
+            raise GcmkgError(f"entry point gcmkg.linkers {ep.name} = {ep.value} is not a Linker named {ep.name!r}")
+        found.append(linker)
+    return linker_order(found)
+
+
+def linker_order(linkers: Iterable[Linker]) -> list[Linker]:
+    """The linkers ordered so that each runs after the linkers whose output it needs; ties by name.
+
+    Raises :class:`GcmkgError` for a repeated name, a need nothing provides, or linkers that
+    need each other in a cycle.
+    """
+    pending: dict[str, Linker] = {}
+    for linker in sorted(linkers, key=lambda linker: linker.name):
+        if linker.name in pending or linker.name in PROVIDED:
+            raise GcmkgError(f"linker name {linker.name!r} is used twice (or names what the build provides)")
+        pending[linker.name] = linker
+    for linker in pending.values():
+        for need in linker.needs:
+            if need not in PROVIDED and need not in pending:
+                raise GcmkgError(
+                    f"linker {linker.name!r} needs {need!r}, which neither the build "
+                    f"({', '.join(sorted(PROVIDED))}) nor an installed linker provides"
+                )
+    order: list[Linker] = []
+    done: set[str] = set(PROVIDED)
+    while pending:
+        ready = next((linker for linker in pending.values() if done.issuperset(linker.needs)), None)
+        if ready is None:
+            waiting = {name: sorted(set(each.needs) - done) for name, each in pending.items()}
+            cycle = "; ".join(f"{name} needs {', '.join(needs)}" for name, needs in waiting.items())
+            raise GcmkgError(f"linkers need each other in a cycle: {cycle}")
+        order.append(pending.pop(ready.name))
+        done.add(ready.name)
+    return order
 
 
 @dataclass
@@ -141,28 +188,76 @@ def ontology_graph(settings: Settings) -> rdflib.Graph:
     return graph
 
 
-def graph_quads(settings: Settings, texts: list[LoadedText]) -> Iterator[Quad]:
-    """Stage ③: every document's quads, plus the Compact as a work."""
+def load_catalogue(settings: Settings) -> Catalogue:
+    """Stage ④, first step: the instrument and actor catalogue that linkers may need."""
+    return Catalogue.load(Iris(settings.base_iri), settings.catalogue_dir)
+
+
+def run_linkers(
+    iris: Iris, ordered: Iterable[Linker], provided: dict[str, object], progress: Progress = _quiet
+) -> dict[str, Links]:
+    """Stage ④: the linkers in the order given, each handed what it needs; their links by name.
+
+    ``provided`` holds what the build provides (:data:`gcmkg.links.PROVIDED`); a need that is
+    a linker's name gets that linker's links, so ``ordered`` must come from :func:`linker_order`.
+    """
+    found: dict[str, Links] = {}
+    for linker in ordered:
+        started = time.perf_counter()
+        links = linker.run(iris, **{need: provided[need] if need in provided else found[need] for need in linker.needs})
+        found[linker.name] = links
+        progress(
+            f"link: {linker.name}: {len(links.alignments)} alignments, {len(links.mentions)} mentions, "
+            f"{len(links.findings)} findings ({time.perf_counter() - started:.1f} s)"
+        )
+    return found
+
+
+def numbered_findings(
+    documents: Iterable[Document], linked: Iterable[Links] = ()
+) -> Iterator[tuple[Document, list[tuple[int, Finding]]]]:
+    """Each document's findings with their numbers: the one place a finding is numbered.
+
+    One series per document, from 1: the loader's findings in the order it recorded them, then
+    each linker's in the order the linkers ran.
+    """
+    added: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for links in linked:
+        for document, finding in links.findings:
+            added[document.key, document.language].append(finding)
+    for document in documents:
+        findings = [*document.findings, *added.pop((document.key, document.language), [])]
+        yield document, list(enumerate(findings, start=1))
+    if added:
+        raise GcmkgError(f"linker findings about documents that are not loaded: {', '.join(map('/'.join, added))}")
+
+
+def graph_quads(settings: Settings, texts: list[LoadedText], linked: Iterable[Links] = ()) -> Iterator[Quad]:
+    """Stage ③ and the RDF of stage ④: the Compact as a work, every document's text and findings, the links."""
     iris = Iris(settings.base_iri)
+    linked = list(linked)
     yield from compact_quads(iris)
     for text in texts:
         for document in text.documents:
             yield from document_quads(iris, document, loader=text.loader)
+    for document, numbered in numbered_findings([d for t in texts for d in t.documents], linked):
+        yield from finding_quads(iris, document, numbered)
+    for links in linked:
+        yield from links_quads(iris, links)
 
 
 def fill_store(store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet) -> None:
-    """Stages ③–④ into ``store``: ontology, texts, then linkers over the loaded texts."""
+    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links."""
     iris = Iris(settings.base_iri)
     ontology = settings.ontology_dir / ONTOLOGY_FILE
     if ontology.is_file():
         store.load(ontology, graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
-    store.add(graph_quads(settings, texts))
+    catalogue = load_catalogue(settings)
+    progress(f"catalogue: {len(catalogue.entries)} entries")
+    store.add(catalogue_quads(iris, catalogue.triples))
     documents = [d for t in texts for d in t.documents]
-    for name, linker in linkers():
-        started = time.perf_counter()
-        before = len(store)
-        store.add(list(linker(iris, documents, store)))
-        progress(f"link: {name}: {len(store) - before} quads ({time.perf_counter() - started:.1f} s)")
+    linked = run_linkers(iris, linkers(), {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
+    store.add(graph_quads(settings, texts, linked.values()))
 
 
 def write_dumps(store: GraphStore, folder: Path) -> dict[str, int]:

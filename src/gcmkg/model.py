@@ -3,7 +3,8 @@
 A loader (``loaders/<source>.py``) reads one corpus text and returns one or more
 :class:`Document` objects.  Each document is a tree of :class:`Provision` objects in
 reading order.  Nothing here knows about IRIs or RDF; :mod:`gcmkg.rdf` maps the model to
-quads and :mod:`gcmkg.iris` mints every IRI.
+quads and :mod:`gcmkg.iris` mints every IRI.  What linkers find between documents (alignments,
+mentions) is modelled beside this, in :mod:`gcmkg.links`.
 
 Conventions every loader follows:
 
@@ -26,10 +27,14 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from gcmkg.errors import GcmkgError
+
 SEGMENT_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Document statuses (corpus/manifest.toml); the corpus has one document of each but "letter".
+STATUSES = ("final", "draft", "translation", "contribution", "review", "letter")
 
 
 class ProvisionKind(enum.Enum):
@@ -131,13 +136,28 @@ class FindingKind(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Excerpt:
+    """Characters ``start:end`` of a provision's clean text: ``provision.text[start:end] == text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
 class Finding:
-    """A defect of a source text, reported in the graph rather than repaired."""
+    """A defect of a source text, reported in the graph rather than repaired.
+
+    A loader records the findings of its text in :attr:`Document.findings`; a linker returns
+    its own (e.g. an unknown instrument) in its :class:`gcmkg.links.Links`.  The build numbers
+    them per document, the loader's first (:func:`gcmkg.build.graph_quads`).
+    """
 
     kind: FindingKind
     message: str
     span: SourceSpan
     provision: tuple[str, ...] | None = None  # path of the provision concerned
+    excerpt: Excerpt | None = None  # the words of the provision concerned, where the finding is about some
 
 
 @dataclass
@@ -151,7 +171,7 @@ class Document:
     language: str
     title: str
     date: str  # ISO 8601 date of the text
-    status: str  # final | draft | translation | contribution | review | letter
+    status: str  # one of STATUSES
     source_file: str  # corpus file name
     symbol: str | None = None  # UN document symbol, e.g. "A/73/L.66"
     provisions: list[Provision] = field(default_factory=list)
@@ -173,3 +193,19 @@ class Document:
                 raise ValueError(f"{self.key}: path {'/'.join(provision.path)} used twice")
             index[provision.path] = provision
         return index
+
+
+def with_status(documents: Iterable[Document], status: str) -> Document | None:
+    """The document of that status, ``None`` when it is not loaded.
+
+    Linkers find their texts by role this way, never by document key.  Asking for a status no
+    single document has (``letter``, or none of :data:`STATUSES`) is a ``ValueError``; a corpus
+    whose manifest gives the status to several documents is a :class:`~gcmkg.errors.GcmkgError`.
+    """
+    if status not in STATUSES or status == "letter":
+        raise ValueError(f"no single document has status {status!r} (one of {', '.join(STATUSES[:-1])})")
+    found = [d for d in documents if d.status == status]
+    if len(found) > 1:
+        keys = ", ".join(d.key for d in found)
+        raise GcmkgError(f"corpus/manifest.toml: {len(found)} documents have status {status!r} ({keys}); one may")
+    return found[0] if found else None

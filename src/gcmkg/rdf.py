@@ -1,6 +1,16 @@
-"""Stage ③: the document model as quads, one named graph per source document.
+"""The RDF stage: the only place the document model and the linkers' links become quads.
 
-The mapping, for a provision P of document D (expression ``id/{key}/{lang}``):
+What it maps, and into which named graph:
+
+* a document's text (:func:`document_quads`): its own graph ``graph/{key}-{lang}``;
+* findings (:func:`finding_quads`), the loaders' and the linkers', with the numbers the build
+  gave them (:func:`gcmkg.build.numbered_findings`): the ``findings`` graph;
+* the Compact as a work (:func:`compact_quads`) and the catalogue files' triples
+  (:func:`catalogue_quads`): the ``catalogue`` graph;
+* the links of stage ④ (:func:`links_quads`, model in :mod:`gcmkg.links`): alignments and
+  retention flags in the ``alignments`` graph, mentions in the ``mentions`` graph.
+
+The mapping of a text, for a provision P of document D (expression ``id/{key}/{lang}``):
 
 * ``P a gcm:{Kind}`` (the ontology makes every kind a ``gcm:Provision``);
 * ``P eli:is_part_of parent`` and ``parent eli:has_part P``; ``P gcm:inDocument D``;
@@ -13,24 +23,30 @@ The mapping, for a provision P of document D (expression ``id/{key}/{lang}``):
 * ``H gcm:groups A`` / ``A gcm:underHeading H`` for thematic sub-headings;
 * ``O gcm:hasCommitment C`` / ``C gcm:commitmentOf O`` for objectives.
 
-No blank nodes are minted, so the same input always gives the same quads.
+Every IRI is minted by :class:`gcmkg.iris.Iris`.  No blank nodes are minted, so the same
+input always gives the same quads.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from pyoxigraph import Literal, NamedNode, Quad
+from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, XSD, Iris, undocs
-from gcmkg.model import Document, Finding, Provision, ProvisionKind
+from gcmkg.links import SHORTCUTS, Alignment, Links, Mention, Retention
+from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind
 
 RDF_TYPE = NamedNode(RDF + "type")
 RDFS_LABEL = NamedNode(RDFS + "label")
 RDFS_COMMENT = NamedNode(RDFS + "comment")
 RDFS_SEE_ALSO = NamedNode(RDFS + "seeAlso")
 XSD_INTEGER = NamedNode(XSD + "integer")
+XSD_DECIMAL = NamedNode(XSD + "decimal")
+XSD_BOOLEAN = NamedNode(XSD + "boolean")
 XSD_DATE = NamedNode(XSD + "date")
 XSD_GYEARMONTH = NamedNode(XSD + "gYearMonth")
 
@@ -226,46 +242,46 @@ class DocumentGraph:
             )
 
 
-def finding_quads(iris: Iris, document: Document) -> Iterator[Quad]:
-    """The document's data-quality findings, in the ``findings`` graph."""
+def document_quads(iris: Iris, document: Document, *, loader: str) -> Iterator[Quad]:
+    """The quads of one loaded document's text, in its own named graph (not its findings)."""
+    return DocumentGraph(iris, document, loader=loader).quads()
+
+
+def finding_quads(iris: Iris, document: Document, numbered: Iterable[tuple[int, Finding]]) -> Iterator[Quad]:
+    """A document's findings, as numbered by the build (``id/{key}/{lang}/finding/{n}``), in the ``findings`` graph.
+
+    A finding that quotes words of its provision (an unknown instrument) is labelled by them
+    and carries them with their offsets.
+    """
     graph = iris.graph("findings")
     index = document.by_path()
-    for number, finding in enumerate(document.findings, start=1):
-        yield from _finding(iris, document, index, number, finding, graph)
-
-
-def _finding(
-    iris: Iris,
-    document: Document,
-    index: dict[tuple[str, ...], Provision],
-    number: int,
-    finding: Finding,
-    graph: NamedNode,
-) -> Iterable[Quad]:
-    f = iris.finding(document.key, document.language, number)
     doc = iris.document(document.key, document.language)
-    if finding.provision is not None:
-        if finding.provision not in index:
-            raise ValueError(f"finding {number} of {document.key} names unknown provision {finding.provision}")
-        about = iris.provision(document.key, document.language, finding.provision)
-    else:
-        about = doc
     t = iris.term
-    return [
-        Quad(f, RDF_TYPE, t("Finding"), graph),
-        Quad(f, RDF_TYPE, t(finding.kind.value), graph),
-        Quad(f, t("concerns"), about, graph),
-        Quad(f, t("inDocument"), doc, graph),
-        Quad(f, RDFS_COMMENT, Literal(finding.message, language="en"), graph),
-        Quad(
-            f,
-            RDFS_LABEL,
-            Literal(f"Finding {number} in {document.symbol or document.key} ({document.language})"),
-            graph,
-        ),
-        Quad(f, t("lineStart"), integer(finding.span.line_start), graph),
-        Quad(f, t("lineEnd"), integer(finding.span.line_end), graph),
-    ]
+    for number, finding in numbered:
+        f = iris.finding(document.key, document.language, number)
+        if finding.provision is not None:
+            if finding.provision not in index:
+                raise ValueError(f"finding {number} of {document.key} names unknown provision {finding.provision}")
+            about = iris.provision(document.key, document.language, finding.provision)
+        else:
+            about = doc
+        excerpt = finding.excerpt
+        if finding.kind is FindingKind.UNKNOWN_INSTRUMENT and excerpt is not None:
+            label = f"Unknown instrument: {excerpt.text}"
+        else:
+            label = f"Finding {number} in {document.symbol or document.key} ({document.language})"
+        yield Quad(f, RDF_TYPE, t("Finding"), graph)
+        yield Quad(f, RDF_TYPE, t(finding.kind.value), graph)
+        yield Quad(f, t("concerns"), about, graph)
+        yield Quad(f, t("inDocument"), doc, graph)
+        yield Quad(f, RDFS_COMMENT, Literal(finding.message, language="en"), graph)
+        yield Quad(f, RDFS_LABEL, Literal(label), graph)
+        yield Quad(f, t("lineStart"), integer(finding.span.line_start), graph)
+        yield Quad(f, t("lineEnd"), integer(finding.span.line_end), graph)
+        if excerpt is not None:
+            yield Quad(f, t("surfaceText"), Literal(excerpt.text), graph)
+            yield Quad(f, t("startOffset"), integer(excerpt.start), graph)
+            yield Quad(f, t("endOffset"), integer(excerpt.end), graph)
 
 
 def compact_quads(iris: Iris) -> Iterator[Quad]:
@@ -278,8 +294,82 @@ def compact_quads(iris: Iris) -> Iterator[Quad]:
     yield Quad(gcm, NamedNode(SKOS + "altLabel"), Literal("GCM", language="en"), graph)
 
 
-def document_quads(iris: Iris, document: Document, *, loader: str) -> Iterator[Quad]:
-    """All quads for one loaded document: its text graph and its findings."""
-    yield from DocumentGraph(iris, document, loader=loader).quads()
-    yield from finding_quads(iris, document)
+def catalogue_quads(iris: Iris, triples: Iterable[Triple]) -> Iterator[Quad]:
+    """The catalogue files' triples, unchanged, in the ``catalogue`` graph."""
+    graph = iris.graph("catalogue")
+    return (Quad(t.subject, t.predicate, t.object, graph) for t in triples)
 
+
+# Links (stage ④) ----------------------------------------------------------------------------
+def links_quads(iris: Iris, links: Links) -> Iterator[Quad]:
+    """A linker's alignments, retention flags and mentions (its findings go through the build's numbering)."""
+    yield from alignment_quads(iris, links.alignments)
+    yield from retention_quads(iris, links.retentions)
+    yield from mention_quads(iris, links.mentions)
+
+
+def alignment_slug(alignment: Alignment) -> str:
+    """A deterministic identifier for the pair: a digest of the two IRIs."""
+    return hashlib.sha1(f"{alignment.source.value} {alignment.target.value}".encode()).hexdigest()[:16]
+
+
+def alignment_quads(iris: Iris, alignments: Iterable[Alignment]) -> Iterator[Quad]:
+    """One ``id/alignment/{kind}/{slug}`` resource per alignment, plus the shortcut, in the ``alignments`` graph.
+
+    The shortcut property (:data:`gcmkg.links.SHORTCUTS`) lets simple queries skip the
+    alignment resource; a ``new`` provision has no ancestor, so its alignment (to where it
+    was added) gets none.
+    """
+    graph = iris.graph("alignments")
+    t = iris.term
+    for a in alignments:
+        node = iris.alignment(a.kind.removesuffix("Alignment").lower(), alignment_slug(a))
+        yield Quad(node, RDF_TYPE, t("Alignment"), graph)
+        yield Quad(node, RDF_TYPE, t(a.kind), graph)
+        yield Quad(node, t("alignedFrom"), a.source, graph)
+        yield Quad(node, t("alignedTo"), a.target, graph)
+        yield Quad(node, t("method"), Literal(a.method), graph)
+        yield Quad(node, RDFS_LABEL, Literal(f"{a.kind} ({a.method})"), graph)
+        if a.change != "new":
+            yield Quad(a.source, t(SHORTCUTS[a.kind]), a.target, graph)
+        if a.score is not None:
+            yield Quad(node, t("score"), Literal(f"{a.score:.4f}", datatype=XSD_DECIMAL), graph)
+        if a.rank is not None:
+            yield Quad(node, t("rank"), integer(a.rank), graph)
+        if a.change is not None:
+            yield Quad(node, t("changeKind"), t(f"change-{a.change}"), graph)
+        if a.difference is not None:
+            yield Quad(node, t("difference"), Literal(a.difference, language="en"), graph)
+        if a.evidence is not None:
+            yield Quad(node, t("evidence"), Literal(a.evidence), graph)
+
+
+def retention_quads(iris: Iris, retentions: Iterable[Retention]) -> Iterator[Quad]:
+    """``gcm:retainedInFinal`` true or false on draft provisions, in the ``alignments`` graph."""
+    graph = iris.graph("alignments")
+    for r in retentions:
+        value = Literal("true" if r.retained else "false", datatype=XSD_BOOLEAN)
+        yield Quad(r.provision, iris.term("retainedInFinal"), value, graph)
+
+
+def mention_quads(iris: Iris, mentions: Iterable[Mention]) -> Iterator[Quad]:
+    """Mentions in the ``mentions`` graph, numbered per provision in the order given (``…/mention/{n}``).
+
+    Each mention also gives its provision ``gcm:cites`` (an instrument) or ``gcm:namesActor``.
+    """
+    graph = iris.graph("mentions")
+    t = iris.term
+    numbers: dict[NamedNode, int] = defaultdict(int)
+    for m in mentions:
+        numbers[m.provision] += 1
+        node = iris.mention(m.provision, numbers[m.provision])
+        yield Quad(node, RDF_TYPE, t("Mention"), graph)
+        yield Quad(node, t("mentionIn"), m.provision, graph)
+        yield Quad(node, t("mentionOf"), m.entity, graph)
+        yield Quad(node, t("surfaceText"), Literal(m.surface), graph)
+        yield Quad(node, t("startOffset"), integer(m.start), graph)
+        yield Quad(node, t("endOffset"), integer(m.end), graph)
+        yield Quad(node, RDFS_LABEL, Literal(m.label), graph)
+        if m.via_footnote is not None:
+            yield Quad(node, t("viaFootnote"), m.via_footnote, graph)
+        yield Quad(m.provision, t("namesActor" if m.actor else "cites"), m.entity, graph)

@@ -44,6 +44,11 @@ class Settings:
         return self.root / "shapes"
 
     @property
+    def catalogue_dir(self) -> Path:
+        """The hand-edited instrument and actor catalogue (``catalogue/*.ttl``)."""
+        return self.root / "catalogue"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 

@@ -13,6 +13,7 @@ import pytest
 from gcmkg.build import ontology_graph
 from gcmkg.iris import Iris
 from gcmkg.linking.catalogue import Catalogue
+from gcmkg.rdf import catalogue_quads
 from gcmkg.settings import PROJECT_ROOT, load_settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import shacl_violations
@@ -28,7 +29,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 def catalogue_store(update: str | None = None) -> GraphStore:
     store = GraphStore.in_memory(BASE)
-    store.add(Catalogue.load(IRIS).quads(IRIS.graph("catalogue")))
+    store.add(catalogue_quads(IRIS, Catalogue.load(IRIS, PROJECT_ROOT / "catalogue").triples))
     if update:
         store.raw.update(PREFIXES + update, base_iri=BASE)
     return store

@@ -5,10 +5,13 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from gcmkg.build import numbered_findings
 from gcmkg.iris import Iris
 from gcmkg.linking.catalogue import Catalogue
 from gcmkg.linking.mentions import MentionLinker, Recognizer
-from gcmkg.model import Document, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.model import Document, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.rdf import finding_quads, links_quads
+from gcmkg.settings import PROJECT_ROOT
 
 BASE = "http://127.0.0.1:8000/"
 IRIS = Iris(BASE)
@@ -16,7 +19,7 @@ IRIS = Iris(BASE)
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return Catalogue.load(IRIS)
+    return Catalogue.load(IRIS, PROJECT_ROOT / "catalogue")
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +186,11 @@ def _document() -> Document:
 
 
 def test_linker_quads_footnote_citation_and_finding(catalogue: Catalogue) -> None:
-    linker = MentionLinker(IRIS, catalogue)
-    quads = list(linker.document_quads(_document()))
+    document = _document()
+    links = MentionLinker(IRIS, catalogue).links([document])
+    quads = list(links_quads(IRIS, links))
+    for numbered_document, numbered in numbered_findings([document], [links]):
+        quads += finding_quads(IRIS, numbered_document, numbered)
     t = IRIS.term
     para = IRIS.provision("test-doc", "en", ("annex", "para", "2"))
     footnote = IRIS.provision("test-doc", "en", ("annex", "footnote", "3"))
@@ -202,3 +208,22 @@ def test_linker_quads_footnote_citation_and_finding(catalogue: Catalogue) -> Non
     finding = findings[0].subject
     assert (finding, t("concerns"), para) in triples
     assert isinstance(finding, NamedNode) and finding.value.endswith("/id/test-doc/en/finding/1")
+
+
+def test_linker_returns_model_objects_not_quads(catalogue: Catalogue) -> None:
+    document = _document()
+    links = MentionLinker(IRIS, catalogue).links([document])
+    para = IRIS.provision("test-doc", "en", ("annex", "para", "2"))
+    footnote = IRIS.provision("test-doc", "en", ("annex", "footnote", "3"))
+    c189 = NamedNode(BASE + "id/instrument/c189")
+    of_c189 = [m for m in links.mentions if m.entity == c189]
+    assert {(m.provision, m.via_footnote) for m in of_c189} == {(footnote, None), (para, footnote)}
+    assert all(not m.actor and m.label.startswith("Mention of ") for m in of_c189)
+    assert links.alignments == [] and links.retentions == []
+    [(about, finding)] = links.findings
+    assert about is document
+    assert finding.kind is FindingKind.UNKNOWN_INSTRUMENT and finding.provision == ("annex", "para", "2")
+    assert finding.excerpt is not None and finding.excerpt.text == "Convention on Imaginary Things"
+    paragraph = next(p for p in document.walk() if p.path == finding.provision)
+    assert paragraph.text[finding.excerpt.start : finding.excerpt.end] == finding.excerpt.text
+    assert finding.message.startswith("test.txt:1: ")

@@ -13,7 +13,6 @@ import pytest
 
 from gcmkg.corpus import read_manifest
 from gcmkg.iris import Iris, sparql_prologue
-from gcmkg.linking.alignment import Alignment
 from gcmkg.linking.review import (
     METHOD_FOOTNOTE,
     METHOD_HEADING,
@@ -23,6 +22,7 @@ from gcmkg.linking.review import (
     review_alignments,
     title_run,
 )
+from gcmkg.links import Alignment
 from gcmkg.model import Document
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives, mentions
 from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, parse

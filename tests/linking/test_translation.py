@@ -16,9 +16,10 @@ from pyoxigraph import Literal, NamedNode
 
 from gcmkg.corpus import read_manifest
 from gcmkg.iris import Iris
-from gcmkg.linking.translation import COPY_METHOD, ENGLISH_KEY, METHOD, MIN_SCORE, SWEDISH_KEY, Link, link, links
-from gcmkg.model import Document, Provision, ProvisionKind
-from gcmkg.rdf import compact_quads, document_quads
+from gcmkg.linking.translation import COPY_METHOD, METHOD, MIN_SCORE, Link, link, links
+from gcmkg.links import Links
+from gcmkg.model import Document, Provision, ProvisionKind, with_status
+from gcmkg.rdf import compact_quads, document_quads, links_quads
 from gcmkg.service.queries_catalog import parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
@@ -40,8 +41,9 @@ def documents() -> list[Document]:
 
 @pytest.fixture(scope="module")
 def pair(documents: list[Document]) -> tuple[Document, Document]:
-    by_key = {d.key: d for d in documents}
-    return by_key[SWEDISH_KEY], by_key[ENGLISH_KEY]
+    translation, final = with_status(documents, "translation"), with_status(documents, "final")
+    assert translation is not None and final is not None
+    return translation, final
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,7 @@ def store(documents: list[Document]) -> GraphStore:
     graph.add(compact_quads(iris))
     for document in documents:
         graph.add(document_quads(iris, document, loader="test"))
-    graph.add(link(iris, documents, graph))
+    graph.add(links_quads(iris, link(iris, documents=documents)))
     return graph
 
 
@@ -109,7 +111,8 @@ def test_counts(pair: tuple[Document, Document], found: dict[str, Link], documen
         "resolution/preamble/1",
     ]
     # the letters have no English counterpart in the corpus: they are not linked
-    letters = [d for d in documents if d.key in (swedish.PGA_KEY, swedish.COFACILITATORS_KEY)]
+    letters = [d for d in documents if d.status == "letter"]
+    assert len(letters) == 2
     assert sum(1 for d in letters for _ in d.walk()) == 8 + 14
 
 
@@ -183,8 +186,8 @@ def test_saved_query_swedish_beside_english(store: GraphStore) -> None:
 
 def test_no_link_without_both_texts(documents: list[Document]) -> None:
     iris = Iris(BASE)
-    only_swedish = [d for d in documents if d.key != ENGLISH_KEY]
-    assert list(link(iris, only_swedish, GraphStore.in_memory(BASE))) == []
+    only_swedish = [d for d in documents if d.status != "final"]
+    assert link(iris, documents=only_swedish) == Links()
 
 
 def provision(document: Document, path: str) -> Provision:

@@ -20,7 +20,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from gcmkg.corpus import read_manifest
-from gcmkg.linking.alignment import CHANGE_KINDS, SHORTCUTS
+from gcmkg.links import CHANGE_KINDS, SHORTCUTS
 from gcmkg.model import FindingKind, ProvisionKind
 from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore

@@ -2,7 +2,7 @@
 
 One small VALID example holds an instance of every class the shapes target: an English
 document built with the real mapping (:mod:`gcmkg.rdf`) from a hand-made document model, a
-Swedish document aligned to it (:mod:`gcmkg.linking.alignment`), a finding, and a catalogue
+Swedish document aligned to it (:mod:`gcmkg.links`), a finding, and a catalogue
 entry with mentions (``examples/catalogue-and-mentions.ttl``).  It must give no violation.
 Each INVALID example is that graph with one defect made by a SPARQL update; it must give
 exactly the expected violations, named by rule (shape IRI or check file) and focus node.
@@ -18,11 +18,11 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat
 
-from gcmkg.build import ontology_graph
+from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
-from gcmkg.linking.alignment import Alignment, alignment_quads
+from gcmkg.links import Alignment
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
-from gcmkg.rdf import compact_quads, document_quads
+from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads
 from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import check_violations, shacl_violations, violations
@@ -195,8 +195,11 @@ def valid_store() -> GraphStore:
     store = GraphStore.in_memory(BASE)
     store.load(PROJECT_ROOT / "ontology" / "gcm.ttl", graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
     store.add(compact_quads(iris))
-    store.add(document_quads(iris, english_document(), loader="loaders/example.py"))
-    store.add(document_quads(iris, swedish_document(), loader="loaders/example_sv.py"))
+    english, swedish = english_document(), swedish_document()
+    store.add(document_quads(iris, english, loader="loaders/example.py"))
+    store.add(document_quads(iris, swedish, loader="loaders/example_sv.py"))
+    for document, numbered in numbered_findings([english, swedish]):
+        store.add(finding_quads(iris, document, numbered))
     store.load(EXAMPLES / "catalogue-and-mentions.ttl", graph=iris.graph("mentions"), rdf_format=RdfFormat.TURTLE)
     store.add(
         alignment_quads(

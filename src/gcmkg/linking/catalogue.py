@@ -10,22 +10,21 @@ typed with one of the catalogue classes of the ontology (``gcm:ILOConvention``,
   name, an inflected form), never shown;
 * ``gcm:abbreviation`` — short forms, recognized as whole, case-sensitive words.
 
-Recognition (:mod:`gcmkg.linking.mentions`) uses every label of every entry.  The entries'
-triples themselves go into the ``catalogue`` graph unchanged.
+The build loads the catalogue once, from ``Settings.catalogue_dir`` (a step of its own,
+before the linkers), writes its triples unchanged into the ``catalogue`` graph
+(:func:`gcmkg.rdf.catalogue_quads`) and hands the loaded :class:`Catalogue` to the linkers
+that need it: recognition (:mod:`gcmkg.linking.mentions`) uses every label of every entry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
+from gcmkg.errors import GcmkgError
 from gcmkg.iris import RDF, SKOS, Iris
-from gcmkg.settings import PROJECT_ROOT
-
-CATALOGUE_DIR = PROJECT_ROOT / "catalogue"
 
 # Catalogue classes (local names in the gcm vocabulary); actors are named, instruments cited.
 ACTOR_CLASSES = frozenset({"Actor", "Organization", "Mechanism", "StakeholderGroup"})
@@ -92,8 +91,8 @@ class Entry:
         return self.iri.value
 
 
-class CatalogueError(ValueError):
-    """A catalogue file is inconsistent (an entry without a type, a type in no category …)."""
+class CatalogueError(GcmkgError):
+    """A catalogue file is inconsistent (an entry without a type, a type in no category, a label of two entries …)."""
 
 
 @dataclass
@@ -102,10 +101,9 @@ class Catalogue:
 
     entries: dict[str, Entry]
     triples: list[Triple]
-    files: list[Path]
 
     @classmethod
-    def load(cls, iris: Iris, folder: Path = CATALOGUE_DIR) -> Catalogue:
+    def load(cls, iris: Iris, folder: Path) -> Catalogue:
         """Parse ``folder/*.ttl`` with relative IRIs resolved against ``iris.base``."""
         files = sorted(folder.glob("*.ttl"))
         if not files:
@@ -117,16 +115,10 @@ class Catalogue:
                     triples.extend(parse(handle, format=RdfFormat.TURTLE, base_iri=iris.base))
                 except SyntaxError as error:
                     raise CatalogueError(f"{path}: {error}") from error
-        return cls(_entries(iris, triples), triples, files)
-
-    def quads(self, graph: NamedNode) -> Iterable[Quad]:
-        return (Quad(t.subject, t.predicate, t.object, graph) for t in self.triples)
+        return cls(_entries(iris, triples), triples)
 
     def by_symbol(self) -> dict[str, Entry]:
         return {e.symbol: e for e in self.entries.values() if e.symbol}
-
-    def get(self, iri: str) -> Entry | None:
-        return self.entries.get(iri)
 
 
 def _entries(iris: Iris, triples: list[Triple]) -> dict[str, Entry]:

@@ -1,5 +1,8 @@
 """IOM recommendations (Arabic) → the GCM objectives they correspond to, ranked with scores.
 
+The recommendations are those of the IOM contribution (the document of status
+``contribution``); the objectives those of the final text (status ``final``).
+
 Method ("weighted Arabic term lexicon", version 1), reproducible and offline:
 
 1. Normalise Arabic text: remove diacritics and tatweel; unify alef forms, alef maqsura and
@@ -23,22 +26,17 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pyoxigraph import Quad
-
 from gcmkg.iris import Iris
-from gcmkg.linking.alignment import Alignment, alignment_quads
-from gcmkg.model import Document, Provision, ProvisionKind
-from gcmkg.store import GraphStore
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
+from gcmkg.model import Document, Provision, ProvisionKind, with_status
 
 LEXICON = Path(__file__).with_name("correspondence_lexicon.toml")
 METHOD = "weighted Arabic term lexicon v1 (gcmkg.linking.correspondence)"
-FINAL_TEXT_KEY = "a-73-l-66"
-IOM_KEY = "iom-contribution-2017-10"
 THRESHOLD = 1.5
 MAX_LINKS = 3
 CONTEXT_WEIGHT = 0.5
@@ -128,13 +126,11 @@ def recommendations_with_context(document: Document) -> Iterator[tuple[Provision
         yield from visit(top, ())
 
 
-def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterable[Quad]:
+def link(iris: Iris, *, documents: list[Document]) -> Links:
     """Correspondence alignments from the IOM recommendations to the final text's objectives."""
-    del store
-    final = next((d for d in documents if d.key == FINAL_TEXT_KEY), None)
-    iom = next((d for d in documents if d.key == IOM_KEY), None)
+    final, iom = with_status(documents, "final"), with_status(documents, "contribution")
     if final is None or iom is None:
-        return []
+        return Links()
     objectives = {p.number: p for p in final.walk() if p.kind is ProvisionKind.OBJECTIVE}
     alignments = []
     for recommendation, context in recommendations_with_context(iom):
@@ -152,4 +148,7 @@ def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterable[Q
                     evidence="; ".join(candidate.terms),
                 )
             )
-    return list(alignment_quads(iris, alignments))
+    return Links(alignments=alignments)
+
+
+LINKER = Linker("correspondence", needs=(DOCUMENTS,), run=link)

@@ -32,27 +32,23 @@ similarity of two provisions is the Dice coefficient of their content-word sets,
 The thresholds were set by reading both texts; the precision of the links on the objectives
 checked by hand is asserted in the tests.
 
+The final text is the document of status ``final``, the Zero Draft Plus that of status ``draft``.
 A ``new`` provision has no ancestor, so its alignment points to the draft provision it was added
-to (the matched draft commitment, or the draft section of objectives) and the linker drops the
-``gcm:descendsFrom`` shortcut for it.  Every draft objective, commitment and action gets
-``gcm:retainedInFinal`` true when a final provision descends from it, false otherwise.
+to (the matched draft commitment, or the draft section of objectives) and it gets no
+``gcm:descendsFrom`` shortcut (:func:`gcmkg.rdf.alignment_quads`).  Every draft objective,
+commitment and action gets ``gcm:retainedInFinal`` true when a final provision descends from
+it, false otherwise (a :class:`gcmkg.links.Retention`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad
-
-from gcmkg.iris import XSD, Iris
-from gcmkg.linking.alignment import Alignment, alignment_quads
-from gcmkg.model import Document, Provision, ProvisionKind
-
-FINAL_KEY = "a-73-l-66"
-DRAFT_KEY = "com-2018-168-annex"
-LANGUAGE = "en"
+from gcmkg.iris import Iris
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links, Retention
+from gcmkg.model import Document, Provision, ProvisionKind, with_status
 
 OBJECTIVE_THRESHOLD = 0.45
 ACTION_THRESHOLD = 0.40
@@ -146,9 +142,6 @@ class Lineage:
 
     links: list[Link]
     retained: dict[tuple[str, ...], bool]  # draft objective, commitment and action paths
-
-    def of(self, final_path: tuple[str, ...]) -> list[Link]:
-        return [link for link in self.links if link.final.path == final_path]
 
 
 def _objectives(document: Document) -> list[Provision]:
@@ -392,35 +385,32 @@ def _parent_of(provision: Provision, document: Document) -> Provision:
     return document.by_path()[provision.path[:-1]]
 
 
-def link(iris: Iris, documents: list[Document], store: object = None) -> Iterator[Quad]:
-    """The ``gcmkg.linkers`` entry point: lineage alignments and ``gcm:retainedInFinal`` flags."""
-    final = next((d for d in documents if d.key == FINAL_KEY and d.language == LANGUAGE), None)
-    draft = next((d for d in documents if d.key == DRAFT_KEY and d.language == LANGUAGE), None)
+def link(iris: Iris, *, documents: list[Document]) -> Links:
+    """Lineage alignments from the final text to the draft, and the draft's retention flags."""
+    final, draft = with_status(documents, "final"), with_status(documents, "draft")
     if final is None or draft is None:
-        return
-    lineage = compute(final, draft)
-    yield from lineage_quads(iris, final, draft, lineage)
+        return Links()
+    return lineage_links(iris, final, draft, compute(final, draft))
 
 
-def lineage_quads(iris: Iris, final: Document, draft: Document, lineage: Lineage) -> Iterable[Quad]:
-    alignments = []
-    new: set[tuple[str, str]] = set()
-    for item in lineage.links:
-        source = iris.provision(final.key, final.language, item.final.path)
-        target = iris.provision(draft.key, draft.language, item.draft.path)
-        alignments.append(Alignment(KIND, source, target, item.method, item.score, item.change, item.difference))
-        if item.change == "new":
-            new.add((source.value, target.value))
-    descends = iris.term("descendsFrom")
-    for quad in alignment_quads(iris, alignments):
-        # a new provision has no ancestor: keep its alignment (to where it was added), not the shortcut
-        if quad.predicate == descends and (quad.subject.value, quad.object.value) in new:  # type: ignore[union-attr]
-            continue
-        yield quad
-    graph = iris.graph("alignments")
-    boolean = NamedNode(XSD + "boolean")
-    for path, retained in sorted(lineage.retained.items()):
-        node = iris.provision(draft.key, draft.language, path)
-        yield Quad(
-            node, iris.term("retainedInFinal"), Literal("true" if retained else "false", datatype=boolean), graph
+def lineage_links(iris: Iris, final: Document, draft: Document, lineage: Lineage) -> Links:
+    alignments = [
+        Alignment(
+            KIND,
+            iris.provision(final.key, final.language, item.final.path),
+            iris.provision(draft.key, draft.language, item.draft.path),
+            item.method,
+            item.score,
+            item.change,
+            item.difference,
         )
+        for item in lineage.links
+    ]
+    retentions = [
+        Retention(iris.provision(draft.key, draft.language, path), retained)
+        for path, retained in sorted(lineage.retained.items())
+    ]
+    return Links(alignments=alignments, retentions=retentions)
+
+
+LINKER = Linker("lineage", needs=(DOCUMENTS,), run=link)

@@ -41,12 +41,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad
-
-from gcmkg.iris import RDF, RDFS, XSD, Iris, sdg_target
-from gcmkg.linking.catalogue import Catalogue, Entry
-from gcmkg.model import Document, Provision, ProvisionKind
-from gcmkg.store import GraphStore
+from gcmkg.iris import Iris, sdg_target
+from gcmkg.linking.catalogue import Catalogue, CatalogueError, Entry
+from gcmkg.links import CATALOGUE, DOCUMENTS, Linker, Links, Mention
+from gcmkg.model import Document, Excerpt, Finding, FindingKind, Provision, ProvisionKind
 
 STRICT_MAX = 6  # labels this short (squeezed) are matched as exact, case-sensitive words
 
@@ -63,7 +61,7 @@ ARABIC_LETTER_ORDER = "أبجدهوزحطيكلمنسعفصقرشتثخذضظغ"
 
 
 @dataclass(frozen=True)
-class Mention:
+class Match:
     """One recognized span in a text; ``text[start:end] == surface``."""
 
     start: int
@@ -137,7 +135,6 @@ class Recognizer:
     """Finds catalogue mentions in a provision text (any language the catalogue labels)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
-        self.catalogue = catalogue
         self.squeezed: dict[str, list[Entry]] = defaultdict(list)
         strict: dict[str, list[Entry]] = defaultdict(list)
         for entry in catalogue.entries.values():
@@ -154,7 +151,7 @@ class Recognizer:
         for key, entries in [*self.squeezed.items(), *strict.items()]:
             if len({e.iri.value for e in entries}) > 1:
                 names = ", ".join(sorted(e.iri.value for e in entries))
-                raise ValueError(f"catalogue: label {key!r} names more than one entry ({names})")
+                raise CatalogueError(f"catalogue: label {key!r} names more than one entry ({names})")
         # exact labels: whole words, case-sensitive, any run of whitespace where the label has a space
         self.strict = [
             (re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"), entries[0])
@@ -168,9 +165,9 @@ class Recognizer:
         self.targets = {e.iri.value: e for e in catalogue.entries.values() if "SDGTarget" in e.classes}
 
     # ------------------------------------------------------------------------------------
-    def candidates(self, text: str) -> tuple[list[Mention], list[Unknown]]:
+    def candidates(self, text: str) -> tuple[list[Match], list[Unknown]]:
         """Every match of every label and pattern, overlapping ones included."""
-        found: list[Mention] = []
+        found: list[Match] = []
         unknown: list[Unknown] = []
         squeezed, positions = squeeze(text)
         heads = {squeezed[i : i + 3] for i in range(len(squeezed) - 2)}
@@ -179,32 +176,31 @@ class Recognizer:
             while at != -1:
                 start, end = positions[at], positions[at + len(key) - 1] + 1
                 if _start_ok(text, start) and _end_ok(text, end):
-                    found.append(Mention(start, end, text[start:end], self.squeezed[key][0]))
+                    found.append(Match(start, end, text[start:end], self.squeezed[key][0]))
                 at = squeezed.find(key, at + 1)
         for pattern, entry in self.strict:
             for match in pattern.finditer(text):
                 if _start_ok(text, match.start()):
-                    found.append(Mention(match.start(), match.end(), match.group(0), entry))
+                    found.append(Match(match.start(), match.end(), match.group(0), entry))
         for start, end, iri, reason in _sdg_targets(text):
             target = self.targets.get(iri)
             if target is not None:
-                found.append(Mention(start, end, text[start:end], target))
+                found.append(Match(start, end, text[start:end], target))
             else:
                 unknown.append(Unknown(start, end, text[start:end], reason))
         for start, end, symbol in _resolutions(text):
             resolution = self.by_symbol.get(symbol)
             if resolution is not None:
-                found.append(Mention(start, end, text[start:end], resolution))
+                found.append(Match(start, end, text[start:end], resolution))
             else:
                 unknown.append(Unknown(start, end, text[start:end], f"resolution {symbol} is not in the catalogue"))
         return found, unknown
 
-    def recognize(self, text: str) -> list[Mention]:
-        """The mentions to keep: longest first, no overlaps, except actors inside instrument names."""
-        return self.analyse(text)[0]
+    def analyse(self, text: str, language: str = "en") -> tuple[list[Match], list[Unknown]]:
+        """Mentions to keep, and unknown instrument-like phrases (English title-case detection).
 
-    def analyse(self, text: str, language: str = "en") -> tuple[list[Mention], list[Unknown]]:
-        """Mentions to keep, and unknown instrument-like phrases (English title-case detection)."""
+        Kept: longest first, no overlaps, except actors named inside instrument names.
+        """
         found, unknown = self.candidates(text)
         kept = _select(found)
         if language == "en":
@@ -213,13 +209,13 @@ class Recognizer:
         return kept, sorted(set(unknown), key=lambda u: (u.start, u.end))
 
 
-def _select(found: list[Mention]) -> list[Mention]:
+def _select(found: list[Match]) -> list[Match]:
     ordered = sorted(set(found), key=lambda m: (-(m.end - m.start), m.start, m.entity.iri.value))
-    kept: list[Mention] = []
+    kept: list[Match] = []
     for mention in ordered:
         if not any(mention.start < k.end and k.start < mention.end for k in kept):
             kept.append(mention)
-    nested: list[Mention] = []
+    nested: list[Match] = []
     for mention in ordered:
         if mention in kept or "Organization" not in mention.entity.classes:
             continue
@@ -293,7 +289,7 @@ _SELF = re.compile(
 _LEADING_VERB = re.compile(r"^[A-Z][a-z]+\s+(?:the|a|an|its|their)\s+(?=[A-Z])")
 
 
-def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
+def _unknown_phrases(text: str, kept: list[Match]) -> Iterator[Unknown]:
     for match in _PHRASE.finditer(text):
         phrase = match.group(0)
         if not _KEYWORD.search(_SELF.sub(" ", phrase)):
@@ -311,94 +307,63 @@ def _unknown_phrases(text: str, kept: list[Mention]) -> Iterator[Unknown]:
 
 
 # The linker ----------------------------------------------------------------------------------
-def _integer(value: int) -> Literal:
-    return Literal(str(value), datatype=NamedNode(XSD + "integer"))
-
-
 class MentionLinker:
-    """Turns recognized mentions and unknown phrases of loaded documents into quads."""
+    """Mentions and unknown-instrument findings of loaded documents, from one catalogue."""
 
-    def __init__(self, iris: Iris, catalogue: Catalogue, store: GraphStore | None = None) -> None:
+    def __init__(self, iris: Iris, catalogue: Catalogue) -> None:
         self.iris = iris
-        self.catalogue = catalogue
         self.recognizer = Recognizer(catalogue)
-        self.store = store
-        self.mentions_graph = iris.graph("mentions")
-        self.findings_graph = iris.graph("findings")
-        self.stats: dict[str, int] = defaultdict(int)
 
-    def quads(self, documents: Iterable[Document]) -> Iterator[Quad]:
-        yield from self.catalogue.quads(self.iris.graph("catalogue"))
+    def links(self, documents: Iterable[Document]) -> Links:
+        found = Links()
         for document in documents:
-            yield from self.document_quads(document)
+            self.add_document(document, found)
+        return found
 
-    def _first_finding_number(self, document: Document) -> int:
-        """Findings of a document are numbered once across loader and linkers: continue after the last."""
-        used = len(document.findings)
-        if self.store is not None:
-            prefix = self.iris.document(document.key, document.language).value + "/finding/"
-            for row in self.store.select("PREFIX gcm: <ontology#> SELECT ?f WHERE { ?f a gcm:Finding }"):
-                finding = row["f"]
-                if isinstance(finding, NamedNode) and finding.value.startswith(prefix):
-                    tail = finding.value.removeprefix(prefix)
-                    if tail.isdigit():
-                        used = max(used, int(tail))
-        return used + 1
-
-    def document_quads(self, document: Document) -> Iterator[Quad]:
-        iris, t = self.iris, self.iris.term
-        g = self.mentions_graph
+    def add_document(self, document: Document, found: Links) -> None:
+        """Add the document's mentions (each footnote's also to its citing provisions) and findings to ``found``."""
+        iris = self.iris
         provision_iri = {}
         citing: dict[str, list[Provision]] = defaultdict(list)  # footnote number -> provisions with its marker
         for provision in document.walk():
             provision_iri[provision.path] = iris.provision(document.key, document.language, provision.path)
             for ref in provision.footnote_refs:
                 citing[ref.number].append(provision)
-        counters: dict[tuple[str, ...], int] = defaultdict(int)
-        finding_number = self._first_finding_number(document)
-        doc_iri = iris.document(document.key, document.language)
+        name = f"{document.symbol or document.key} ({document.language})"
         for provision in document.walk():
             kept, unknown = self.recognizer.analyse(provision.text, document.language)
             hosts: list[tuple[Provision, Provision | None]] = [(provision, None)]
             if provision.kind is ProvisionKind.FOOTNOTE and provision.number is not None:
                 hosts += [(p, provision) for p in citing.get(provision.number, [])]
-            for mention in kept:
-                self.stats[f"{document.key}/{document.language}"] += 1
+            for match in kept:
                 for host, footnote in hosts:
-                    counters[host.path] += 1
-                    subject = provision_iri[host.path]
-                    node = iris.mention(subject, counters[host.path])
-                    yield Quad(node, NamedNode(RDF + "type"), t("Mention"), g)
-                    yield Quad(node, t("mentionIn"), subject, g)
-                    yield Quad(node, t("mentionOf"), mention.entity.iri, g)
-                    yield Quad(node, t("surfaceText"), Literal(mention.surface), g)
-                    yield Quad(node, t("startOffset"), _integer(mention.start), g)
-                    yield Quad(node, t("endOffset"), _integer(mention.end), g)
-                    label = f"{mention.entity.label()} in {document.symbol or document.key} ({document.language})"
-                    yield Quad(node, NamedNode(RDFS + "label"), Literal(f"Mention of {label}"), g)
-                    if footnote is not None:
-                        yield Quad(node, t("viaFootnote"), provision_iri[footnote.path], g)
-                    relation = "namesActor" if mention.entity.is_actor else "cites"
-                    yield Quad(subject, t(relation), mention.entity.iri, g)
+                    found.mentions.append(
+                        Mention(
+                            provision=provision_iri[host.path],
+                            entity=match.entity.iri,
+                            actor=match.entity.is_actor,
+                            surface=match.surface,
+                            start=match.start,
+                            end=match.end,
+                            label=f"Mention of {match.entity.label()} in {name}",
+                            via_footnote=provision_iri[footnote.path] if footnote is not None else None,
+                        )
+                    )
             for phrase in unknown:
-                self.stats["unknown"] += 1
-                f = iris.finding(document.key, document.language, finding_number)
-                finding_number += 1
-                fg = self.findings_graph
                 where = f"{document.source_file}:{provision.span.line_start}"
-                yield Quad(f, NamedNode(RDF + "type"), t("Finding"), fg)
-                yield Quad(f, NamedNode(RDF + "type"), t("UnknownInstrument"), fg)
-                yield Quad(f, t("concerns"), provision_iri[provision.path], fg)
-                yield Quad(f, t("inDocument"), doc_iri, fg)
-                yield Quad(f, NamedNode(RDFS + "comment"), Literal(f"{where}: {phrase.reason}", language="en"), fg)
-                yield Quad(f, NamedNode(RDFS + "label"), Literal(f"Unknown instrument: {phrase.surface}"), fg)
-                yield Quad(f, t("surfaceText"), Literal(phrase.surface), fg)
-                yield Quad(f, t("startOffset"), _integer(phrase.start), fg)
-                yield Quad(f, t("endOffset"), _integer(phrase.end), fg)
-                yield Quad(f, t("lineStart"), _integer(provision.span.line_start), fg)
-                yield Quad(f, t("lineEnd"), _integer(provision.span.line_end), fg)
+                finding = Finding(
+                    FindingKind.UNKNOWN_INSTRUMENT,
+                    f"{where}: {phrase.reason}",
+                    provision.span,
+                    provision.path,
+                    Excerpt(phrase.start, phrase.end, phrase.surface),
+                )
+                found.findings.append((document, finding))
 
 
-def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterable[Quad]:
-    """Entry point (``gcmkg.linkers``): the catalogue graph, mentions and unknown-instrument findings."""
-    return list(MentionLinker(iris, Catalogue.load(iris), store).quads(documents))
+def link(iris: Iris, *, documents: list[Document], catalogue: Catalogue) -> Links:
+    """Mentions of catalogued instruments and actors, and unknown-instrument findings."""
+    return MentionLinker(iris, catalogue).links(documents)
+
+
+LINKER = Linker("mentions", needs=(DOCUMENTS, CATALOGUE), run=link)

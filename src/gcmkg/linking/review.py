@@ -3,8 +3,9 @@
 The Forum reviewed the Compact in four round tables, each covering a set of objectives named
 in its heading ("Round table 1 (objectives 2, 5, 6, 12 and 18)") and again, with their
 titles, in the heading's footnote.  From that printed evidence, and from what the paragraphs
-themselves say, this linker writes one ``gcm:ReviewAlignment`` (shortcut ``gcm:reviews``)
-from an IMRF provision to an Objective provision of the final text (document ``a-73-l-66``).
+themselves say, this linker finds one ``gcm:ReviewAlignment`` (shortcut ``gcm:reviews``)
+from an IMRF provision (the document of status ``review``) to an Objective provision of the
+final text (status ``final``).
 Each alignment names its method and quotes its evidence:
 
 ``round table heading``
@@ -38,19 +39,14 @@ function of the two texts, so the links are reproducible and need nothing at run
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import Quad
-
 from gcmkg.iris import Iris
-from gcmkg.linking.alignment import Alignment, alignment_quads
-from gcmkg.model import Document, Provision, ProvisionKind
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
+from gcmkg.model import Document, Provision, ProvisionKind, with_status
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives, mentions
-from gcmkg.store import GraphStore
 
-IMRF_KEY = "imrf-progress-declaration-2022"
-FINAL_KEY = "a-73-l-66"
 KIND = "ReviewAlignment"
 
 METHOD_HEADING = "round table heading"
@@ -170,7 +166,7 @@ class ReviewLinker:
         except KeyError:
             raise ValueError(
                 f"corpus/{self.imrf.source_file}:{source.span.line_start}: {'/'.join(source.path)} names objective "
-                f"{number}, which {FINAL_KEY} does not have"
+                f"{number}, which {self.final.key} does not have"
             ) from None
 
     def add(self, source: Provision, number: str, method: str, evidence: str, **extra: object) -> None:
@@ -244,14 +240,16 @@ class ReviewLinker:
 
 def review_alignments(iris: Iris, documents: Iterable[Document]) -> list[Alignment]:
     """The review alignments, or none when either text is not loaded."""
-    by_key = {document.key: document for document in documents}
-    imrf = by_key.get(IMRF_KEY)
-    final = by_key.get(FINAL_KEY)
+    documents = list(documents)
+    imrf, final = with_status(documents, "review"), with_status(documents, "final")
     if imrf is None or final is None:
         return []
     return ReviewLinker(iris, imrf, final).alignments()
 
 
-def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterator[Quad]:
-    """Stage ④ entry point (``gcmkg.linkers``: ``review``)."""
-    yield from alignment_quads(iris, review_alignments(iris, documents))
+def link(iris: Iris, *, documents: list[Document]) -> Links:
+    """Review alignments from the review declaration to the final text's objectives."""
+    return Links(alignments=review_alignments(iris, documents))
+
+
+LINKER = Linker("review", needs=(DOCUMENTS,), run=link)

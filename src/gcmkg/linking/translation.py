@@ -1,7 +1,8 @@
 """Translation links: each provision of the Swedish July 2018 outcome → the English final provision.
 
-The Swedish file translates the agreed outcome of 13 July 2018; the English text in the corpus is
-the final text of 12 December 2018 (A/73/L.66, key ``a-73-l-66``).  Their structure is the same
+The Swedish file translates the agreed outcome of 13 July 2018 (the document of status
+``translation``); the English text in the corpus is the final text of 12 December 2018
+(A/73/L.66, status ``final``).  Their structure is the same
 (54 paragraphs, 23 objectives, the same action letters), so correspondence is decided by
 **structure** and then **checked**:
 
@@ -34,15 +35,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from pyoxigraph import Quad
-
 from gcmkg.iris import Iris
-from gcmkg.linking.alignment import Alignment, alignment_quads
-from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
-from gcmkg.store import GraphStore
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
+from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, with_status
 
-ENGLISH_KEY = "a-73-l-66"
-SWEDISH_KEY = "gcm-agreed-outcome-2018-07-13"
 METHOD = "same structural address (paragraph, objective, letter, position); checked by length ratio and numerals"
 COPY_METHOD = "repeated copy: same text as an earlier Swedish action, linked to that action's English counterpart"
 LENGTH_FACTOR = 1.05  # Swedish is about 5 % longer than English in this text
@@ -152,15 +148,13 @@ def links(swedish: Document, english: Document) -> tuple[list[Link], list[tuple[
     return result, unlinked
 
 
-def link(iris: Iris, documents: list[Document], store: GraphStore) -> Iterator[Quad]:
-    """Stage ④ linker: TranslationAlignment quads for the Swedish outcome, if both texts are loaded."""
-    del store  # the document model has all this linker needs
-    by_key = {(d.key, d.language): d for d in documents}
-    swedish, english = by_key.get((SWEDISH_KEY, "sv")), by_key.get((ENGLISH_KEY, "en"))
+def link(iris: Iris, *, documents: list[Document]) -> Links:
+    """TranslationAlignments from the translation to the final text, if both are loaded."""
+    swedish, english = with_status(documents, "translation"), with_status(documents, "final")
     if swedish is None or english is None:
-        return
+        return Links()
     found, _ = links(swedish, english)
-    yield from alignment_quads(iris, list(alignments(iris, swedish, english, found)))
+    return Links(alignments=list(alignments(iris, swedish, english, found)))
 
 
 def alignments(iris: Iris, swedish: Document, english: Document, found: Iterable[Link]) -> Iterator[Alignment]:
@@ -173,3 +167,6 @@ def alignments(iris: Iris, swedish: Document, english: Document, found: Iterable
             score=item.score if math.isfinite(item.score) else None,
             difference=item.difference,
         )
+
+
+LINKER = Linker("translation", needs=(DOCUMENTS,), run=link)
