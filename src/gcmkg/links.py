@@ -19,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pyoxigraph import NamedNode
 
+from gcmkg.iris import Iris
 from gcmkg.model import Document, Finding
 
 # alignment class → the shortcut property between the two provisions
@@ -105,14 +107,45 @@ class Links:
 
 
 @dataclass(frozen=True)
+class Measure:
+    """One accuracy figure of a linker, computed against its hand-checked sample (``samples/``).
+
+    ``metric`` names what was counted (``precision``, ``recall``, ``precision@1``, or per
+    category ``precision:ilo``); ``value`` is ``hits / total``; ``target`` is the floor the
+    linker must reach.
+    """
+
+    metric: str
+    hits: int
+    total: int
+    target: float
+    note: str = ""  # what was counted, in a sentence
+
+    @property
+    def value(self) -> float:
+        return self.hits / self.total if self.total else 0.0
+
+    @property
+    def meets_target(self) -> bool:
+        return self.value >= self.target
+
+
+# measure(sample, links, iris): the parsed TOML of the linker's sample file, what it found, the minter
+Measurer = Callable[[dict[str, Any], Links, Iris], list[Measure]]
+
+
+@dataclass(frozen=True)
 class Linker:
-    """A linker as the build sees it: its name, what it needs and the callable.
+    """A linker as the build sees it: its name, what it needs, the callable, and how it is measured.
 
     ``run`` is called as ``run(iris, **{need: value for need in needs})``: :data:`DOCUMENTS`
     and :data:`CATALOGUE` are provided by the build, any other need is the name of a linker
-    whose :class:`Links` it reads (that linker then runs first).
+    whose :class:`Links` it reads (that linker then runs first).  ``sample`` names its
+    hand-checked sample in ``samples/`` and ``measure`` computes its figures against it.
     """
 
     name: str
     needs: tuple[str, ...]
     run: Callable[..., Links]
+    sample: str | None = None
+    measure: Measurer | None = None

@@ -49,6 +49,11 @@ class Settings:
         return self.root / "catalogue"
 
     @property
+    def samples_dir(self) -> Path:
+        """The hand-checked samples the linkers are measured against (``samples/*.toml``)."""
+        return self.root / "samples"
+
+    @property
     def queries_dir(self) -> Path:
         return self.root / "queries"
 
