@@ -30,17 +30,16 @@ Paths: ``("resolution", "para", "1")``, ``("annex", "para", "17")``, ``("annex",
 from __future__ import annotations
 
 import re
-import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
-from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.model import Document, FindingKind, FootnoteRef, Provision, ProvisionKind
+from loaders.reader import LETTER, NUMBER, ROMANS, Block, Cursor, Source, SourceLine, cover, document, letter, span_of
 from loaders.text_repair import (
     PageFurniture,
     RepairLog,
-    SourceLine,
     Vocabulary,
     clean_text,
     close_punctuation_gaps,
@@ -48,8 +47,6 @@ from loaders.text_repair import (
     strip_furniture,
 )
 
-KEY = "a-73-l-66"
-SYMBOL = "A/73/L.66"
 JOB_NUMBER = "18-21786"
 
 FURNITURE = PageFurniture(
@@ -97,16 +94,15 @@ COLUMN_ZERO_HEADINGS = frozenset({"Annex", OBJECTIVES_LIST})
 # The annex's last paragraph: a text that stops earlier is truncated.
 LAST_PARAGRAPH = 54
 GUIDING_PRINCIPLES_PARAGRAPH = "15"
-LETTERS = string.ascii_lowercase
-ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
 
+# The indentation says what a line starts (see the module docstring).
 HEADING_RE = re.compile(r"  (?=\S)(?P<text>.*)")
-PARAGRAPH_RE = re.compile(r"(?P<label>\d{1,2})\.\s+(?P<text>\S.*)")
-LISTED_RE = re.compile(r" (?P<label>\d{1,2})\.\s+(?P<text>\S.*)")
-LETTERED_RE = re.compile(r" \((?P<label>[a-z]{1,4})\)\s+(?P<text>\S.*)")
+PARAGRAPH_RE = re.compile(rf"(?P<label>{NUMBER})\.\s+(?P<text>\S.*)")
+LISTED_RE = re.compile(rf" (?P<label>{NUMBER})\.\s+(?P<text>\S.*)")
+LETTERED_RE = re.compile(rf" \((?P<label>{LETTER})\)\s+(?P<text>\S.*)")
 UNNUMBERED_RE = re.compile(r" (?=\S)(?P<text>.*)")
 FOOTNOTE_RULE_RE = re.compile(r"_{5,}\s*")
-FOOTNOTE_RE = re.compile(r" (?P<label>\d{1,2})\s+(?P<text>\S.*)")
+FOOTNOTE_RE = re.compile(rf" (?P<label>{NUMBER})\s+(?P<text>\S.*)")
 OBJECTIVE_RE = re.compile(r"Objective (?P<number>\d+): (?P<title>.+)")
 PRINCIPLE_RE = re.compile(r"(?P<name>[^.]+)\. (?P<text>.+)")
 # every paragraph, action, item and footnote of this text ends so; a text that does not was cut
@@ -114,41 +110,22 @@ FINAL_PUNCTUATION = (".", ";", ":", ",")
 
 
 # --------------------------------------------------------------------------------------------
-# Blocks: the physical lines of one printed unit (a heading, a paragraph, an item, a footnote)
+# Blocks (loaders.reader.Block) of one printed unit; their kind is heading | paragraph | listed |
+# lettered | unnumbered | footnote, their label the printed number or letter.
 
 
-@dataclass
-class Block:
-    kind: str  # heading | paragraph | listed | lettered | unnumbered | footnote
-    label: str | None
-    first: str  # the first line's text after its label
-    lines: list[SourceLine]
-
-    @property
-    def texts(self) -> list[str]:
-        return [self.first] + [line.text for line in self.lines[1:]]
-
-    @property
-    def line(self) -> int:
-        return self.lines[0].number
-
-    def span(self) -> SourceSpan:
-        return SourceSpan(self.lines[0].number, self.lines[-1].number, self.lines[0].page, self.lines[-1].page)
-
-    @property
-    def pages(self) -> set[int]:
-        return {line.page for line in self.lines if line.page is not None}
-
-    def describe(self) -> str:
-        if self.kind == "heading":
-            return f"heading {self.first.strip()!r}"
-        if self.kind == "paragraph":
-            return f"paragraph {self.label}"
-        if self.kind == "lettered":
-            return f"item ({self.label})"
-        if self.kind == "listed":
-            return f"numbered entry {self.label}."
-        return f"unnumbered paragraph {self.first.strip()[:40]!r}"
+def describe(block: Block) -> str:
+    """The block as an error message names it."""
+    first = block.first.strip()
+    if block.kind == "heading":
+        return f"heading {first!r}"
+    if block.kind == "paragraph":
+        return f"paragraph {block.label}"
+    if block.kind == "lettered":
+        return f"item ({block.label})"
+    if block.kind == "listed":
+        return f"numbered entry {block.label}."
+    return f"unnumbered paragraph {first[:40]!r}"
 
 
 @dataclass
@@ -158,13 +135,12 @@ class Layout:
     masthead: list[SourceLine]
 
 
-def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
+def _blocks(source: Source, lines: list[SourceLine]) -> Layout:
     """Group the content lines into blocks; footnotes (under the rule, to the page end) apart."""
-    file = str(path)
     start = next((i for i, line in enumerate(lines) if line.text.strip() == SUBMITTED), None)
     if start is None:
         where = lines[-1].number if lines else None
-        raise SourceError(file, where, f"no line {SUBMITTED!r}: this is not the layout of {SYMBOL}")
+        raise source.error(where, f"no line {SUBMITTED!r}: this is not the layout of A/73/L.66")
     masthead = lines[:start]
     body: list[Block] = []
     footnotes: list[Block] = []
@@ -178,12 +154,12 @@ def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
         if footnote_page is not None:
             match = FOOTNOTE_RE.fullmatch(text)
             if match:
-                footnote = Block("footnote", match["label"], match["text"], [line])
+                footnote = Block.at(line, match["text"], kind="footnote", label=match["label"])
                 footnotes.append(footnote)
             elif footnote is None:
-                raise SourceError(file, line.number, "text under the footnote rule that is no footnote")
+                raise source.error(line.number, "text under the footnote rule that is no footnote")
             else:
-                footnote.lines.append(line)
+                footnote.add(line)
             continue
         if FOOTNOTE_RULE_RE.fullmatch(text):
             footnote_page = line.page
@@ -193,9 +169,9 @@ def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
             current = block
             body.append(block)
         elif current is None:
-            raise SourceError(file, line.number, "text before the first heading")
+            raise source.error(line.number, "text before the first heading")
         else:
-            current.lines.append(line)
+            current.add(line)
     return Layout(body, footnotes, masthead)
 
 
@@ -203,7 +179,7 @@ def _start(line: SourceLine) -> Block | None:
     """The block this line starts, or None for a continuation line."""
     text = line.text
     if text.strip() in COLUMN_ZERO_HEADINGS and not text.startswith(" "):
-        return Block("heading", None, text.strip(), [line])
+        return Block.at(line, text.strip(), kind="heading")
     for kind, pattern in (
         ("lettered", LETTERED_RE),
         ("listed", LISTED_RE),
@@ -213,7 +189,7 @@ def _start(line: SourceLine) -> Block | None:
     ):
         match = pattern.fullmatch(text)
         if match:
-            return Block(kind, match.groupdict().get("label"), match["text"], [line])
+            return Block.at(line, match["text"], kind=kind, label=match.groupdict().get("label"))
     return None
 
 
@@ -234,15 +210,13 @@ class Parsed:
 
 @dataclass
 class _Parser:
-    file: str
-    blocks: list[Block]
+    source: Source
+    blocks: Cursor[Block]
     footnote_blocks: list[Block]
     vocabulary: Vocabulary
     last_line: int
     log: RepairLog = field(default_factory=RepairLog)
-    position: int = 0
     next_paragraph: int = 1
-    findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.footnotes_on_page: dict[int, list[str]] = {}
@@ -253,31 +227,28 @@ class _Parser:
     # -- cursor
 
     def peek(self) -> Block | None:
-        return self.blocks[self.position] if self.position < len(self.blocks) else None
+        return self.blocks.peek()
 
     def take(self) -> Block:
-        block = self.blocks[self.position]
-        self.position += 1
-        return block
+        return self.blocks.take()
 
     def fail(self, block: Block | None, message: str, provision: tuple[str, ...] | None = None) -> SourceError:
         if block is None:
             message = f"the file ends early: {message}"
-        line = block.line if block is not None else self.last_line
-        return SourceError(self.file, line, message, provision="/".join(provision) if provision else None)
+        return self.source.error(block.start if block is not None else self.last_line, message, provision)
 
     def expect(self, kind: str, what: str, provision: tuple[str, ...] | None, text: str | None = None) -> Block:
         block = self.peek()
         # compared as cleaned: line 2178 prints "the following actions :"
         if block is None or block.kind != kind or (text is not None and _normal(block.first) != text):
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what}, found {found}", provision)
         return self.take()
 
     # -- text
 
     def clean(self, blocks: list[Block], path: tuple[str, ...]) -> tuple[str, list[FootnoteRef]]:
-        texts = [text for block in blocks for text in block.texts]
+        texts = [text for block in blocks for text in block.pieces]
         pages = sorted({page for block in blocks for page in block.pages})
         numbers = [number for page in pages for number in self.footnotes_on_page.get(page, [])]
         result = clean_text(texts, self.vocabulary, known_splits=KNOWN_SPLITS, footnotes=numbers, log=self.log)
@@ -297,16 +268,12 @@ class _Parser:
     ) -> Provision:
         text, refs = self.clean(blocks, path)
         if complete and not text.endswith(FINAL_PUNCTUATION):
-            raise SourceError(
-                self.file,
-                blocks[-1].lines[-1].number,
+            raise self.source.error(
+                blocks[-1].end,
                 f'the text ends without punctuation ("…{text[-40:]}"): cut short, or a heading lost?',
-                provision="/".join(path),
+                path,
             )
-        span = SourceSpan(
-            blocks[0].line, blocks[-1].lines[-1].number, blocks[0].lines[0].page, blocks[-1].lines[-1].page
-        )
-        return Provision(kind, path, text, span, number=number, footnote_refs=refs)
+        return Provision(kind, path, text, span_of(blocks), number=number, footnote_refs=refs)
 
     def heading(self, kind: ProvisionKind, path: tuple[str, ...], block: Block) -> Provision:
         provision = self.provision(kind, path, [block], complete=False)
@@ -377,10 +344,9 @@ class _Parser:
                 elif block.kind == "heading" and block.first == OBJECTIVES_LIST and slug == "cooperative-framework":
                     section.children.append(self.objectives_list())
                 else:
-                    raise self.fail(block, f"unexpected {block.describe()} in section {heading!r}", section_path)
-        if self.peek() is not None:
-            block = self.peek()
-            raise self.fail(block, f"unexpected {block.describe() if block else ''} after paragraph {LAST_PARAGRAPH}")
+                    raise self.fail(block, f"unexpected {describe(block)} in section {heading!r}", section_path)
+        if (block := self.peek()) is not None:
+            raise self.fail(block, f"unexpected {describe(block)} after paragraph {LAST_PARAGRAPH}")
         if self.next_paragraph - 1 != LAST_PARAGRAPH:
             raise self.fail(None, f"the annex stops at paragraph {self.next_paragraph - 1}, not {LAST_PARAGRAPH}", path)
         annex.children.extend(self.footnotes())
@@ -390,7 +356,7 @@ class _Parser:
         block = self.peek()
         expected = str(self.next_paragraph)
         if block is None or block.kind != "paragraph" or block.label != expected:
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what} (paragraph {expected}), found {found}", provision)
         self.next_paragraph += 1
         return self.take()
@@ -410,7 +376,7 @@ class _Parser:
         """The lettered blocks that follow, checked to run a, b, c … without gaps."""
         blocks: list[Block] = []
         while (block := self.peek()) is not None and block.kind == "lettered":
-            expected = LETTERS[len(blocks)] if len(blocks) < len(LETTERS) else "?"
+            expected = letter(len(blocks))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
             blocks.append(self.take())
@@ -437,13 +403,13 @@ class _Parser:
         """Lettered items of a paragraph, each with its roman sub-items."""
         items: list[Provision] = []
         while (block := self.peek()) is not None and block.kind == "lettered":
-            expected = LETTERS[len(items)]
+            expected = letter(len(items))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
             self.take()
             item = self.provision(kind, (*path, expected), [block], number=expected)
             while (sub := self.peek()) is not None and sub.kind == "lettered" and sub.label in ROMANS:
-                next_letter = LETTERS[len(items) + 1]
+                next_letter = letter(len(items) + 1)
                 roman = ROMANS[len(item.children)]
                 if sub.label == next_letter or sub.label != roman:
                     break
@@ -484,7 +450,7 @@ class _Parser:
         block = self.peek()
         match = OBJECTIVE_RE.fullmatch(block.first.strip()) if block is not None and block.kind == "heading" else None
         if block is None or match is None or match["number"] != number:
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected the heading 'Objective {number}: …', found {found}", path)
         self.take()
         objective = self.heading(ProvisionKind.OBJECTIVE, path, block)
@@ -492,14 +458,12 @@ class _Parser:
         objective.text = objective.heading = title
         objective.number = number
         if title != entry.text:
-            self.findings.append(
-                Finding(
-                    FindingKind.HEADING,
-                    f"the heading of objective {number} reads {title!r}; the list of objectives after paragraph 16 "
-                    f"reads {entry.text!r}",
-                    objective.span,
-                    provision=path,
-                )
+            self.source.finding(
+                FindingKind.HEADING,
+                f"the heading of objective {number} reads {title!r}; the list of objectives after paragraph 16 "
+                f"reads {entry.text!r}",
+                objective.span,
+                path,
             )
         paragraph = self.paragraph_block(f"the commitment of objective {number}", path)
         closing = self.expect("unnumbered", repr(COMMITMENT_CLOSING), path, COMMITMENT_CLOSING)
@@ -513,11 +477,11 @@ class _Parser:
         current_heading: Provision | None = None
         while (block := self.peek()) is not None:
             if block.kind == "lettered":
-                letter = LETTERS[actions]
-                if block.label != letter:
-                    raise self.fail(block, f"expected action ({letter}), found ({block.label})", commitment_path)
+                expected = letter(actions)
+                if block.label != expected:
+                    raise self.fail(block, f"expected action ({expected}), found ({block.label})", commitment_path)
                 self.take()
-                action = self.provision(ProvisionKind.ACTION, (*commitment_path, letter), [block], number=letter)
+                action = self.provision(ProvisionKind.ACTION, (*commitment_path, expected), [block], number=expected)
                 commitment.children.append(action)
                 if current_heading is not None:
                     current_heading.groups.append(action.path)
@@ -557,67 +521,33 @@ def _normal(text: str) -> str:
     return close_punctuation_gaps(fold_whitespace(text))
 
 
-def _cover(provision: Provision) -> None:
-    """Extend each container's span over its descendants (a section spans its paragraphs)."""
-    for child in provision.children:
-        _cover(child)
-    spans = [provision.span] + [child.span for child in provision.children if child.kind is not ProvisionKind.FOOTNOTE]
-    first = min(spans, key=lambda span: span.line_start)
-    last = max(spans, key=lambda span: span.line_end)
-    provision.span = replace(
-        provision.span,
-        line_start=first.line_start,
-        line_end=last.line_end,
-        page_start=first.page_start,
-        page_end=last.page_end,
-    )
-
-
 def parse(path: Path, entry: CorpusEntry) -> Parsed:
     """Read the corpus file into the document model, with what the cleaning did."""
-    file = str(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(file, None, f"cannot read the text: {error}") from error
-    raw_lines = raw.split("\n")
-    stripped = strip_furniture(raw_lines, FURNITURE)
+    meta = entry.single_document()
+    source = Source.read(path)
+    stripped = strip_furniture(source.lines, FURNITURE)
     if not stripped.lines:
-        raise SourceError(file, None, "the file has no text")
+        raise source.error(None, "the file has no text")
     last_line = stripped.lines[-1].number
     if stripped.page_count is None or stripped.last_page != stripped.page_count:
-        raise SourceError(
-            file,
+        raise source.error(
             last_line,
             f"the text ends on page {stripped.last_page} of {stripped.page_count}: the file is truncated",
         )
-    layout = _blocks(path, stripped.lines)
+    layout = _blocks(source, stripped.lines)
     masthead = " ".join(line.text for line in layout.masthead)
-    if entry.symbol and entry.symbol not in masthead:
-        raise SourceError(
-            file, layout.masthead[0].number if layout.masthead else 1, f"the masthead lacks {entry.symbol}"
-        )
+    if meta.symbol and meta.symbol not in masthead:
+        raise source.error(layout.masthead[0].number if layout.masthead else 1, f"the masthead lacks {meta.symbol}")
     vocabulary = Vocabulary(line.text for line in stripped.lines)
-    parser = _Parser(file, layout.body, layout.footnotes, vocabulary, last_line)
+    parser = _Parser(source, Cursor(layout.body), layout.footnotes, vocabulary, last_line)
     resolution = parser.resolution()
     annex = parser.annex()
     for part in (resolution, annex):
-        _cover(part)
-    document = Document(
-        key=KEY,
-        language=entry.language,
-        title=entry.title,
-        date=entry.date,
-        status=entry.status,
-        source_file=entry.file,
-        symbol=entry.symbol or SYMBOL,
-        provisions=[resolution, annex],
-        findings=parser.findings,
-        version_of="gcm",
-    )
-    _check_footnotes(file, document)
+        cover(part)
+    parsed = document(entry, meta, [resolution, annex], source.findings)
+    _check_footnotes(source, parsed)
     return Parsed(
-        document,
+        parsed,
         parser.log,
         stripped.furniture_lines,
         [line.number for line in layout.masthead],
@@ -625,7 +555,7 @@ def parse(path: Path, entry: CorpusEntry) -> Parsed:
     )
 
 
-def _check_footnotes(file: str, document: Document) -> None:
+def _check_footnotes(source: Source, document: Document) -> None:
     """Every footnote has exactly one marker in the text, every marker its footnote."""
     markers: dict[str, list[Provision]] = {}
     for provision in document.walk():
@@ -635,11 +565,10 @@ def _check_footnotes(file: str, document: Document) -> None:
         if provision.kind is ProvisionKind.FOOTNOTE:
             found = markers.pop(provision.number or "", [])
             if len(found) != 1:
-                raise SourceError(
-                    file,
+                raise source.error(
                     provision.span.line_start,
                     f"footnote {provision.number} has {len(found)} markers in the text (expected 1)",
-                    provision="/".join(provision.path),
+                    provision,
                 )
 
 

@@ -57,10 +57,8 @@ from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives
+from loaders import reader
 from loaders.text_repair import fold_whitespace
-
-DOC_KEY = "imrf-progress-declaration-2022"
-LANGUAGE = "en"
 
 # The section headings of the annex as printed, with the path segment of each.
 SECTIONS: dict[str, str] = {
@@ -150,6 +148,7 @@ class Reader:
         self.path = path
         self.file = f"corpus/{path.name}"
         self.entry = entry
+        self.meta = entry.single_document()
         self.lines = path.read_text(encoding="utf-8").split("\n")
         self.blocks = blocks(self.lines)
         self.findings: list[Finding] = []
@@ -166,17 +165,7 @@ class Reader:
             raise self.error(None, "no line 'Annex': cannot tell the resolution from the declaration")
         resolution = self.resolution(self.blocks[:annex_at])
         annex = self.annex(self.blocks[annex_at + 1 :])
-        document = Document(
-            key=DOC_KEY,
-            language=LANGUAGE,
-            title=self.entry.title,
-            date=self.entry.date,
-            status=self.entry.status,
-            source_file=self.path.name,
-            symbol=None,  # no symbol is printed in this file
-            provisions=[resolution, annex],
-            findings=self.findings,
-        )
+        document = reader.document(self.entry, self.meta, [resolution, annex], self.findings)
         self.check_footnotes(document)
         return document
 
@@ -190,9 +179,9 @@ class Reader:
         texts = [b.raw for b in front]
         first = front[0].start if front else 1
         date = DATE_RE.search(" ".join(texts[:4]))
-        if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.entry.date:
+        if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.meta.date:
             found = date.group(1) if date else None
-            raise self.error(first, f"masthead date {found!r} is not the manifest's {self.entry.date}")
+            raise self.error(first, f"masthead date {found!r} is not the manifest's {self.meta.date}")
         if self.entry.language != "en" or "Original: English" not in texts:
             raise self.error(first, "the masthead has no line 'Original: English'")
         if SUBMITTED not in texts or OPENING not in texts:

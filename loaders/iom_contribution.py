@@ -45,8 +45,8 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
+from loaders.reader import document as reader_document
 
-DOCUMENT_KEY = "iom-contribution-2017-10"
 TITLE_START = "المنظمة الدولية للهجرة"
 SUMMARY_START = "ملخص موجز"
 RECOMMENDATIONS_HEADING = "توصيات بشأن الالتزامات القابلة للتنفيذ"
@@ -260,15 +260,7 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     """Read the IOM contribution into one Arabic document."""
     reader = Reader(f"corpus/{path.name}")
     blocks = read_blocks(path)
-    document = Document(
-        key=DOCUMENT_KEY,
-        language="ar",
-        title=entry.title,
-        date=entry.date,
-        status=entry.status,
-        source_file=path.name,
-        symbol=entry.symbol,
-    )
+    document = reader_document(entry, entry.single_document(), [])
     index = 0
     # letterhead (English logo text) and date line: not provisions
     while index < len(blocks) and not blocks[index].text.startswith(TITLE_START):

@@ -67,14 +67,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gcmkg.corpus import CorpusEntry
-from gcmkg.errors import SourceError
+from gcmkg.corpus import CorpusEntry, DocumentEntry
+from gcmkg.errors import CorpusError, SourceError
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from loaders import reader
+from loaders.reader import marker_style
 from loaders.text_repair import fold_whitespace  # the shared repairs live once
-
-PGA_KEY = "pga-letter-2018-07-20"
-COFACILITATORS_KEY = "cofacilitators-letter-2018-07-17"
-OUTCOME_KEY = "gcm-agreed-outcome-2018-07-13"
 
 # The structure of the English text (A/73/L.66, annex): letters of the actions per objective,
 # the lettered items and roman sub-items of paragraphs 43, 45 and 49.  The July and December
@@ -127,17 +125,6 @@ BOLD = "**"
 PGA_START = "THE PRESIDENT"
 COFACILITATORS_START = "PERMANENT MISSION OF MEXICO"
 OUTCOME_START = "GLOBAL COMPACT för säker, ordnad och regelbunden migration"
-
-
-def marker_style(marker: str) -> str:
-    """The style of a printed list marker, with the letter or number abstracted.
-
-    >>> [marker_style(m) for m in ("A)", "- A)", "- c)", "- i)", "- 27.", "27.", "- iv.")]
-    ['A)', '- A)', '- a)', '- a)', '- 1.', '1.', '- i.']
-    """
-    if marker.endswith(")"):
-        return re.sub(r"[a-z]", "a", re.sub(r"[A-Z]", "A", marker))
-    return re.sub(r"[ivx]+(?=\.$)", "i", re.sub(r"\d+", "1", marker))
 
 
 def lines_text(numbers: list[int]) -> str:
@@ -225,7 +212,7 @@ class OutcomeReader:
 
     def read_line(self, number: int, raw: str) -> None:
         line = raw.strip()
-        for reader in (
+        for read in (
             self.read_outline,
             self.read_objective,
             self.read_intro,
@@ -236,7 +223,7 @@ class OutcomeReader:
             self.read_principle,
             self.read_opening,
         ):
-            if reader(line, number):
+            if read(line, number):
                 return
         if self.last is None:
             raise self.error(number, f"text before any provision: {line[:60]!r}")
@@ -938,7 +925,7 @@ def _near(text: str, texts: dict[str, Provision]) -> str:
 
 
 def letter_document(
-    key: str, title: str, date: str, file: str, lines: list[str], start: int, end: int, heading_blocks: int
+    entry: CorpusEntry, meta: DocumentEntry, lines: list[str], start: int, end: int, heading_blocks: int
 ) -> Document:
     """A cover letter: a Letter provision (its letterhead as heading) with one Paragraph per block.
 
@@ -968,16 +955,7 @@ def letter_document(
                 SourceSpan(block[0][0], block[-1][0]),
             )
         )
-    return Document(
-        key=key,
-        language="sv",
-        title=title,
-        date=date,
-        status="letter",
-        source_file=file,
-        provisions=[letter],
-        part_of=OUTCOME_KEY,
-    )
+    return reader.document(entry, meta, [letter])
 
 
 def letter_findings(document: Document, lines: list[str]) -> None:
@@ -1024,48 +1002,22 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     )
     if not pga < cofacilitators < outcome:
         raise SourceError(f"corpus/{file}", outcome, "the letters and the outcome are not in the expected order")
-    reader = OutcomeReader(file, lines, outcome, len(lines))
-    annex = reader.read()
+    if len(entry.documents) != 3:
+        raise CorpusError(
+            f"manifest.toml: text {file}: the swedish loader reads three documents (the two letters, then the "
+            f"outcome), the manifest lists {len(entry.documents)}"
+        )
+    pga_meta, cofacilitators_meta, outcome_meta = entry.documents
+    outcome_reader = OutcomeReader(file, lines, outcome, len(lines))
+    annex = outcome_reader.read()
     documents = [
-        letter_document(
-            PGA_KEY,
-            "Letter of the President of the General Assembly transmitting the agreed outcome of the Global Compact "
-            "(Swedish translation)",
-            "2018-07-20",
-            file,
-            lines,
-            pga,
-            cofacilitators - 1,
-            1,
-        ),
-        letter_document(
-            COFACILITATORS_KEY,
-            "Letter of the co-facilitators transmitting the intergovernmentally negotiated and agreed outcome "
-            "(Swedish translation)",
-            "2018-07-17",
-            file,
-            lines,
-            cofacilitators,
-            outcome - 1,
-            3,
-        ),
+        letter_document(entry, pga_meta, lines, pga, cofacilitators - 1, 1),
+        letter_document(entry, cofacilitators_meta, lines, cofacilitators, outcome - 1, 3),
     ]
     for document in documents:
         letter_findings(document, lines)
-    documents.append(
-        Document(
-            key=OUTCOME_KEY,
-            language="sv",
-            title="Global Compact for Safe, Orderly and Regular Migration: intergovernmentally negotiated and agreed "
-            "outcome, 13 July 2018 (Swedish translation)",
-            date="2018-07-13",
-            status="translation",
-            source_file=file,
-            provisions=[annex],
-            findings=sorted(reader.findings, key=lambda f: (f.span.line_start, f.kind.value)),
-            version_of="gcm",
-        )
-    )
+    findings = sorted(outcome_reader.findings, key=lambda f: (f.span.line_start, f.kind.value))
+    documents.append(reader.document(entry, outcome_meta, [annex], findings))
     for document in documents:
         document.by_path()  # raises if a path repeats
     return documents

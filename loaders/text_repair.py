@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gcmkg.model import FootnoteRef
+from loaders.reader import SourceLine
 
 # A word: letters, with inner apostrophes (’) kept ("State’s").  Unicode letters, so the
 # Swedish loader can reuse the rule.
@@ -71,15 +72,6 @@ class PageFurniture:
     def leftovers(self, text: str) -> list[str]:
         """The forbidden furniture strings still present in ``text`` (should be none)."""
         return [string for string in self.forbidden if string in text]
-
-
-@dataclass(frozen=True)
-class SourceLine:
-    """A non-blank, non-furniture line of a corpus file, with its 1-based number and page."""
-
-    number: int
-    text: str
-    page: int | None
 
 
 @dataclass
@@ -369,7 +361,6 @@ __all__ = [
     "Join",
     "PageFurniture",
     "RepairLog",
-    "SourceLine",
     "Stripped",
     "Vocabulary",
     "apply_known_splits",

@@ -53,10 +53,8 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
+from loaders import reader
 from loaders.text_repair import Vocabulary, fold_whitespace
-
-KEY = "com-2018-168-annex"
-GCM = "gcm"
 
 # The section and sub-section headings of the text, by wording (case-insensitive), in order:
 # (wording, kind, path below the annex, path of the parent below the annex or None for the annex)
@@ -202,17 +200,8 @@ class ZeroDraftReader:
                 self.read_line(raw, line_no)
             line_no += 1
         self.finish()
-        document = Document(
-            key=KEY,
-            language=self.entry.language,
-            title=self.entry.title,
-            date=self.entry.date,
-            status=self.entry.status,
-            source_file=self.entry.file,
-            symbol=self.entry.symbol,
-            provisions=[cover, self.annex] if self.annex else [cover],
-            findings=self.findings,
-            version_of=GCM,
+        document = reader.document(
+            self.entry, self.entry.single_document(), [cover, self.annex] if self.annex else [cover], self.findings
         )
         document.by_path()  # raises if a path repeats
         return document
@@ -257,14 +246,14 @@ class ZeroDraftReader:
         if heading or (bold and OBJECTIVE_RE.match(bold.group(1))) or (bold and self.is_outline(bold.group(1))):
             self.read_heading(raw, line)
             return
-        for reader in (
+        for read in (
             self.read_paragraph,
             self.read_principle,
             self.read_lettered,
             self.read_list_entry,
             self.read_actions_intro,
         ):
-            if reader(raw, line):
+            if read(raw, line):
                 return
         self.read_continuation(raw, line)
 
