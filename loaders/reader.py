@@ -121,6 +121,11 @@ class Block:
         self.lines.append(line)
         self.pieces.append(line.text if piece is None else piece)
 
+    def pop(self) -> SourceLine:
+        """Take the last line off the block (it turned out to begin the next provision)."""
+        self.pieces.pop()
+        return self.lines.pop()
+
     @property
     def first(self) -> str:
         """The first line's text after its marker."""
@@ -155,6 +160,21 @@ def span_of(blocks: Sequence[Block]) -> SourceSpan:
 def lines(start: int, end: int | None = None) -> SourceSpan:
     """The span of lines ``start``–``end`` (one line when ``end`` is omitted), without pages."""
     return SourceSpan(start, start if end is None else end)
+
+
+def blank_separated(lines: Sequence[str], start: int = 1, end: int | None = None) -> list[Block]:
+    """The runs of non-blank lines ``start``–``end`` as blocks, each line's piece stripped.
+
+    >>> [(block.start, block.pieces) for block in blank_separated(["Dear Sir,", "", "We write ", " to say", ""])]
+    [(1, ['Dear Sir,']), (3, ['We write', 'to say'])]
+    """
+    blocks: list[Block] = []
+    for line in numbered_lines(lines, start, end):
+        if blocks and line.number == blocks[-1].end + 1:
+            blocks[-1].add(line, line.text.strip())
+        else:
+            blocks.append(Block.at(line, line.text.strip()))
+    return blocks
 
 
 # --------------------------------------------------------------------------------------------

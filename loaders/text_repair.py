@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gcmkg.model import FootnoteRef
@@ -309,6 +309,80 @@ def extract_footnote_markers(
     return text, refs
 
 
+def take_markers(
+    text: str, pattern: re.Pattern[str], number: Callable[[re.Match[str]], str] = lambda match: match.group(1)
+) -> tuple[str, list[FootnoteRef]]:
+    r"""Take every match of ``pattern`` out of ``text``, left to right, as a footnote marker.
+
+    ``number`` reads the footnote number from a match (by default its first group).  Each
+    :class:`FootnoteRef`'s offset is where the marker stood in the returned text.  For texts
+    whose markers are not the standalone numbers :func:`extract_footnote_markers` looks for.
+
+    >>> take_markers("treaties 1; conventions 2; and", re.compile(r"(?<=[^\W\d]) ([1-3])(?=;)"))
+    ('treaties; conventions; and', [FootnoteRef(number='1', offset=8), FootnoteRef(number='2', offset=21)])
+    """
+    refs: list[FootnoteRef] = []
+    pieces: list[str] = []
+    position = length = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[position : match.start()])
+        length += match.start() - position
+        refs.append(FootnoteRef(number(match), length))
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces), refs
+
+
+# Superscript footnote markers ("2018,¹", "Agreement¹⁰"), as Markdown conversions print them.
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_RE = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+
+
+def superscript_number(marker: str) -> str:
+    """``¹⁰`` → ``10``.
+
+    >>> superscript_number("¹⁰")
+    '10'
+    """
+    return marker.translate(_FROM_SUPERSCRIPT)
+
+
+def take_superscript_markers(text: str) -> tuple[str, list[FootnoteRef]]:
+    """Take superscript footnote markers out of ``text``.
+
+    >>> take_superscript_markers("of 2018,¹ and the Paris Agreement¹⁰ and")
+    ('of 2018, and the Paris Agreement and', [FootnoteRef(number='1', offset=8), FootnoteRef(number='10', offset=32)])
+    """
+    return take_markers(text, SUPERSCRIPT_RE, lambda match: superscript_number(match.group()))
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown left by a conversion: formatting of the conversion, not words of the text
+
+BOLD_MARK = "**"
+LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]*)\)")
+
+
+def drop_bold_marks(text: str) -> str:
+    """Markdown emphasis ``**`` removed, the words kept.
+
+    >>> drop_bold_marks("**ZERO DRAFT PLUS** 5 March")
+    'ZERO DRAFT PLUS 5 March'
+    """
+    return text.replace(BOLD_MARK, "")
+
+
+def unlink(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Markdown links replaced by their visible text; the links as (visible text, target).
+
+    >>> unlink("recall resolution [73/195](#) of 2018")
+    ('recall resolution 73/195 of 2018', [('73/195', '#')])
+    """
+    links = [(match.group(1), match.group(2)) for match in LINK_RE.finditer(text)]
+    return LINK_RE.sub(r"\1", text), links
+
+
 # --------------------------------------------------------------------------------------------
 # All repairs, in order
 
@@ -366,8 +440,13 @@ __all__ = [
     "apply_known_splits",
     "clean_text",
     "close_punctuation_gaps",
+    "drop_bold_marks",
     "extract_footnote_markers",
     "fold_whitespace",
     "marker_pattern",
     "strip_furniture",
+    "superscript_number",
+    "take_markers",
+    "take_superscript_markers",
+    "unlink",
 ]

@@ -22,7 +22,8 @@ from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text
 from loaders.reader import marker_style
-from loaders.swedish import ENGLISH_ACTIONS, ENGLISH_ITEMS, ENGLISH_PARAGRAPHS, ENGLISH_PRINCIPLES, load
+from loaders.swedish import load
+from loaders.swedish_defects import ENGLISH_ACTIONS, ENGLISH_ITEMS, ENGLISH_PARAGRAPHS, ENGLISH_PRINCIPLES
 
 # The document keys of corpus/manifest.toml
 PGA_KEY = "pga-letter-2018-07-20"
