@@ -61,7 +61,7 @@ from loaders.reader import Block, Source, blank_separated, cover, lines
 from loaders.text_repair import (
     SUPERSCRIPT_DIGITS,
     drop_bold_marks,
-    fold_whitespace,
+    join_lines,
     superscript_number,
     take_superscript_markers,
     unlink,
@@ -99,7 +99,7 @@ class Clean:
 
 def raw(block: Block) -> str:
     """A block's lines joined with single spaces, as printed."""
-    return fold_whitespace(" ".join(block.pieces))
+    return join_lines(block.pieces)
 
 
 def clean(raw: str) -> Clean:

@@ -47,6 +47,7 @@ from gcmkg.errors import SourceError
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
 from loaders import reader
 from loaders.reader import ARABIC_LETTER, BULLET, Block, Cursor, Source, lines, numbered_lines
+from loaders.text_repair import join_lines
 
 TITLE_START = "المنظمة الدولية للهجرة"
 SUMMARY_START = "ملخص موجز"
@@ -88,12 +89,17 @@ def _continues(previous: Block, line: str) -> bool:
     unmarked paragraph that ends mid-sentence (headings are whole lines, even long ones
     without final punctuation).
     """
-    text = previous.joined
+    so_far = text(previous)
     if previous.marker is not None:
-        return not text.endswith(FINAL_PUNCTUATION)
-    if CLUSTER_RE.match(text) or text == DATA_HEADING:
+        return not so_far.endswith(FINAL_PUNCTUATION)
+    if CLUSTER_RE.match(so_far) or so_far == DATA_HEADING:
         return False
-    return len(text) > SUBHEADING_MAX and not text.endswith(FINAL_PUNCTUATION)
+    return len(so_far) > SUBHEADING_MAX and not so_far.endswith(FINAL_PUNCTUATION)
+
+
+def text(block: Block) -> str:
+    """A block's text: its lines joined with one space (the only cleaning this text needs)."""
+    return join_lines(block.pieces)
 
 
 def _indented(block: Block) -> bool:
@@ -140,7 +146,7 @@ class ContributionReader:
         if block is None:
             raise self.error(self.blocks.last(), f"the text ends where {what} was expected (truncated?)")
         if not test(block):
-            raise self.error(block, f"expected {what}, found {block.joined[:40]!r}")
+            raise self.error(block, f"expected {what}, found {text(block)[:40]!r}")
         return block
 
     def repeated_words(self, provision: Provision) -> None:
@@ -153,9 +159,9 @@ class ContributionReader:
             )
 
     def paragraph(self, block: Block, path: tuple[str, ...]) -> Provision:
-        text = block.joined
-        lead = text.split(":", 1)[0] if ":" in text[:40] else None
-        provision = Provision(ProvisionKind.PARAGRAPH, path, text, block.span(), heading=lead)
+        clean = text(block)
+        lead = clean.split(":", 1)[0] if ":" in clean[:40] else None
+        provision = Provision(ProvisionKind.PARAGRAPH, path, clean, block.span(), heading=lead)
         self.repeated_words(provision)
         return provision
 
@@ -187,7 +193,7 @@ class ContributionReader:
             item = Provision(
                 ProvisionKind.RECOMMENDATION,
                 _child_path(container, _segment(container)),
-                block.joined,
+                text(block),
                 block.span(),
                 number=block.label,
             )
@@ -209,62 +215,60 @@ class ContributionReader:
         """Paragraphs, sub-headings and bullets of one cluster, up to the next cluster or section."""
         container = cluster
         while (block := self.blocks.peek()) is not None:
-            if block.marker is None and (CLUSTER_RE.match(block.joined) or block.joined == DATA_HEADING):
+            if block.marker is None and (CLUSTER_RE.match(text(block)) or text(block) == DATA_HEADING):
                 break
             if block.marker is not None:
                 self.bullets(container)
                 if container.kind is ProvisionKind.HEADING:
                     container.groups = [child.path for child in container.children]
                 continue
-            if len(block.joined) <= SUBHEADING_MAX:
+            if len(text(block)) <= SUBHEADING_MAX:
                 container = Provision(
                     ProvisionKind.HEADING,
                     _child_path(cluster, "heading"),
-                    block.joined,
+                    text(block),
                     block.span(),
-                    heading=block.joined.rstrip(":").strip(),
+                    heading=text(block).rstrip(":").strip(),
                 )
                 cluster.children.append(container)
             else:
                 paragraph = self.paragraph(block, _child_path(cluster, "para"))
                 cluster.children.append(paragraph)
-                container = paragraph if block.joined.endswith(":") else cluster
+                container = paragraph if text(block).endswith(":") else cluster
             self.blocks.take()
 
     def read(self) -> list[Provision]:
         """The title, the introduction, the summary and the recommendations."""
         # letterhead (English logo text) and date line: not provisions
-        while (block := self.blocks.peek()) is not None and not block.joined.startswith(TITLE_START):
+        while (block := self.blocks.peek()) is not None and not text(block).startswith(TITLE_START):
             self.blocks.take()
         self.expect(f"the title starting {TITLE_START!r}")
         title_blocks = []
-        while (
-            (block := self.blocks.peek()) is not None and len(block.joined) <= SUBHEADING_MAX and block.marker is None
-        ):
+        while (block := self.blocks.peek()) is not None and len(text(block)) <= SUBHEADING_MAX and block.marker is None:
             title_blocks.append(self.blocks.take())
-        title_text = " ".join(b.joined for b in title_blocks)
+        title_text = " ".join(text(b) for b in title_blocks)
         title = Provision(
             ProvisionKind.PART,
             ("title",),
             title_text,
             lines(title_blocks[0].start, title_blocks[-1].end),
-            heading=" ".join(b.joined for b in title_blocks[1:]) or title_text,
+            heading=" ".join(text(b) for b in title_blocks[1:]) or title_text,
         )
         self.expect("the introduction", lambda b: b.marker is None)
         introduction = self.paragraph(self.blocks.take(), ("introduction",))
         return [title, introduction, self.summary(), self.recommendations()]
 
     def summary(self) -> Provision:
-        self.expect(f"the summary heading {SUMMARY_START!r}", lambda b: b.joined.startswith(SUMMARY_START))
+        self.expect(f"the summary heading {SUMMARY_START!r}", lambda b: text(b).startswith(SUMMARY_START))
         # the summary heading is printed on two lines
         first = self.blocks.take()
         second = self.expect("the second line of the summary heading")
         self.blocks.take()
-        heading = f"{first.joined} {second.joined}"
+        heading = f"{text(first)} {text(second)}"
         summary = Provision(
             ProvisionKind.SECTION, ("summary",), heading, lines(first.start, second.end), heading=heading
         )
-        while (block := self.blocks.peek()) is not None and block.joined != RECOMMENDATIONS_HEADING:
+        while (block := self.blocks.peek()) is not None and text(block) != RECOMMENDATIONS_HEADING:
             if block.marker is not None:
                 self.expect("a paragraph introducing the list", lambda b: bool(summary.children))
                 self.bullets(summary.children[-1])
@@ -276,17 +280,17 @@ class ContributionReader:
     def recommendations(self) -> Provision:
         heading = self.expect(f"the heading {RECOMMENDATIONS_HEADING!r}")
         recommendations = Provision(
-            ProvisionKind.SECTION, ("recommendations",), heading.joined, heading.span(), heading=heading.joined
+            ProvisionKind.SECTION, ("recommendations",), text(heading), heading.span(), heading=text(heading)
         )
         self.blocks.take()
-        self.expect("the paragraph introducing the clusters", lambda b: b.marker is None and b.joined.endswith(":"))
+        self.expect("the paragraph introducing the clusters", lambda b: b.marker is None and text(b).endswith(":"))
         intro = self.paragraph(self.blocks.take(), ("recommendations", "para", "1"))
         recommendations.children.append(intro)
         listed: dict[str, Provision] = {}
         while (
             (block := self.blocks.peek()) is not None
             and (block.marker or "").strip() == "-"
-            and (match := LIST_ENTRY_RE.match(f"- {block.joined}"))
+            and (match := LIST_ENTRY_RE.match(f"- {text(block)}"))
         ):
             number = match["number"]
             entry = Provision(
@@ -298,16 +302,16 @@ class ContributionReader:
         self.expect("the heading of thematic cluster 1", lambda b: bool(listed))
         expected = 1
         while (block := self.blocks.peek()) is not None:
-            cluster_match = CLUSTER_RE.match(block.joined) if block.marker is None else None
-            if block.marker is None and block.joined == DATA_HEADING:
-                section = Provision(ProvisionKind.SECTION, ("data",), block.joined, block.span(), heading=block.joined)
+            cluster_match = CLUSTER_RE.match(text(block)) if block.marker is None else None
+            if block.marker is None and text(block) == DATA_HEADING:
+                section = Provision(ProvisionKind.SECTION, ("data",), text(block), block.span(), heading=text(block))
                 recommendations.children.append(section)
                 self.blocks.take()
                 self.cluster_body(section)
                 continue
             if cluster_match is None:
                 raise self.error(
-                    block, f"expected the heading of thematic cluster {expected}, found {block.joined[:40]!r}"
+                    block, f"expected the heading of thematic cluster {expected}, found {text(block)[:40]!r}"
                 )
             number = cluster_match["number"]
             while int(number) > expected:
@@ -330,10 +334,10 @@ class ContributionReader:
                 number=number,
                 heading=cluster_match["title"],
             )
-            if not re.match(r"^\d -", block.joined):
+            if not re.match(r"^\d -", text(block)):
                 self.source.finding(
                     FindingKind.MARKER,
-                    f"cluster heading numbered {block.joined[:3]!r}; the other cluster headings are numbered 'N -'",
+                    f"cluster heading numbered {text(block)[:3]!r}; the other cluster headings are numbered 'N -'",
                     block.span(),
                     cluster,
                 )

@@ -132,11 +132,6 @@ class Block:
         return self.pieces[0]
 
     @property
-    def joined(self) -> str:
-        """The pieces joined with one space (no other change: cleaning is text_repair's)."""
-        return " ".join(self.pieces)
-
-    @property
     def start(self) -> int:
         return self.lines[0].number
 

@@ -71,7 +71,7 @@ from gcmkg.errors import CorpusError
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader, swedish_defects
 from loaders.reader import DASH, NUMBER, ROMAN, Block, Source, SourceLine, blank_separated, cover, lines, numbered_lines
-from loaders.text_repair import BOLD_MARK, drop_bold_marks, fold_whitespace, take_markers
+from loaders.text_repair import BOLD_MARK, drop_bold_marks, join_lines, take_markers
 
 FIRST_COMMITMENT = 17  # objective n's commitment is paragraph 16 + n
 
@@ -428,7 +428,7 @@ class OutcomeReader:
     def finish_text(self, printed: Printed) -> None:
         """The clean text: lines joined by one space, ``**`` dropped (each a finding), footnote markers out."""
         provision = printed.provision
-        text = fold_whitespace(" ".join(printed.block.pieces))
+        text = join_lines(printed.block.pieces)
         for number in printed.block.numbers:
             raw = self.source.line(number)
             if BOLD_MARK in raw:
@@ -483,7 +483,7 @@ def read_outcome(source: Source, start: int, end: int) -> Outcome:
     annex = Provision(
         ProvisionKind.PART,
         ("annex",),
-        fold_whitespace(f"{title.text} {subtitle.text} {date.text}"),
+        join_lines(line.text for line in (title, subtitle, date)),
         SourceSpan(title.number, end),
         heading=title.text.strip(),
     )
@@ -507,7 +507,7 @@ def read_letter(source: Source, start: int, end: int, letterhead_blocks: int) ->
     """
     blocks = blank_separated(source.lines, start, end)
     head = blocks[:letterhead_blocks]
-    letterhead = fold_whitespace(" ".join(piece for block in head for piece in block.pieces))
+    letterhead = join_lines(piece for block in head for piece in block.pieces)
     letter = Provision(
         ProvisionKind.LETTER, ("letter",), letterhead, lines(head[0].start, blocks[-1].end), heading=letterhead
     )
@@ -516,7 +516,7 @@ def read_letter(source: Source, start: int, end: int, letterhead_blocks: int) ->
             Provision(
                 ProvisionKind.PARAGRAPH,
                 ("letter", "para", str(order)),
-                fold_whitespace(" ".join(block.pieces)),
+                join_lines(block.pieces),
                 lines(block.start, block.end),
             )
         )
