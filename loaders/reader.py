@@ -7,7 +7,8 @@ objects.  The parts that are the same for every text live here once:
   :func:`numbered_lines` gives them for a range of the file;
 * :class:`Cursor` — a position in a sequence of blocks or lines (``peek``, ``take``);
 * :class:`Block` — a run of lines forming one provision, with its line and page span
-  (:meth:`Block.span`); the list marker it opened with, as printed;
+  (:meth:`Block.span`); the list marker it opened with, as printed; :class:`Printed` — a
+  provision with the block it is read from, and :func:`stub` to open one;
 * list markers — the label patterns the texts print (:data:`NUMBER`, :data:`LETTER`,
   :data:`ROMAN`, :data:`BULLET`, :data:`ARABIC_LETTER`), the sequences they run in
   (:func:`letter`, :func:`roman`) and :func:`marker_style`, which says whether two markers are
@@ -149,6 +150,42 @@ class Block:
 
     def span(self) -> SourceSpan:
         return SourceSpan(self.start, self.end, self.lines[0].page, self.lines[-1].page)
+
+
+@dataclass
+class Printed:
+    """A provision being read, with the block of lines it is printed as.
+
+    Readers that go line by line (the Zero Draft, the Swedish outcome) make the provision when
+    its first line is read and fill in its text and span when the block is complete.
+    """
+
+    provision: Provision
+    block: Block
+
+    @property
+    def marker(self) -> str | None:
+        return self.block.marker
+
+    @property
+    def start(self) -> int:
+        return self.block.start
+
+    @property
+    def end(self) -> int:
+        return self.block.end
+
+
+def stub(
+    kind: ProvisionKind,
+    path: tuple[str, ...],
+    line: SourceLine,
+    *,
+    number: str | None = None,
+    heading: str | None = None,
+) -> Provision:
+    """A provision opened at ``line``, its text and span filled in when its block is complete."""
+    return Provision(kind, path, "", SourceSpan(line.number, line.number), number=number, heading=heading)
 
 
 def span_of(blocks: Sequence[Block]) -> SourceSpan:

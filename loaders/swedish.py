@@ -70,7 +70,20 @@ from gcmkg.corpus import CorpusEntry, DocumentEntry
 from gcmkg.errors import CorpusError
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader, swedish_defects
-from loaders.reader import DASH, NUMBER, ROMAN, Block, Source, SourceLine, blank_separated, cover, lines, numbered_lines
+from loaders.reader import (
+    DASH,
+    NUMBER,
+    ROMAN,
+    Block,
+    Printed,
+    Source,
+    SourceLine,
+    blank_separated,
+    cover,
+    lines,
+    numbered_lines,
+    stub,
+)
 from loaders.text_repair import BOLD_MARK, drop_bold_marks, join_lines, take_markers
 
 FIRST_COMMITMENT = 17  # objective n's commitment is paragraph 16 + n
@@ -114,26 +127,6 @@ OUTCOME_START = "GLOBAL COMPACT för säker, ordnad och regelbunden migration"
 
 
 @dataclass
-class Printed:
-    """A provision being read, with the block of lines it is printed as."""
-
-    provision: Provision
-    block: Block
-
-    @property
-    def marker(self) -> str | None:
-        return self.block.marker
-
-    @property
-    def start(self) -> int:
-        return self.block.start
-
-    @property
-    def end(self) -> int:
-        return self.block.end
-
-
-@dataclass
 class Outcome:
     """The outcome as read: its tree, the block each provision was printed as, and indexes by number."""
 
@@ -162,18 +155,6 @@ class Position:
         """A new section or objective: nothing before it can be continued."""
         self.container = container
         self.paragraph = self.item = self.heading = self.last = None
-
-
-def stub(
-    kind: ProvisionKind,
-    path: tuple[str, ...],
-    line: SourceLine,
-    *,
-    number: str | None = None,
-    heading: str | None = None,
-) -> Provision:
-    """A provision of the annex at ``path`` (below the annex), its text filled in when it is finished."""
-    return Provision(kind, ("annex", *path), "", lines(line.number), number=number, heading=heading)
 
 
 class OutcomeReader:
@@ -221,7 +202,7 @@ class OutcomeReader:
             if paragraph is None or paragraph.kind is not ProvisionKind.COMMITMENT or self.at.objective is None:
                 raise self.source.error(at.number, f"thematic heading outside an objective: {line!r}")
             count = sum(1 for c in paragraph.children if c.kind is ProvisionKind.HEADING) + 1
-            heading = stub(ProvisionKind.HEADING, (*paragraph.path[1:], "heading", str(count)), at, heading=line)
+            heading = stub(ProvisionKind.HEADING, (*paragraph.path, "heading", str(count)), at, heading=line)
             self.add(paragraph, heading, at, line)
             self.at.last = None
             self.at.heading = heading
@@ -230,7 +211,7 @@ class OutcomeReader:
             return False
         kind, path, parent_path = OUTLINE[line]
         parent = self.outcome.annex if parent_path is None else self.outcome.containers[parent_path]
-        section = stub(kind, path, at, heading=line)
+        section = stub(kind, ("annex", *path), at, heading=line)
         self.add(parent, section, at, line)
         self.outcome.containers[path] = section
         self.at.enter(section)
@@ -246,7 +227,7 @@ class OutcomeReader:
             raise self.source.error(at.number, "objective heading before the section 'MÅL OCH ÅTAGANDEN'")
         number, title = match.groups()
         segment = number if number not in self.outcome.objectives else f"{number}-dup"
-        objective = stub(ProvisionKind.OBJECTIVE, ("objective", segment), at, number=number, heading=title)
+        objective = stub(ProvisionKind.OBJECTIVE, ("annex", "objective", segment), at, number=number, heading=title)
         self.add(section, objective, at, title)
         self.outcome.objectives.setdefault(number, objective)
         self.at.enter(objective)
@@ -285,7 +266,7 @@ class OutcomeReader:
         section = self.outcome.containers[("objectives-and-commitments",)]
         objective = stub(
             ProvisionKind.OBJECTIVE,
-            ("objective", objective_number),
+            ("annex", "objective", objective_number),
             orphan,
             number=objective_number,
             heading=entry.heading,
@@ -302,7 +283,9 @@ class OutcomeReader:
             objective,
         )
         orphan_text = orphan.text.strip()
-        commitment = stub(ProvisionKind.COMMITMENT, ("para", paragraph_number), orphan, number=paragraph_number)
+        commitment = stub(
+            ProvisionKind.COMMITMENT, ("annex", "para", paragraph_number), orphan, number=paragraph_number
+        )
         self.add(objective, commitment, orphan, orphan_text)
         objective.commitment = commitment.path
         self.outcome.paragraphs[paragraph_number] = commitment
@@ -329,7 +312,7 @@ class OutcomeReader:
         if not match or self.at.container is not self.outcome.containers.get(("preamble",)):
             return False
         paren, number, _ = match.groups()
-        footnote = stub(ProvisionKind.FOOTNOTE, ("footnote", number), at, number=number)
+        footnote = stub(ProvisionKind.FOOTNOTE, ("annex", "footnote", number), at, number=number)
         self.add(self.outcome.annex, footnote, at, line, marker=f"{paren}{number}")
         return True
 
@@ -342,7 +325,11 @@ class OutcomeReader:
         objectives_list = self.outcome.containers.get(("objectives-list",))
         if objectives_list is not None and self.at.container is objectives_list:
             entry = stub(
-                ProvisionKind.OBJECTIVE_LIST_ENTRY, ("objectives-list", number), at, number=number, heading=text
+                ProvisionKind.OBJECTIVE_LIST_ENTRY,
+                ("annex", "objectives-list", number),
+                at,
+                number=number,
+                heading=text,
             )
             entry.objective_number = number
             self.add(objectives_list, entry, at, text, marker)
@@ -352,13 +339,13 @@ class OutcomeReader:
         if self.at.objective is not None:
             if self.at.paragraph is not None and self.at.paragraph.kind is ProvisionKind.COMMITMENT:
                 raise self.source.error(at.number, f"paragraph {number} after the commitment of an objective")
-            paragraph = stub(ProvisionKind.COMMITMENT, ("para", segment), at, number=number)
+            paragraph = stub(ProvisionKind.COMMITMENT, ("annex", "para", segment), at, number=number)
             self.add(self.at.objective, paragraph, at, text, marker)
             self.at.objective.commitment = paragraph.path
         else:
             if self.at.container is self.outcome.annex:
                 raise self.source.error(at.number, f"paragraph {number} outside any section")
-            paragraph = stub(ProvisionKind.PARAGRAPH, ("para", segment), at, number=number)
+            paragraph = stub(ProvisionKind.PARAGRAPH, ("annex", "para", segment), at, number=number)
             self.add(self.at.container, paragraph, at, text, marker)
         self.outcome.paragraphs.setdefault(number, paragraph)
         self.at.paragraph = paragraph
@@ -375,7 +362,7 @@ class OutcomeReader:
             raise self.source.error(at.number, f"lettered provision {printed_letter}) before any numbered paragraph")
         kind = ProvisionKind.ACTION if parent.kind is ProvisionKind.COMMITMENT else ProvisionKind.ITEM
         letter = printed_letter.lower()
-        item = stub(kind, (*parent.path[1:], letter), at, number=letter)
+        item = stub(kind, (*parent.path, letter), at, number=letter)
         self.add(parent, item, at, text, f"{dash or ''}{printed_letter})")
         if self.at.heading is not None:
             self.at.heading.groups.append(item.path)
@@ -388,7 +375,7 @@ class OutcomeReader:
             return False
         dash, roman, text = match.groups()
         parent = self.at.item
-        subitem = stub(ProvisionKind.SUBITEM, (*parent.path[1:], roman), at, number=roman)
+        subitem = stub(ProvisionKind.SUBITEM, (*parent.path, roman), at, number=roman)
         self.add(parent, subitem, at, text, f"{dash or ''}{roman}.")
         return True
 
@@ -404,7 +391,7 @@ class OutcomeReader:
             return False
         name, text = match.groups()
         letter = chr(ord("a") + len(paragraph.children))
-        principle = stub(ProvisionKind.GUIDING_PRINCIPLE, (*paragraph.path[1:], letter), at, heading=name)
+        principle = stub(ProvisionKind.GUIDING_PRINCIPLE, (*paragraph.path, letter), at, heading=name)
         self.add(paragraph, principle, at, text)
         return True
 
@@ -412,7 +399,19 @@ class OutcomeReader:
         """The unnumbered opening clause before the preamble ("Vi, stats- och regeringscheferna …")."""
         if self.at.container is not self.outcome.annex or self.at.last is not None:
             return False
-        self.add(self.outcome.annex, stub(ProvisionKind.PARAGRAPH, ("opening",), at), at, line)
+        self.add(
+            self.outcome.annex,
+            stub(
+                ProvisionKind.PARAGRAPH,
+                (
+                    "annex",
+                    "opening",
+                ),
+                at,
+            ),
+            at,
+            line,
+        )
         return True
 
     # -- finishing -------------------------------------------------------------------------

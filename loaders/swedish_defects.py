@@ -21,10 +21,10 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from gcmkg.model import FindingKind, Provision, ProvisionKind
-from loaders.reader import Source, lines, marker_style
+from loaders.reader import Printed, Source, lines, marker_style
 
 if TYPE_CHECKING:
-    from loaders.swedish import Outcome, Printed
+    from loaders.swedish import Outcome
 
 
 # The structure of the English text (A/73/L.66, annex): letters of the actions per objective,

@@ -41,6 +41,8 @@ SPACE_BEFORE_HYPHEN_RE = re.compile(r"(?<=[^\W\d_]) +-(?=[^\W\d_]|\n)")
 SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"(?<=[^\W_]) +(?=[,;:’])")
 # "multi-\nstakeholder": a hyphen at the end of a physical line.
 LINE_END_HYPHEN_RE = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+# "migration- relevant": a line-end hyphen whose line break a conversion turned into a space
+HYPHEN_SPACE_RE = re.compile(r"(?<=[^\W\d_])- (?=[^\W\d_])")
 # a hyphen at the end of a line before these words is a suspended hyphen ("age- and child-")
 SUSPENDED_HYPHEN_FOLLOWERS = frozenset({"and", "or", "to"})
 WHITESPACE_RE = re.compile(r"\s+")
@@ -234,6 +236,14 @@ class Vocabulary:
             return f"{first}-{second}"
 
         return LINE_END_HYPHEN_RE.sub(resolve, text)
+
+    def dehyphenate_spaced(self, text: str) -> str:
+        """Resolve line-end hyphens whose line break a conversion turned into a space.
+
+        ``migration- relevant`` is read as ``migration-\\nrelevant`` and resolved by
+        :meth:`dehyphenate`, so suspended hyphens ("intra- and") keep their space.
+        """
+        return self.dehyphenate(HYPHEN_SPACE_RE.sub("-\n", text))
 
 
 def _pairs(line: str) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
