@@ -1,29 +1,33 @@
-"""What every loader needs to read a text: numbered lines, blocks, list markers, spans, errors, findings.
+"""What every loader needs to read a text: lines, blocks, list markers, spans, errors and findings.
 
 A loader (``loaders/<source>.py``) reads one corpus text into :class:`gcmkg.model.Document`
-objects.  The parts that are the same for every text live here once:
+objects.  What is the same for every text lives here once:
 
-* :class:`SourceLine` — a non-blank line of the file with its 1-based number and printed page;
-  :func:`numbered_lines` gives them for a range of the file;
-* :class:`Cursor` — a position in a sequence of blocks or lines (``peek``, ``take``);
-* :class:`Block` — a run of lines forming one provision, with its line and page span
-  (:meth:`Block.span`); the list marker it opened with, as printed; :class:`Printed` — a
-  provision with the block it is read from, and :func:`stub` to open one;
-* list markers — the label patterns the texts print (:data:`NUMBER`, :data:`LETTER`,
-  :data:`ROMAN`, :data:`BULLET`, :data:`ARABIC_LETTER`), the sequences they run in
-  (:func:`letter`, :func:`roman`) and :func:`marker_style`, which says whether two markers are
-  printed alike ("(a)" and "(b)" are; "a)", "A)" and "- a)" are not);
-* :func:`cover` — a container's span extended over what it holds;
-* :class:`Source` — the file being read: :meth:`Source.error` makes the
-  :class:`gcmkg.errors.SourceError` naming file, line and provision, and :meth:`Source.finding`
-  is where every loader records a defect of its text as a :class:`gcmkg.model.Finding`;
-* :func:`document` — the :class:`gcmkg.model.Document` with the metadata of its manifest table
+* lines — :class:`SourceLine` (a non-blank line with its 1-based number and printed page),
+  :func:`numbered_lines`, and :class:`Cursor`, a reading position (``peek``, ``take``);
+* blocks — :class:`Block`, a run of lines forming one provision, with the list marker it
+  opened with as printed and its line and page span (:meth:`Block.span`, :func:`span_of`);
+  :func:`blank_separated` for texts whose blocks are separated by blank lines; :class:`Printed`
+  and :func:`stub` for readers that open a provision on its first line and finish it later;
+* list markers — the labels the texts print (:data:`NUMBER`, :data:`LETTER`, :data:`ROMAN`,
+  :data:`BULLET`, :data:`ARABIC_LETTER`, the Markdown :data:`DASH`), from which each loader
+  composes its own line patterns ("(a)", "a)", "A)", "- a)", "1.", "(1)", "(أ)", "•" …); the
+  sequences they run in (:func:`letter`, :func:`roman`); :func:`lettered_kind` (action or
+  item); :func:`marker_style`, which says whether two markers are printed alike;
+* spans — :func:`lines` for a span of lines, :func:`cover` for a container's span over what
+  it holds;
+* errors and findings — :class:`Source`, the file being read: :meth:`Source.error` makes the
+  :class:`gcmkg.errors.SourceError` naming file, line and provision; :meth:`Source.finding` is
+  where a loader records a defect of its text (a :class:`gcmkg.model.Finding`, reported in the
+  graph rather than repaired);
+* documents — :func:`document` makes the :class:`gcmkg.model.Document` from its manifest table
   (:class:`gcmkg.corpus.DocumentEntry`): keys, titles, dates and statuses come from
   ``corpus/manifest.toml`` alone.
 
 A provision's text is cleaned in :mod:`loaders.text_repair` (page furniture, split words,
-hyphens, Markdown marks, footnote markers, whitespace), never here.  What is particular to one
-text — its headings, its layout, the structure it must have — stays in its loader.
+hyphens, Markdown marks and links, footnote markers, whitespace), never here.  What is
+particular to one text — its layout, its headings, the structure it must have — stays in its
+loader.
 """
 
 from __future__ import annotations
@@ -244,6 +248,11 @@ def roman(index: int) -> str:
     ('i', 'iv')
     """
     return ROMANS[index] if index < len(ROMANS) else "?"
+
+
+def lettered_kind(parent: Provision) -> ProvisionKind:
+    """What a lettered provision is: an action under a commitment, an item under any other paragraph."""
+    return ProvisionKind.ACTION if parent.kind is ProvisionKind.COMMITMENT else ProvisionKind.ITEM
 
 
 def marker_style(marker: str) -> str:

@@ -68,7 +68,7 @@ from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry, DocumentEntry
 from gcmkg.errors import CorpusError
-from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
+from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader, swedish_defects
 from loaders.reader import (
     DASH,
@@ -80,6 +80,7 @@ from loaders.reader import (
     SourceLine,
     blank_separated,
     cover,
+    lettered_kind,
     lines,
     numbered_lines,
     stub,
@@ -360,7 +361,7 @@ class OutcomeReader:
         parent = self.at.paragraph
         if parent is None:
             raise self.source.error(at.number, f"lettered provision {printed_letter}) before any numbered paragraph")
-        kind = ProvisionKind.ACTION if parent.kind is ProvisionKind.COMMITMENT else ProvisionKind.ITEM
+        kind = lettered_kind(parent)
         letter = printed_letter.lower()
         item = stub(kind, (*parent.path, letter), at, number=letter)
         self.add(parent, item, at, text, f"{dash or ''}{printed_letter})")
@@ -522,36 +523,32 @@ def read_letter(source: Source, start: int, end: int, letterhead_blocks: int) ->
     return letter
 
 
-def letter_findings(letter: Provision) -> list[Finding]:
+def letter_findings(letter: Provision, source: Source) -> None:
     """Defects of the letters' own text (names and dates mis-typed in the translation)."""
-    findings: list[Finding] = []
     for provision in letter.walk():
         line = provision.span.line_start
         if "Gómez-Conacho" in provision.text:
-            findings.append(
-                Finding(
-                    FindingKind.TEXT,
-                    f"line {line} names the co-facilitator 'José Gómez-Conacho'; he signs the co-facilitators' "
-                    "letter as 'Juan José Gómez Camacho' (line 54)",
-                    lines(line),
-                    provision.path,
-                )
+            source.finding(
+                FindingKind.TEXT,
+                f"line {line} names the co-facilitator 'José Gómez-Conacho'; he signs the co-facilitators' "
+                "letter as 'Juan José Gómez Camacho' (line 54)",
+                lines(line),
+                provision,
             )
         if re.search(r"\b1011 december", provision.text):
-            findings.append(
-                Finding(
-                    FindingKind.TEXT,
-                    f"line {line} dates the conference 'den 1011 december 2018': the dash of '10–11 december' is "
-                    "missing",
-                    lines(line),
-                    provision.path,
-                )
+            source.finding(
+                FindingKind.TEXT,
+                f"line {line} dates the conference 'den 1011 december 2018': the dash of '10–11 december' is missing",
+                lines(line),
+                provision,
             )
-    return findings
 
 
-def letter_document(entry: CorpusEntry, meta: DocumentEntry, letter: Provision) -> Document:
-    return reader.document(entry, meta, [letter], letter_findings(letter))
+def letter_document(entry: CorpusEntry, meta: DocumentEntry, source: Source, letter: Provision) -> Document:
+    """A letter as a document of its own, with the findings of its text."""
+    findings = Source(source.file, source.lines)  # a letter's findings are its own document's
+    letter_findings(letter, findings)
+    return reader.document(entry, meta, [letter], findings.findings)
 
 
 def find_line(source: Source, prefix: str) -> int:
@@ -580,8 +577,8 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     annex = read_outcome(source, outcome, len(source.lines)).annex
     findings = sorted(source.findings, key=lambda f: (f.span.line_start, f.kind.value))
     documents = [
-        letter_document(entry, pga_meta, read_letter(source, pga, cofacilitators - 1, 1)),
-        letter_document(entry, cofacilitators_meta, read_letter(source, cofacilitators, outcome - 1, 3)),
+        letter_document(entry, pga_meta, source, read_letter(source, pga, cofacilitators - 1, 1)),
+        letter_document(entry, cofacilitators_meta, source, read_letter(source, cofacilitators, outcome - 1, 3)),
         reader.document(entry, outcome_meta, [annex], findings),
     ]
     for document in documents:

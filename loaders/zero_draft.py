@@ -53,7 +53,7 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader
-from loaders.reader import Block, Printed, Source, SourceLine, lines, numbered_lines, stub
+from loaders.reader import Block, Printed, Source, SourceLine, lettered_kind, lines, numbered_lines, stub
 from loaders.text_repair import Vocabulary, drop_bold_marks, fold_whitespace
 
 # The section and sub-section headings of the text, by wording (case-insensitive), in order:
@@ -289,7 +289,7 @@ class ZeroDraftReader:
         parent = self.at.paragraph
         if parent is None:
             raise self.source.error(line.number, f"lettered provision ({letter}) before any numbered paragraph")
-        kind = ProvisionKind.ACTION if parent.kind is ProvisionKind.COMMITMENT else ProvisionKind.ITEM
+        kind = lettered_kind(parent)
         expected = reader.letter(sum(1 for c in parent.children if c.kind is kind))
         item = stub(kind, (*parent.path, letter), line, number=letter)
         self.add(parent, item, line, text)
