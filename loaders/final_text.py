@@ -3,8 +3,9 @@
 The corpus file is a PDF extraction: one physical line per printed line, blank lines between,
 page headers ("A/73/L.66", "18-21786 8/35"), the barcode and the link targets of the first and
 second pages inside the running text, footnotes at the page bottom under a rule of underscores,
-and words split by stray spaces.  :mod:`loaders.text_repair` does the generic repairs; this
-module knows the layout and the structure of this one text:
+and words split by stray spaces.  :mod:`loaders.text_repair` cleans the text (furniture, split
+words, hyphens, footnote markers) and :mod:`loaders.reader` provides the blocks, the cursor, the
+errors and the findings; this module knows the layout and the structure of this one text:
 
 * a physical line's indentation says what it starts: two spaces a heading, one space a list
   item — ``" 1. "`` (resolution paragraph, objectives list), ``" (a) "`` (action, item,

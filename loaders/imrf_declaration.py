@@ -35,8 +35,10 @@ footnote.  The loader checks the two agree (a disagreement is a finding); the re
 is made by the review linker (:mod:`gcmkg.linking.review`), which reads the same printed text,
 so ``Provision.objective_number`` (one number) stays unset on round tables.
 
-The file has none of the PDF artefacts :mod:`loaders.text_repair` is for (no page furniture,
-split words or line-end hyphens: checked by the tests); its whitespace folding is reused.
+The file has none of the PDF artefacts of A/73/L.66 (no page furniture, split words or line-end
+hyphens: checked by the tests).  Its cleaning is :mod:`loaders.text_repair`'s joining of lines,
+Markdown unlinking and bold removal, and superscript markers; blocks, errors and findings are
+:mod:`loaders.reader`'s.
 Repairs, and nothing else: lines of a block are joined with one space; a paragraph that a
 footnote block or a page break interrupts is joined to its continuation (a paragraph stays
 open until its text ends with a full stop; one that never does is a finding); superscript footnote

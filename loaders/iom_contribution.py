@@ -33,6 +33,9 @@ Decisions, each checked against the text:
 
 Recommendations are unnumbered in the text (``number`` is None) except the lettered items
 "(أ)", "(ب)", "(ج)", whose letter is their number.  Paths number provisions by position.
+
+Blocks, the cursor, errors and findings are :mod:`loaders.reader`'s; a block's text is its lines
+joined with one space (:func:`loaders.text_repair.join_lines`), the only cleaning it needs.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Loader for the Swedish translation of the agreed outcome of 13 July 2018 and its two cover letters.
 
 The corpus file ``000_…`` holds three texts, each returned as a :class:`Document` of its own
-(language ``sv``):
+(language ``sv``; keys, titles, dates and statuses from ``corpus/manifest.toml``, which lists
+them in file order):
 
 * ``pga-letter-2018-07-20`` — the letter of the President of the General Assembly (20 July 2018)
   transmitting the outcome;
@@ -22,7 +23,10 @@ number: none is printed); the list of objectives; each Objective (heading = titl
 ``commitment`` = its paragraph) → its Commitment → Actions (and the thematic sub-heading of
 objective 2); lettered Items and roman SubItems of paragraphs 43, 45 and 49; footnotes 1–3.
 
-Clean text: physical lines of a provision joined with one space (a line that is not a new
+The reading (this module) builds an :class:`Outcome` with :mod:`loaders.reader`'s blocks; the
+defects are then found by :mod:`loaders.swedish_defects` over the finished outcome.
+
+Clean text (:mod:`loaders.text_repair`): physical lines of a provision joined with one space (a line that is not a new
 provision continues the one before: the file breaks paragraphs where the PDF it was made from
 had page breaks), Markdown bold marks ``**`` removed (formatting of the conversion, not words;
 each is recorded as a finding), footnote markers 1–3 taken out and recorded.  The line "För att
@@ -30,7 +34,8 @@ förverkliga detta åtagande …:" that introduces the actions is part of the co
 as "To realize this commitment …" is in the final text.  Nothing else changes; the file prints
 no page numbers, so pages are ``None``.
 
-Defects are recorded as findings and never repaired.  They are found by comparing the
+Defects are recorded as findings and never repaired (:mod:`loaders.swedish_defects`).  They
+are found by comparing the
 structure with the English text's (:data:`ENGLISH_ACTIONS`, :data:`ENGLISH_ITEMS`, 54
 paragraphs, 23 objectives, 10 guiding principles — the structure of A/73/L.66, checked against
 the final-text graph by ``tests/loaders/test_swedish.py``) and by checking list markers and

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from gcmkg.model import FindingKind, Provision, ProvisionKind
 from loaders.reader import Printed, Source, lines, marker_style
+from loaders.text_repair import SUPERSCRIPT_DIGITS
 
 if TYPE_CHECKING:
     from loaders.swedish import Outcome
@@ -44,7 +45,6 @@ FIRST_COMMITMENT = 17  # objective n's commitment is paragraph 16 + n
 
 # How the English text marks each kind of list provision (named in the marker findings).
 ENGLISH_STYLE = {"action": "'(a)'", "item": "'(a)'", "sub-item": "'(i)'", "paragraph": "'1.'", "list entry": "'1.'"}
-SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 Repeats = dict[int, Provision]  # id of a repeated action → the earlier action it repeats
 

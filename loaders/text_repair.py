@@ -1,11 +1,18 @@
-"""Shared repairs for texts extracted from PDF: page furniture, split words, hyphens, footnotes.
+"""Where a provision's text is cleaned: page furniture, split words, hyphens, Markdown, footnote markers.
 
-Every loader of a PDF-extracted text needs the same repairs; they live here once and are
-tested once (``tests/loaders/test_text_repair.py``, on the real artefacts of A/73/L.66).
+Every loader cleans its text here; the repairs live once and are tested once
+(``tests/loaders/test_text_repair.py``, on the real artefacts of A/73/L.66, and the doctests).
 Everything is parameterised by the document: its furniture patterns (:class:`PageFurniture`),
 its own vocabulary (:class:`Vocabulary`), its explicit list of splits the rule cannot decide.
 
-The order of the repairs matters and :func:`clean_text` fixes it:
+* every text: :func:`join_lines` (a provision's lines joined with one space) and
+  :func:`fold_whitespace`;
+* Markdown conversions (the Zero Draft, the Swedish translation, the IMRF declaration):
+  :func:`drop_bold_marks`, :func:`unlink` (links to their visible text),
+  :meth:`Vocabulary.dehyphenate_spaced` (a line-end hyphen whose break became a space);
+* footnote markers: :func:`extract_footnote_markers` (standalone numbers, PDF text layer),
+  :func:`take_superscript_markers` (``¹⁰``), :func:`take_markers` (a text's own pattern);
+* the PDF extraction of A/73/L.66, in an order :func:`clean_text` fixes:
 
 1. the block's physical lines are joined with ``\\n`` (furniture lines were removed before, so
    a header that fell mid-sentence leaves no trace);

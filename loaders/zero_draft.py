@@ -14,12 +14,13 @@ left blank lines in the middle of sentences.  So the structure is taken from the
 * a line that is none of these continues the provision before it (a page break in the source):
   it is rejoined with one space and the break is recorded as a ``TextDefect`` finding.
 
-Document key ``com-2018-168-annex``: like the final text's ``a-73-l-66``, the key is made from
-the symbol of the document the file reproduces; the file is the annex of COM(2018) 168, not the
-UN's own issue of the Zero Draft Plus, which would be a different document with the same text.
+The document's metadata comes from ``corpus/manifest.toml`` (key ``com-2018-168-annex``: the
+file is the annex of COM(2018) 168, not the UN's own issue of the Zero Draft Plus; the manifest
+says why).  Lines, blocks, errors and findings are :mod:`loaders.reader`'s.
 
-Clean text: line breaks folded to single spaces; Markdown emphasis (``**``) and heading marks
-removed, because they are formatting of the conversion, not words of the text; the line
+Clean text (:func:`clean`, composed of :mod:`loaders.text_repair`'s repairs): line breaks folded
+to single spaces; Markdown emphasis (``**``) and heading marks removed, because they are
+formatting of the conversion, not words of the text; the line
 "In this regard, the following actions are instrumental:" that introduces an objective's actions
 is part of the commitment paragraph it follows (as "To realize this commitment…" is in the final
 text).  Hyphen-space splits from line-end hyphenation ("migration- relevant") are rejoined by
