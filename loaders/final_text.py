@@ -227,24 +227,18 @@ class _Parser:
 
     # -- cursor
 
-    def peek(self) -> Block | None:
-        return self.blocks.peek()
-
-    def take(self) -> Block:
-        return self.blocks.take()
-
     def fail(self, block: Block | None, message: str, provision: tuple[str, ...] | None = None) -> SourceError:
         if block is None:
             message = f"the file ends early: {message}"
         return self.source.error(block.start if block is not None else self.last_line, message, provision)
 
     def expect(self, kind: str, what: str, provision: tuple[str, ...] | None, text: str | None = None) -> Block:
-        block = self.peek()
+        block = self.blocks.peek()
         # compared as cleaned: line 2178 prints "the following actions :"
         if block is None or block.kind != kind or (text is not None and _normal(block.first) != text):
             found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what}, found {found}", provision)
-        return self.take()
+        return self.blocks.take()
 
     # -- text
 
@@ -290,26 +284,28 @@ class _Parser:
         opening = self.expect("unnumbered", "'The General Assembly,'", path, "The General Assembly,")
         part.children.append(self.provision(ProvisionKind.PARAGRAPH, (*path, "opening"), [opening]))
         recital = 0
-        while (block := self.peek()) is not None and block.kind == "unnumbered":
+        while (block := self.blocks.peek()) is not None and block.kind == "unnumbered":
             recital += 1
             part.children.append(
-                self.provision(ProvisionKind.PREAMBULAR_PARAGRAPH, (*path, "preamble", str(recital)), [self.take()])
+                self.provision(
+                    ProvisionKind.PREAMBULAR_PARAGRAPH, (*path, "preamble", str(recital)), [self.blocks.take()]
+                )
             )
         if not recital:
-            raise self.fail(self.peek(), "expected the preambular paragraph ('Recalling …')", path)
+            raise self.fail(self.blocks.peek(), "expected the preambular paragraph ('Recalling …')", path)
         number = 0
-        while (block := self.peek()) is not None and block.kind == "listed":
+        while (block := self.blocks.peek()) is not None and block.kind == "listed":
             number += 1
             if block.label != str(number):
                 raise self.fail(block, f"expected operative paragraph {number}, found {block.label}", path)
-            self.take()
+            self.blocks.take()
             part.children.append(
                 self.provision(
                     ProvisionKind.OPERATIVE_PARAGRAPH, (*path, "para", str(number)), [block], number=str(number)
                 )
             )
         if not number:
-            raise self.fail(self.peek(), "expected operative paragraph 1", path)
+            raise self.fail(self.blocks.peek(), "expected operative paragraph 1", path)
         return part
 
     # -- the annex
@@ -336,17 +332,21 @@ class _Parser:
                 self.objectives(section)
                 continue
             target = section
-            while (block := self.peek()) is not None and not (block.kind == "heading" and block.first in headings):
+            while (block := self.blocks.peek()) is not None and not (
+                block.kind == "heading" and block.first in headings
+            ):
                 if block.kind == "paragraph":
                     target.children.append(self.paragraph())
                 elif block.kind == "heading" and block.first in SUBSECTIONS and slug == "vision":
-                    target = self.heading(ProvisionKind.SUBSECTION, (*path, SUBSECTIONS[block.first]), self.take())
+                    target = self.heading(
+                        ProvisionKind.SUBSECTION, (*path, SUBSECTIONS[block.first]), self.blocks.take()
+                    )
                     section.children.append(target)
                 elif block.kind == "heading" and block.first == OBJECTIVES_LIST and slug == "cooperative-framework":
                     section.children.append(self.objectives_list())
                 else:
                     raise self.fail(block, f"unexpected {describe(block)} in section {heading!r}", section_path)
-        if (block := self.peek()) is not None:
+        if (block := self.blocks.peek()) is not None:
             raise self.fail(block, f"unexpected {describe(block)} after paragraph {LAST_PARAGRAPH}")
         if self.next_paragraph - 1 != LAST_PARAGRAPH:
             raise self.fail(None, f"the annex stops at paragraph {self.next_paragraph - 1}, not {LAST_PARAGRAPH}", path)
@@ -354,13 +354,13 @@ class _Parser:
         return annex
 
     def paragraph_block(self, what: str, provision: tuple[str, ...] | None) -> Block:
-        block = self.peek()
+        block = self.blocks.peek()
         expected = str(self.next_paragraph)
         if block is None or block.kind != "paragraph" or block.label != expected:
             found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what} (paragraph {expected}), found {found}", provision)
         self.next_paragraph += 1
-        return self.take()
+        return self.blocks.take()
 
     def paragraph(self) -> Provision:
         block = self.paragraph_block("the next paragraph", None)
@@ -376,11 +376,11 @@ class _Parser:
     def letters(self, path: tuple[str, ...]) -> list[Block]:
         """The lettered blocks that follow, checked to run a, b, c … without gaps."""
         blocks: list[Block] = []
-        while (block := self.peek()) is not None and block.kind == "lettered":
+        while (block := self.blocks.peek()) is not None and block.kind == "lettered":
             expected = letter(len(blocks))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
-            blocks.append(self.take())
+            blocks.append(self.blocks.take())
         return blocks
 
     def guiding_principles(self, path: tuple[str, ...]) -> list[Provision]:
@@ -397,24 +397,24 @@ class _Parser:
             principle.footnote_refs = [FootnoteRef(ref.number, ref.offset - shift) for ref in principle.footnote_refs]
             principles.append(principle)
         if not principles:
-            raise self.fail(self.peek(), "paragraph 15 must list the guiding principles", path)
+            raise self.fail(self.blocks.peek(), "paragraph 15 must list the guiding principles", path)
         return principles
 
     def items(self, path: tuple[str, ...], kind: ProvisionKind) -> list[Provision]:
         """Lettered items of a paragraph, each with its roman sub-items."""
         items: list[Provision] = []
-        while (block := self.peek()) is not None and block.kind == "lettered":
+        while (block := self.blocks.peek()) is not None and block.kind == "lettered":
             expected = letter(len(items))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
-            self.take()
+            self.blocks.take()
             item = self.provision(kind, (*path, expected), [block], number=expected)
-            while (sub := self.peek()) is not None and sub.kind == "lettered" and sub.label in ROMANS:
+            while (sub := self.blocks.peek()) is not None and sub.kind == "lettered" and sub.label in ROMANS:
                 next_letter = letter(len(items) + 1)
                 roman = ROMANS[len(item.children)]
                 if sub.label == next_letter or sub.label != roman:
                     break
-                self.take()
+                self.blocks.take()
                 item.children.append(self.provision(ProvisionKind.SUBITEM, (*item.path, roman), [sub], number=roman))
             items.append(item)
         return items
@@ -423,37 +423,37 @@ class _Parser:
 
     def objectives_list(self) -> Provision:
         path = ("annex", "objectives-list")
-        listing = self.heading(ProvisionKind.SUBSECTION, path, self.take())
-        while (block := self.peek()) is not None and block.kind == "listed":
+        listing = self.heading(ProvisionKind.SUBSECTION, path, self.blocks.take())
+        while (block := self.blocks.peek()) is not None and block.kind == "listed":
             number = str(len(listing.children) + 1)
             if block.label != number:
                 raise self.fail(block, f"expected objective {number} in the list, found {block.label}", path)
-            self.take()
+            self.blocks.take()
             entry = self.provision(
                 ProvisionKind.OBJECTIVE_LIST_ENTRY, (*path, number), [block], number=number, complete=False
             )
             entry.objective_number = number
             listing.children.append(entry)
         if not listing.children:
-            raise self.fail(self.peek(), "the list of objectives is empty", path)
+            raise self.fail(self.blocks.peek(), "the list of objectives is empty", path)
         self.objective_list = listing.children
         return listing
 
     def objectives(self, section: Provision) -> None:
         if not self.objective_list:
-            raise self.fail(self.peek(), "the objectives come before their list", section.path)
+            raise self.fail(self.blocks.peek(), "the objectives come before their list", section.path)
         for entry in self.objective_list:
             section.children.append(self.objective(entry))
 
     def objective(self, entry: Provision) -> Provision:
         number = entry.number or ""
         path = ("annex", "objective", number)
-        block = self.peek()
+        block = self.blocks.peek()
         match = OBJECTIVE_RE.fullmatch(block.first.strip()) if block is not None and block.kind == "heading" else None
         if block is None or match is None or match["number"] != number:
             found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected the heading 'Objective {number}: …', found {found}", path)
-        self.take()
+        self.blocks.take()
         objective = self.heading(ProvisionKind.OBJECTIVE, path, block)
         title = objective.text.split(": ", 1)[1]
         objective.text = objective.heading = title
@@ -476,12 +476,12 @@ class _Parser:
         objective.children.append(commitment)
         actions = 0
         current_heading: Provision | None = None
-        while (block := self.peek()) is not None:
+        while (block := self.blocks.peek()) is not None:
             if block.kind == "lettered":
                 expected = letter(actions)
                 if block.label != expected:
                     raise self.fail(block, f"expected action ({expected}), found ({block.label})", commitment_path)
-                self.take()
+                self.blocks.take()
                 action = self.provision(ProvisionKind.ACTION, (*commitment_path, expected), [block], number=expected)
                 commitment.children.append(action)
                 if current_heading is not None:
@@ -494,15 +494,15 @@ class _Parser:
             ):
                 index = sum(1 for child in commitment.children if child.kind is ProvisionKind.HEADING) + 1
                 current_heading = self.heading(
-                    ProvisionKind.HEADING, (*commitment_path, "heading", str(index)), self.take()
+                    ProvisionKind.HEADING, (*commitment_path, "heading", str(index)), self.blocks.take()
                 )
                 commitment.children.append(current_heading)
             else:
                 break
         if not actions:
-            raise self.fail(self.peek(), f"objective {number} has no actions", commitment_path)
+            raise self.fail(self.blocks.peek(), f"objective {number} has no actions", commitment_path)
         if current_heading is not None and not current_heading.groups:
-            raise self.fail(self.peek(), "a thematic heading with no actions under it", current_heading.path)
+            raise self.fail(self.blocks.peek(), "a thematic heading with no actions under it", current_heading.path)
         return objective
 
     # -- footnotes
