@@ -59,7 +59,7 @@ from gcmkg.corpus import CorpusEntry
 from gcmkg.model import Document, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives
 from loaders import reader
-from loaders.reader import Block, Source, blank_separated, cover, lines
+from loaders.reader import NUMBER, Block, Source, blank_separated, cover, lines
 from loaders.text_repair import (
     SUPERSCRIPT_DIGITS,
     drop_bold_marks,
@@ -80,7 +80,7 @@ SECTIONS: dict[str, str] = {
 ROUND_TABLE_SECTION = "progress-challenges-gaps"
 
 FOOTNOTE_LINE_RE = re.compile(f"^([{SUPERSCRIPT_DIGITS}]+) (.+)$")
-PARAGRAPH_RE = re.compile(r"^(\d+)\. (.+)$")
+PARAGRAPH_RE = re.compile(rf"^({NUMBER})\. (.+)$")
 ROUND_TABLE_RE = re.compile(r"^Round table (\d+) \(objectives? [^)]+\)$")
 DATE_RE = re.compile(r"\b(\d{1,2} [A-Z][a-z]+ \d{4})\b")
 SENTENCE_END = (".",)

@@ -117,9 +117,17 @@ class Block:
     label: str | None = None
 
     @classmethod
-    def at(cls, line: SourceLine, piece: str | None = None, **marking: str | None) -> Block:
+    def at(
+        cls,
+        line: SourceLine,
+        piece: str | None = None,
+        *,
+        kind: str = "",
+        marker: str | None = None,
+        label: str | None = None,
+    ) -> Block:
         """A block opened by ``line``; ``piece`` is its text after the marker (default: the line)."""
-        return cls([line], [line.text if piece is None else piece], **marking)  # type: ignore[arg-type]
+        return cls([line], [line.text if piece is None else piece], kind, marker, label)
 
     def add(self, line: SourceLine, piece: str | None = None) -> None:
         """Continue the block with ``line`` (``piece``: its text, when not the line as printed)."""

@@ -54,7 +54,19 @@ from pathlib import Path
 from gcmkg.corpus import CorpusEntry
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader
-from loaders.reader import Block, Printed, Source, SourceLine, lettered_kind, lines, numbered_lines, stub
+from loaders.reader import (
+    DASH,
+    LETTER,
+    NUMBER,
+    Block,
+    Printed,
+    Source,
+    SourceLine,
+    lettered_kind,
+    lines,
+    numbered_lines,
+    stub,
+)
 from loaders.text_repair import Vocabulary, drop_bold_marks, fold_whitespace
 
 # The section and sub-section headings of the text, by wording (case-insensitive), in order:
@@ -81,11 +93,11 @@ EXPECTED_OBJECTIVES = 22
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
 BOLD_LINE_RE = re.compile(r"^\*\*(.+)\*\*$")
 OBJECTIVE_RE = re.compile(r"^OBJECTIVE (\d+): (.+)$")
-PARAGRAPH_RE = re.compile(r"^(- )?(\d+)\. (.+)$")
-LETTERED_RE = re.compile(r"^( *)- \(([a-z]{1,2})\) (.+)$")
-LIST_ENTRY_RE = re.compile(r"^- \((\d+)\) (.+)$")
-TABLE_ENTRY_RE = re.compile(r"^\| \((\d+)\) \| (.+?) *\|$")
-TABLE_FURNITURE_RE = re.compile(r"^(- )?\|[-| ]*\|$")
+PARAGRAPH_RE = re.compile(rf"^({DASH})?({NUMBER})\. (.+)$")  # "17.", "- 38." (set as a list item)
+LETTERED_RE = re.compile(rf"^( *){DASH}\(({LETTER})\) (.+)$")  # "- (a)", indented under its paragraph
+LIST_ENTRY_RE = re.compile(rf"^{DASH}\(({NUMBER})\) (.+)$")  # "- (1)" in the list of objectives
+TABLE_ENTRY_RE = re.compile(rf"^\| \(({NUMBER})\) \| (.+?) *\|$")  # "| (14) | …|"
+TABLE_FURNITURE_RE = re.compile(rf"^({DASH})?\|[-| ]*\|$")
 PRINCIPLE_ITEM_RE = re.compile(r"^ +- ([A-Z][A-Za-z -]+): (.+)$")
 PRINCIPLE_BOLD_RE = re.compile(r"^\*\*([A-Z][A-Za-z -]+):\*\* (.+)$")
 ACTIONS_INTRO = "In this regard, the following actions are instrumental:"
