@@ -72,7 +72,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry, DocumentEntry
-from gcmkg.errors import CorpusError
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, SourceSpan
 from loaders import reader, swedish_defects
 from loaders.reader import (
@@ -573,12 +572,7 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     )
     if not pga < cofacilitators < outcome:
         raise source.error(outcome, "the letters and the outcome are not in the expected order")
-    if len(entry.documents) != 3:
-        raise CorpusError(
-            f"manifest.toml: text {entry.file}: the swedish loader reads three documents (the two letters, then the "
-            f"outcome), the manifest lists {len(entry.documents)}"
-        )
-    pga_meta, cofacilitators_meta, outcome_meta = entry.documents
+    pga_meta, cofacilitators_meta, outcome_meta = entry.expect_documents(3)  # in file order
     annex = read_outcome(source, outcome, len(source.lines)).annex
     findings = sorted(source.findings, key=lambda f: (f.span.line_start, f.kind.value))
     documents = [

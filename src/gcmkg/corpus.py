@@ -80,14 +80,18 @@ class CorpusEntry:
     def path(self, corpus_dir: Path) -> Path:
         return corpus_dir / self.file
 
-    def single_document(self) -> DocumentEntry:
-        """The one document of a text that holds one; raises when the manifest lists more or none."""
-        if len(self.documents) != 1:
+    def expect_documents(self, count: int) -> tuple[DocumentEntry, ...]:
+        """The text's documents, which its loader reads ``count`` of; raises when the manifest lists another number."""
+        if len(self.documents) != count:
             raise CorpusError(
-                f"{MANIFEST}: text {self.file}: its loader {self.loader!r} reads one document, "
+                f"{MANIFEST}: text {self.file}: its loader {self.loader!r} reads {count} document(s), "
                 f"the manifest lists {len(self.documents)}"
             )
-        return self.documents[0]
+        return self.documents
+
+    def single_document(self) -> DocumentEntry:
+        """The one document of a text that holds one."""
+        return self.expect_documents(1)[0]
 
 
 def _fields(raw: Any, spec: dict[str, bool], where: str) -> dict[str, Any]:
