@@ -3,8 +3,9 @@
 The corpus file is a PDF extraction: one physical line per printed line, blank lines between,
 page headers ("A/73/L.66", "18-21786 8/35"), the barcode and the link targets of the first and
 second pages inside the running text, footnotes at the page bottom under a rule of underscores,
-and words split by stray spaces.  :mod:`loaders.text_repair` does the generic repairs; this
-module knows the layout and the structure of this one text:
+and words split by stray spaces.  :mod:`loaders.text_repair` cleans the text (furniture, split
+words, hyphens, footnote markers) and :mod:`loaders.reader` provides the blocks, the cursor, the
+errors and the findings; this module knows the layout and the structure of this one text:
 
 * a physical line's indentation says what it starts: two spaces a heading, one space a list
   item — ``" 1. "`` (resolution paragraph, objectives list), ``" (a) "`` (action, item,
@@ -30,17 +31,16 @@ Paths: ``("resolution", "para", "1")``, ``("annex", "para", "17")``, ``("annex",
 from __future__ import annotations
 
 import re
-import string
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import SourceError
-from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.model import Document, FindingKind, FootnoteRef, Provision, ProvisionKind
+from loaders.reader import LETTER, NUMBER, ROMANS, Block, Cursor, Source, SourceLine, cover, document, letter, span_of
 from loaders.text_repair import (
     PageFurniture,
     RepairLog,
-    SourceLine,
     Vocabulary,
     clean_text,
     close_punctuation_gaps,
@@ -48,8 +48,6 @@ from loaders.text_repair import (
     strip_furniture,
 )
 
-KEY = "a-73-l-66"
-SYMBOL = "A/73/L.66"
 JOB_NUMBER = "18-21786"
 
 FURNITURE = PageFurniture(
@@ -97,16 +95,15 @@ COLUMN_ZERO_HEADINGS = frozenset({"Annex", OBJECTIVES_LIST})
 # The annex's last paragraph: a text that stops earlier is truncated.
 LAST_PARAGRAPH = 54
 GUIDING_PRINCIPLES_PARAGRAPH = "15"
-LETTERS = string.ascii_lowercase
-ROMANS = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
 
+# The indentation says what a line starts (see the module docstring).
 HEADING_RE = re.compile(r"  (?=\S)(?P<text>.*)")
-PARAGRAPH_RE = re.compile(r"(?P<label>\d{1,2})\.\s+(?P<text>\S.*)")
-LISTED_RE = re.compile(r" (?P<label>\d{1,2})\.\s+(?P<text>\S.*)")
-LETTERED_RE = re.compile(r" \((?P<label>[a-z]{1,4})\)\s+(?P<text>\S.*)")
+PARAGRAPH_RE = re.compile(rf"(?P<label>{NUMBER})\.\s+(?P<text>\S.*)")
+LISTED_RE = re.compile(rf" (?P<label>{NUMBER})\.\s+(?P<text>\S.*)")
+LETTERED_RE = re.compile(rf" \((?P<label>{LETTER})\)\s+(?P<text>\S.*)")
 UNNUMBERED_RE = re.compile(r" (?=\S)(?P<text>.*)")
 FOOTNOTE_RULE_RE = re.compile(r"_{5,}\s*")
-FOOTNOTE_RE = re.compile(r" (?P<label>\d{1,2})\s+(?P<text>\S.*)")
+FOOTNOTE_RE = re.compile(rf" (?P<label>{NUMBER})\s+(?P<text>\S.*)")
 OBJECTIVE_RE = re.compile(r"Objective (?P<number>\d+): (?P<title>.+)")
 PRINCIPLE_RE = re.compile(r"(?P<name>[^.]+)\. (?P<text>.+)")
 # every paragraph, action, item and footnote of this text ends so; a text that does not was cut
@@ -114,41 +111,22 @@ FINAL_PUNCTUATION = (".", ";", ":", ",")
 
 
 # --------------------------------------------------------------------------------------------
-# Blocks: the physical lines of one printed unit (a heading, a paragraph, an item, a footnote)
+# Blocks (loaders.reader.Block) of one printed unit; their kind is heading | paragraph | listed |
+# lettered | unnumbered | footnote, their label the printed number or letter.
 
 
-@dataclass
-class Block:
-    kind: str  # heading | paragraph | listed | lettered | unnumbered | footnote
-    label: str | None
-    first: str  # the first line's text after its label
-    lines: list[SourceLine]
-
-    @property
-    def texts(self) -> list[str]:
-        return [self.first] + [line.text for line in self.lines[1:]]
-
-    @property
-    def line(self) -> int:
-        return self.lines[0].number
-
-    def span(self) -> SourceSpan:
-        return SourceSpan(self.lines[0].number, self.lines[-1].number, self.lines[0].page, self.lines[-1].page)
-
-    @property
-    def pages(self) -> set[int]:
-        return {line.page for line in self.lines if line.page is not None}
-
-    def describe(self) -> str:
-        if self.kind == "heading":
-            return f"heading {self.first.strip()!r}"
-        if self.kind == "paragraph":
-            return f"paragraph {self.label}"
-        if self.kind == "lettered":
-            return f"item ({self.label})"
-        if self.kind == "listed":
-            return f"numbered entry {self.label}."
-        return f"unnumbered paragraph {self.first.strip()[:40]!r}"
+def describe(block: Block) -> str:
+    """The block as an error message names it."""
+    first = block.first.strip()
+    if block.kind == "heading":
+        return f"heading {first!r}"
+    if block.kind == "paragraph":
+        return f"paragraph {block.label}"
+    if block.kind == "lettered":
+        return f"item ({block.label})"
+    if block.kind == "listed":
+        return f"numbered entry {block.label}."
+    return f"unnumbered paragraph {first[:40]!r}"
 
 
 @dataclass
@@ -158,13 +136,12 @@ class Layout:
     masthead: list[SourceLine]
 
 
-def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
+def _blocks(source: Source, lines: list[SourceLine]) -> Layout:
     """Group the content lines into blocks; footnotes (under the rule, to the page end) apart."""
-    file = str(path)
     start = next((i for i, line in enumerate(lines) if line.text.strip() == SUBMITTED), None)
     if start is None:
         where = lines[-1].number if lines else None
-        raise SourceError(file, where, f"no line {SUBMITTED!r}: this is not the layout of {SYMBOL}")
+        raise source.error(where, f"no line {SUBMITTED!r}: this is not the layout of A/73/L.66")
     masthead = lines[:start]
     body: list[Block] = []
     footnotes: list[Block] = []
@@ -178,12 +155,12 @@ def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
         if footnote_page is not None:
             match = FOOTNOTE_RE.fullmatch(text)
             if match:
-                footnote = Block("footnote", match["label"], match["text"], [line])
+                footnote = Block.at(line, match["text"], kind="footnote", label=match["label"])
                 footnotes.append(footnote)
             elif footnote is None:
-                raise SourceError(file, line.number, "text under the footnote rule that is no footnote")
+                raise source.error(line.number, "text under the footnote rule that is no footnote")
             else:
-                footnote.lines.append(line)
+                footnote.add(line)
             continue
         if FOOTNOTE_RULE_RE.fullmatch(text):
             footnote_page = line.page
@@ -193,9 +170,9 @@ def _blocks(path: Path, lines: list[SourceLine]) -> Layout:
             current = block
             body.append(block)
         elif current is None:
-            raise SourceError(file, line.number, "text before the first heading")
+            raise source.error(line.number, "text before the first heading")
         else:
-            current.lines.append(line)
+            current.add(line)
     return Layout(body, footnotes, masthead)
 
 
@@ -203,7 +180,7 @@ def _start(line: SourceLine) -> Block | None:
     """The block this line starts, or None for a continuation line."""
     text = line.text
     if text.strip() in COLUMN_ZERO_HEADINGS and not text.startswith(" "):
-        return Block("heading", None, text.strip(), [line])
+        return Block.at(line, text.strip(), kind="heading")
     for kind, pattern in (
         ("lettered", LETTERED_RE),
         ("listed", LISTED_RE),
@@ -213,7 +190,7 @@ def _start(line: SourceLine) -> Block | None:
     ):
         match = pattern.fullmatch(text)
         if match:
-            return Block(kind, match.groupdict().get("label"), match["text"], [line])
+            return Block.at(line, match["text"], kind=kind, label=match.groupdict().get("label"))
     return None
 
 
@@ -234,15 +211,13 @@ class Parsed:
 
 @dataclass
 class _Parser:
-    file: str
-    blocks: list[Block]
+    source: Source
+    blocks: Cursor[Block]
     footnote_blocks: list[Block]
     vocabulary: Vocabulary
     last_line: int
     log: RepairLog = field(default_factory=RepairLog)
-    position: int = 0
     next_paragraph: int = 1
-    findings: list[Finding] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.footnotes_on_page: dict[int, list[str]] = {}
@@ -252,32 +227,23 @@ class _Parser:
 
     # -- cursor
 
-    def peek(self) -> Block | None:
-        return self.blocks[self.position] if self.position < len(self.blocks) else None
-
-    def take(self) -> Block:
-        block = self.blocks[self.position]
-        self.position += 1
-        return block
-
     def fail(self, block: Block | None, message: str, provision: tuple[str, ...] | None = None) -> SourceError:
         if block is None:
             message = f"the file ends early: {message}"
-        line = block.line if block is not None else self.last_line
-        return SourceError(self.file, line, message, provision="/".join(provision) if provision else None)
+        return self.source.error(block.start if block is not None else self.last_line, message, provision)
 
     def expect(self, kind: str, what: str, provision: tuple[str, ...] | None, text: str | None = None) -> Block:
-        block = self.peek()
+        block = self.blocks.peek()
         # compared as cleaned: line 2178 prints "the following actions :"
         if block is None or block.kind != kind or (text is not None and _normal(block.first) != text):
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what}, found {found}", provision)
-        return self.take()
+        return self.blocks.take()
 
     # -- text
 
     def clean(self, blocks: list[Block], path: tuple[str, ...]) -> tuple[str, list[FootnoteRef]]:
-        texts = [text for block in blocks for text in block.texts]
+        texts = [text for block in blocks for text in block.pieces]
         pages = sorted({page for block in blocks for page in block.pages})
         numbers = [number for page in pages for number in self.footnotes_on_page.get(page, [])]
         result = clean_text(texts, self.vocabulary, known_splits=KNOWN_SPLITS, footnotes=numbers, log=self.log)
@@ -297,16 +263,12 @@ class _Parser:
     ) -> Provision:
         text, refs = self.clean(blocks, path)
         if complete and not text.endswith(FINAL_PUNCTUATION):
-            raise SourceError(
-                self.file,
-                blocks[-1].lines[-1].number,
+            raise self.source.error(
+                blocks[-1].end,
                 f'the text ends without punctuation ("…{text[-40:]}"): cut short, or a heading lost?',
-                provision="/".join(path),
+                path,
             )
-        span = SourceSpan(
-            blocks[0].line, blocks[-1].lines[-1].number, blocks[0].lines[0].page, blocks[-1].lines[-1].page
-        )
-        return Provision(kind, path, text, span, number=number, footnote_refs=refs)
+        return Provision(kind, path, text, span_of(blocks), number=number, footnote_refs=refs)
 
     def heading(self, kind: ProvisionKind, path: tuple[str, ...], block: Block) -> Provision:
         provision = self.provision(kind, path, [block], complete=False)
@@ -322,26 +284,28 @@ class _Parser:
         opening = self.expect("unnumbered", "'The General Assembly,'", path, "The General Assembly,")
         part.children.append(self.provision(ProvisionKind.PARAGRAPH, (*path, "opening"), [opening]))
         recital = 0
-        while (block := self.peek()) is not None and block.kind == "unnumbered":
+        while (block := self.blocks.peek()) is not None and block.kind == "unnumbered":
             recital += 1
             part.children.append(
-                self.provision(ProvisionKind.PREAMBULAR_PARAGRAPH, (*path, "preamble", str(recital)), [self.take()])
+                self.provision(
+                    ProvisionKind.PREAMBULAR_PARAGRAPH, (*path, "preamble", str(recital)), [self.blocks.take()]
+                )
             )
         if not recital:
-            raise self.fail(self.peek(), "expected the preambular paragraph ('Recalling …')", path)
+            raise self.fail(self.blocks.peek(), "expected the preambular paragraph ('Recalling …')", path)
         number = 0
-        while (block := self.peek()) is not None and block.kind == "listed":
+        while (block := self.blocks.peek()) is not None and block.kind == "listed":
             number += 1
             if block.label != str(number):
                 raise self.fail(block, f"expected operative paragraph {number}, found {block.label}", path)
-            self.take()
+            self.blocks.take()
             part.children.append(
                 self.provision(
                     ProvisionKind.OPERATIVE_PARAGRAPH, (*path, "para", str(number)), [block], number=str(number)
                 )
             )
         if not number:
-            raise self.fail(self.peek(), "expected operative paragraph 1", path)
+            raise self.fail(self.blocks.peek(), "expected operative paragraph 1", path)
         return part
 
     # -- the annex
@@ -368,32 +332,35 @@ class _Parser:
                 self.objectives(section)
                 continue
             target = section
-            while (block := self.peek()) is not None and not (block.kind == "heading" and block.first in headings):
+            while (block := self.blocks.peek()) is not None and not (
+                block.kind == "heading" and block.first in headings
+            ):
                 if block.kind == "paragraph":
                     target.children.append(self.paragraph())
                 elif block.kind == "heading" and block.first in SUBSECTIONS and slug == "vision":
-                    target = self.heading(ProvisionKind.SUBSECTION, (*path, SUBSECTIONS[block.first]), self.take())
+                    target = self.heading(
+                        ProvisionKind.SUBSECTION, (*path, SUBSECTIONS[block.first]), self.blocks.take()
+                    )
                     section.children.append(target)
                 elif block.kind == "heading" and block.first == OBJECTIVES_LIST and slug == "cooperative-framework":
                     section.children.append(self.objectives_list())
                 else:
-                    raise self.fail(block, f"unexpected {block.describe()} in section {heading!r}", section_path)
-        if self.peek() is not None:
-            block = self.peek()
-            raise self.fail(block, f"unexpected {block.describe() if block else ''} after paragraph {LAST_PARAGRAPH}")
+                    raise self.fail(block, f"unexpected {describe(block)} in section {heading!r}", section_path)
+        if (block := self.blocks.peek()) is not None:
+            raise self.fail(block, f"unexpected {describe(block)} after paragraph {LAST_PARAGRAPH}")
         if self.next_paragraph - 1 != LAST_PARAGRAPH:
             raise self.fail(None, f"the annex stops at paragraph {self.next_paragraph - 1}, not {LAST_PARAGRAPH}", path)
         annex.children.extend(self.footnotes())
         return annex
 
     def paragraph_block(self, what: str, provision: tuple[str, ...] | None) -> Block:
-        block = self.peek()
+        block = self.blocks.peek()
         expected = str(self.next_paragraph)
         if block is None or block.kind != "paragraph" or block.label != expected:
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected {what} (paragraph {expected}), found {found}", provision)
         self.next_paragraph += 1
-        return self.take()
+        return self.blocks.take()
 
     def paragraph(self) -> Provision:
         block = self.paragraph_block("the next paragraph", None)
@@ -409,11 +376,11 @@ class _Parser:
     def letters(self, path: tuple[str, ...]) -> list[Block]:
         """The lettered blocks that follow, checked to run a, b, c … without gaps."""
         blocks: list[Block] = []
-        while (block := self.peek()) is not None and block.kind == "lettered":
-            expected = LETTERS[len(blocks)] if len(blocks) < len(LETTERS) else "?"
+        while (block := self.blocks.peek()) is not None and block.kind == "lettered":
+            expected = letter(len(blocks))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
-            blocks.append(self.take())
+            blocks.append(self.blocks.take())
         return blocks
 
     def guiding_principles(self, path: tuple[str, ...]) -> list[Provision]:
@@ -430,24 +397,24 @@ class _Parser:
             principle.footnote_refs = [FootnoteRef(ref.number, ref.offset - shift) for ref in principle.footnote_refs]
             principles.append(principle)
         if not principles:
-            raise self.fail(self.peek(), "paragraph 15 must list the guiding principles", path)
+            raise self.fail(self.blocks.peek(), "paragraph 15 must list the guiding principles", path)
         return principles
 
     def items(self, path: tuple[str, ...], kind: ProvisionKind) -> list[Provision]:
         """Lettered items of a paragraph, each with its roman sub-items."""
         items: list[Provision] = []
-        while (block := self.peek()) is not None and block.kind == "lettered":
-            expected = LETTERS[len(items)]
+        while (block := self.blocks.peek()) is not None and block.kind == "lettered":
+            expected = letter(len(items))
             if block.label != expected:
                 raise self.fail(block, f"expected item ({expected}), found ({block.label})", path)
-            self.take()
+            self.blocks.take()
             item = self.provision(kind, (*path, expected), [block], number=expected)
-            while (sub := self.peek()) is not None and sub.kind == "lettered" and sub.label in ROMANS:
-                next_letter = LETTERS[len(items) + 1]
+            while (sub := self.blocks.peek()) is not None and sub.kind == "lettered" and sub.label in ROMANS:
+                next_letter = letter(len(items) + 1)
                 roman = ROMANS[len(item.children)]
                 if sub.label == next_letter or sub.label != roman:
                     break
-                self.take()
+                self.blocks.take()
                 item.children.append(self.provision(ProvisionKind.SUBITEM, (*item.path, roman), [sub], number=roman))
             items.append(item)
         return items
@@ -456,50 +423,48 @@ class _Parser:
 
     def objectives_list(self) -> Provision:
         path = ("annex", "objectives-list")
-        listing = self.heading(ProvisionKind.SUBSECTION, path, self.take())
-        while (block := self.peek()) is not None and block.kind == "listed":
+        listing = self.heading(ProvisionKind.SUBSECTION, path, self.blocks.take())
+        while (block := self.blocks.peek()) is not None and block.kind == "listed":
             number = str(len(listing.children) + 1)
             if block.label != number:
                 raise self.fail(block, f"expected objective {number} in the list, found {block.label}", path)
-            self.take()
+            self.blocks.take()
             entry = self.provision(
                 ProvisionKind.OBJECTIVE_LIST_ENTRY, (*path, number), [block], number=number, complete=False
             )
             entry.objective_number = number
             listing.children.append(entry)
         if not listing.children:
-            raise self.fail(self.peek(), "the list of objectives is empty", path)
+            raise self.fail(self.blocks.peek(), "the list of objectives is empty", path)
         self.objective_list = listing.children
         return listing
 
     def objectives(self, section: Provision) -> None:
         if not self.objective_list:
-            raise self.fail(self.peek(), "the objectives come before their list", section.path)
+            raise self.fail(self.blocks.peek(), "the objectives come before their list", section.path)
         for entry in self.objective_list:
             section.children.append(self.objective(entry))
 
     def objective(self, entry: Provision) -> Provision:
         number = entry.number or ""
         path = ("annex", "objective", number)
-        block = self.peek()
+        block = self.blocks.peek()
         match = OBJECTIVE_RE.fullmatch(block.first.strip()) if block is not None and block.kind == "heading" else None
         if block is None or match is None or match["number"] != number:
-            found = block.describe() if block is not None else "nothing"
+            found = describe(block) if block is not None else "nothing"
             raise self.fail(block, f"expected the heading 'Objective {number}: …', found {found}", path)
-        self.take()
+        self.blocks.take()
         objective = self.heading(ProvisionKind.OBJECTIVE, path, block)
         title = objective.text.split(": ", 1)[1]
         objective.text = objective.heading = title
         objective.number = number
         if title != entry.text:
-            self.findings.append(
-                Finding(
-                    FindingKind.HEADING,
-                    f"the heading of objective {number} reads {title!r}; the list of objectives after paragraph 16 "
-                    f"reads {entry.text!r}",
-                    objective.span,
-                    provision=path,
-                )
+            self.source.finding(
+                FindingKind.HEADING,
+                f"the heading of objective {number} reads {title!r}; the list of objectives after paragraph 16 "
+                f"reads {entry.text!r}",
+                objective.span,
+                path,
             )
         paragraph = self.paragraph_block(f"the commitment of objective {number}", path)
         closing = self.expect("unnumbered", repr(COMMITMENT_CLOSING), path, COMMITMENT_CLOSING)
@@ -511,13 +476,13 @@ class _Parser:
         objective.children.append(commitment)
         actions = 0
         current_heading: Provision | None = None
-        while (block := self.peek()) is not None:
+        while (block := self.blocks.peek()) is not None:
             if block.kind == "lettered":
-                letter = LETTERS[actions]
-                if block.label != letter:
-                    raise self.fail(block, f"expected action ({letter}), found ({block.label})", commitment_path)
-                self.take()
-                action = self.provision(ProvisionKind.ACTION, (*commitment_path, letter), [block], number=letter)
+                expected = letter(actions)
+                if block.label != expected:
+                    raise self.fail(block, f"expected action ({expected}), found ({block.label})", commitment_path)
+                self.blocks.take()
+                action = self.provision(ProvisionKind.ACTION, (*commitment_path, expected), [block], number=expected)
                 commitment.children.append(action)
                 if current_heading is not None:
                     current_heading.groups.append(action.path)
@@ -529,15 +494,15 @@ class _Parser:
             ):
                 index = sum(1 for child in commitment.children if child.kind is ProvisionKind.HEADING) + 1
                 current_heading = self.heading(
-                    ProvisionKind.HEADING, (*commitment_path, "heading", str(index)), self.take()
+                    ProvisionKind.HEADING, (*commitment_path, "heading", str(index)), self.blocks.take()
                 )
                 commitment.children.append(current_heading)
             else:
                 break
         if not actions:
-            raise self.fail(self.peek(), f"objective {number} has no actions", commitment_path)
+            raise self.fail(self.blocks.peek(), f"objective {number} has no actions", commitment_path)
         if current_heading is not None and not current_heading.groups:
-            raise self.fail(self.peek(), "a thematic heading with no actions under it", current_heading.path)
+            raise self.fail(self.blocks.peek(), "a thematic heading with no actions under it", current_heading.path)
         return objective
 
     # -- footnotes
@@ -557,67 +522,33 @@ def _normal(text: str) -> str:
     return close_punctuation_gaps(fold_whitespace(text))
 
 
-def _cover(provision: Provision) -> None:
-    """Extend each container's span over its descendants (a section spans its paragraphs)."""
-    for child in provision.children:
-        _cover(child)
-    spans = [provision.span] + [child.span for child in provision.children if child.kind is not ProvisionKind.FOOTNOTE]
-    first = min(spans, key=lambda span: span.line_start)
-    last = max(spans, key=lambda span: span.line_end)
-    provision.span = replace(
-        provision.span,
-        line_start=first.line_start,
-        line_end=last.line_end,
-        page_start=first.page_start,
-        page_end=last.page_end,
-    )
-
-
 def parse(path: Path, entry: CorpusEntry) -> Parsed:
     """Read the corpus file into the document model, with what the cleaning did."""
-    file = str(path)
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise SourceError(file, None, f"cannot read the text: {error}") from error
-    raw_lines = raw.split("\n")
-    stripped = strip_furniture(raw_lines, FURNITURE)
+    meta = entry.single_document()
+    source = Source.read(path)
+    stripped = strip_furniture(source.lines, FURNITURE)
     if not stripped.lines:
-        raise SourceError(file, None, "the file has no text")
+        raise source.error(None, "the file has no text")
     last_line = stripped.lines[-1].number
     if stripped.page_count is None or stripped.last_page != stripped.page_count:
-        raise SourceError(
-            file,
+        raise source.error(
             last_line,
             f"the text ends on page {stripped.last_page} of {stripped.page_count}: the file is truncated",
         )
-    layout = _blocks(path, stripped.lines)
+    layout = _blocks(source, stripped.lines)
     masthead = " ".join(line.text for line in layout.masthead)
-    if entry.symbol and entry.symbol not in masthead:
-        raise SourceError(
-            file, layout.masthead[0].number if layout.masthead else 1, f"the masthead lacks {entry.symbol}"
-        )
+    if meta.symbol and meta.symbol not in masthead:
+        raise source.error(layout.masthead[0].number if layout.masthead else 1, f"the masthead lacks {meta.symbol}")
     vocabulary = Vocabulary(line.text for line in stripped.lines)
-    parser = _Parser(file, layout.body, layout.footnotes, vocabulary, last_line)
+    parser = _Parser(source, Cursor(layout.body), layout.footnotes, vocabulary, last_line)
     resolution = parser.resolution()
     annex = parser.annex()
     for part in (resolution, annex):
-        _cover(part)
-    document = Document(
-        key=KEY,
-        language=entry.language,
-        title=entry.title,
-        date=entry.date,
-        status=entry.status,
-        source_file=entry.file,
-        symbol=entry.symbol or SYMBOL,
-        provisions=[resolution, annex],
-        findings=parser.findings,
-        version_of="gcm",
-    )
-    _check_footnotes(file, document)
+        cover(part)
+    parsed = document(entry, meta, [resolution, annex], source.findings)
+    _check_footnotes(source, parsed)
     return Parsed(
-        document,
+        parsed,
         parser.log,
         stripped.furniture_lines,
         [line.number for line in layout.masthead],
@@ -625,7 +556,7 @@ def parse(path: Path, entry: CorpusEntry) -> Parsed:
     )
 
 
-def _check_footnotes(file: str, document: Document) -> None:
+def _check_footnotes(source: Source, document: Document) -> None:
     """Every footnote has exactly one marker in the text, every marker its footnote."""
     markers: dict[str, list[Provision]] = {}
     for provision in document.walk():
@@ -635,11 +566,10 @@ def _check_footnotes(file: str, document: Document) -> None:
         if provision.kind is ProvisionKind.FOOTNOTE:
             found = markers.pop(provision.number or "", [])
             if len(found) != 1:
-                raise SourceError(
-                    file,
+                raise source.error(
                     provision.span.line_start,
                     f"footnote {provision.number} has {len(found)} markers in the text (expected 1)",
-                    provision="/".join(provision.path),
+                    provision,
                 )
 
 

@@ -35,8 +35,10 @@ footnote.  The loader checks the two agree (a disagreement is a finding); the re
 is made by the review linker (:mod:`gcmkg.linking.review`), which reads the same printed text,
 so ``Provision.objective_number`` (one number) stays unset on round tables.
 
-The file has none of the PDF artefacts :mod:`loaders.text_repair` is for (no page furniture,
-split words or line-end hyphens: checked by the tests); its whitespace folding is reused.
+The file has none of the PDF artefacts of A/73/L.66 (no page furniture, split words or line-end
+hyphens: checked by the tests).  Its cleaning is :mod:`loaders.text_repair`'s joining of lines,
+Markdown unlinking and bold removal, and superscript markers; blocks, errors and findings are
+:mod:`loaders.reader`'s.
 Repairs, and nothing else: lines of a block are joined with one space; a paragraph that a
 footnote block or a page break interrupts is joined to its continuation (a paragraph stays
 open until its text ends with a full stop; one that never does is a finding); superscript footnote
@@ -54,13 +56,18 @@ from datetime import datetime
 from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry
-from gcmkg.errors import SourceError
-from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
+from gcmkg.model import Document, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives
-from loaders.text_repair import fold_whitespace
-
-DOC_KEY = "imrf-progress-declaration-2022"
-LANGUAGE = "en"
+from loaders import reader
+from loaders.reader import NUMBER, Block, Source, blank_separated, cover, lines
+from loaders.text_repair import (
+    SUPERSCRIPT_DIGITS,
+    drop_bold_marks,
+    join_lines,
+    superscript_number,
+    take_superscript_markers,
+    unlink,
+)
 
 # The section headings of the annex as printed, with the path segment of each.
 SECTIONS: dict[str, str] = {
@@ -72,27 +79,15 @@ SECTIONS: dict[str, str] = {
 # Round tables stand inside this section (they review progress, challenges and gaps by objective).
 ROUND_TABLE_SECTION = "progress-challenges-gaps"
 
-SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-SUPERSCRIPT_DIGITS = str.maketrans(SUPERSCRIPT, "0123456789")
-MARKER_RE = re.compile(f"[{SUPERSCRIPT}]+")
-FOOTNOTE_LINE_RE = re.compile(f"^([{SUPERSCRIPT}]+) (.+)$")
-PARAGRAPH_RE = re.compile(r"^(\d+)\. (.+)$")
+FOOTNOTE_LINE_RE = re.compile(f"^([{SUPERSCRIPT_DIGITS}]+) (.+)$")
+PARAGRAPH_RE = re.compile(rf"^({NUMBER})\. (.+)$")
 ROUND_TABLE_RE = re.compile(r"^Round table (\d+) \(objectives? [^)]+\)$")
-LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]*)\)")
-BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
 DATE_RE = re.compile(r"\b(\d{1,2} [A-Z][a-z]+ \d{4})\b")
 SENTENCE_END = (".",)
 SUBMITTED = "Draft resolution submitted by the President of the General Assembly"
 OPENING = "The General Assembly"  # printed without the usual comma
-
-
-@dataclass
-class Block:
-    """Consecutive non-blank lines of the file, joined with single spaces."""
-
-    start: int
-    end: int
-    raw: str
+# a heading's span runs to the last line of what it heads
+CONTAINERS = frozenset({ProvisionKind.SECTION, ProvisionKind.ROUND_TABLE, ProvisionKind.PART})
 
 
 @dataclass
@@ -104,21 +99,13 @@ class Clean:
     links: list[tuple[str, str]] = field(default_factory=list)  # (visible text, target)
 
 
-def blocks(lines: list[str]) -> list[Block]:
-    """The file's blocks (1-based line numbers)."""
-    found: list[Block] = []
-    current: list[tuple[int, str]] = []
-    for number, line in enumerate([*lines, ""], start=1):
-        if line.strip():
-            current.append((number, line.strip()))
-        elif current:
-            found.append(Block(current[0][0], current[-1][0], fold_whitespace("\n".join(text for _, text in current))))
-            current = []
-    return found
+def raw(block: Block) -> str:
+    """A block's lines joined with single spaces, as printed."""
+    return join_lines(block.pieces)
 
 
 def clean(raw: str) -> Clean:
-    """Take out link syntax, bold marks and footnote markers; record markers and links.
+    """Take out link syntax, bold marks and footnote markers (:mod:`loaders.text_repair`); record markers and links.
 
     >>> c = clean("recall resolution [73/195](#) of 2018,¹ and the Paris Agreement¹⁰ and")
     >>> c.text
@@ -128,55 +115,30 @@ def clean(raw: str) -> Clean:
     >>> c.links
     [('73/195', '#')]
     """
-    links = [(m.group(1), m.group(2)) for m in LINK_RE.finditer(raw)]
-    text = BOLD_RE.sub(r"\1", LINK_RE.sub(r"\1", raw))
-    refs: list[FootnoteRef] = []
-    out: list[str] = []
-    position = 0
-    length = 0
-    for match in MARKER_RE.finditer(text):
-        out.append(text[position : match.start()])
-        length += match.start() - position
-        refs.append(FootnoteRef(match.group().translate(SUPERSCRIPT_DIGITS), length))
-        position = match.end()
-    out.append(text[position:])
-    return Clean("".join(out), refs, links)
+    text, links = unlink(raw)
+    text, refs = take_superscript_markers(drop_bold_marks(text))
+    return Clean(text, refs, links)
 
 
 class Reader:
     """Reads the blocks of the file into the document tree, in one pass."""
 
     def __init__(self, path: Path, entry: CorpusEntry) -> None:
-        self.path = path
-        self.file = f"corpus/{path.name}"
+        self.source = Source.read(path, f"corpus/{path.name}")
         self.entry = entry
-        self.lines = path.read_text(encoding="utf-8").split("\n")
-        self.blocks = blocks(self.lines)
-        self.findings: list[Finding] = []
+        self.meta = entry.single_document()
+        self.blocks = blank_separated(self.source.lines)
         self.footnote_parents: dict[str, Provision] = {}  # footnote number -> provision with its marker
         self.footnotes: dict[str, Provision] = {}
 
-    def error(self, line: int | None, message: str, provision: tuple[str, ...] | None = None) -> SourceError:
-        return SourceError(self.file, line, message, provision="/".join(provision) if provision else None)
-
     # ------------------------------------------------------------------------------------
     def read(self) -> Document:
-        annex_at = next((i for i, b in enumerate(self.blocks) if b.raw == "Annex"), None)
+        annex_at = next((i for i, b in enumerate(self.blocks) if raw(b) == "Annex"), None)
         if annex_at is None:
-            raise self.error(None, "no line 'Annex': cannot tell the resolution from the declaration")
+            raise self.source.error(None, "no line 'Annex': cannot tell the resolution from the declaration")
         resolution = self.resolution(self.blocks[:annex_at])
         annex = self.annex(self.blocks[annex_at + 1 :])
-        document = Document(
-            key=DOC_KEY,
-            language=LANGUAGE,
-            title=self.entry.title,
-            date=self.entry.date,
-            status=self.entry.status,
-            source_file=self.path.name,
-            symbol=None,  # no symbol is printed in this file
-            provisions=[resolution, annex],
-            findings=self.findings,
-        )
+        document = reader.document(self.entry, self.meta, [resolution, annex], self.source.findings)
         self.check_footnotes(document)
         return document
 
@@ -187,31 +149,31 @@ class Reader:
         The masthead (distribution, date, language, session, agenda items) is not a provision,
         as in the final-text loader; its date and language must match the manifest.
         """
-        texts = [b.raw for b in front]
+        texts = [raw(b) for b in front]
         first = front[0].start if front else 1
         date = DATE_RE.search(" ".join(texts[:4]))
-        if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.entry.date:
+        if date is None or datetime.strptime(date.group(1), "%d %B %Y").date().isoformat() != self.meta.date:
             found = date.group(1) if date else None
-            raise self.error(first, f"masthead date {found!r} is not the manifest's {self.entry.date}")
+            raise self.source.error(first, f"masthead date {found!r} is not the manifest's {self.meta.date}")
         if self.entry.language != "en" or "Original: English" not in texts:
-            raise self.error(first, "the masthead has no line 'Original: English'")
+            raise self.source.error(first, "the masthead has no line 'Original: English'")
         if SUBMITTED not in texts or OPENING not in texts:
-            raise self.error(first, f"the resolution lacks the line {SUBMITTED!r} or {OPENING!r}")
+            raise self.source.error(first, f"the resolution lacks the line {SUBMITTED!r} or {OPENING!r}")
         submitted, opening = texts.index(SUBMITTED), texts.index(OPENING)
         if opening != submitted + 2 or len(front) != opening + 2:
-            raise self.error(
+            raise self.source.error(
                 front[submitted].start,
                 f"expected {SUBMITTED!r}, the title, {OPENING!r} and one paragraph before 'Annex'",
             )
         title_block, opening_block, body_block = front[submitted + 1], front[opening], front[opening + 1]
         path = ("resolution", "operative")
-        body = self.with_links(clean(body_block.raw), path, body_block)
-        title = clean(title_block.raw).text
+        body = self.with_links(clean(raw(body_block)), path, body_block)
+        title = clean(raw(title_block)).text
         children = [
-            Provision(ProvisionKind.PARAGRAPH, ("resolution", "opening"), OPENING, _span(opening_block)),
+            Provision(ProvisionKind.PARAGRAPH, ("resolution", "opening"), OPENING, opening_block.span()),
             # Unnumbered as printed (the resolution has this one paragraph).  Operative in substance,
             # but gcm:OperativeParagraph requires a printed number, so it is a gcm:Paragraph.
-            Provision(ProvisionKind.PARAGRAPH, path, body.text, _span(body_block), footnote_refs=body.refs),
+            Provision(ProvisionKind.PARAGRAPH, path, body.text, body_block.span(), footnote_refs=body.refs),
         ]
         return Provision(
             ProvisionKind.PART,
@@ -225,53 +187,47 @@ class Reader:
     # the annex ----------------------------------------------------------------------------
     def annex(self, body: list[Block]) -> Provision:
         if not body:
-            raise self.error(None, "the annex is empty")
-        title = clean(body[0].raw).text
-        annex = Provision(ProvisionKind.PART, ("annex",), title, _span(body[0]), heading=title)
+            raise self.source.error(None, "the annex is empty")
+        title = clean(raw(body[0])).text
+        annex = Provision(ProvisionKind.PART, ("annex",), title, body[0].span(), heading=title)
         container = annex  # where the next paragraph goes
         section: Provision | None = None
         open_paragraph: Provision | None = None  # a paragraph whose sentence is not finished
         expected = 1
         seen: dict[str, int] = {}  # paragraph number -> times printed
         for block in body[1:]:
-            footnote = FOOTNOTE_LINE_RE.match(block.raw)
-            numbered = PARAGRAPH_RE.match(block.raw)
+            footnote = FOOTNOTE_LINE_RE.match(raw(block))
+            numbered = PARAGRAPH_RE.match(raw(block))
             if footnote:
-                self.footnote(block, footnote.group(1).translate(SUPERSCRIPT_DIGITS), footnote.group(2))
+                self.footnote(block, superscript_number(footnote.group(1)), footnote.group(2))
             elif open_paragraph is not None and not numbered and not self.is_heading(block):
                 self.continue_paragraph(open_paragraph, block)
                 open_paragraph = None if open_paragraph.text.endswith(SENTENCE_END) else open_paragraph
             elif numbered:
                 if open_paragraph is not None:
-                    self.findings.append(
-                        Finding(
-                            FindingKind.TEXT,
-                            f"paragraph {open_paragraph.number} ends without a full stop",
-                            open_paragraph.span,
-                            open_paragraph.path,
-                        )
+                    self.source.finding(
+                        FindingKind.TEXT,
+                        f"paragraph {open_paragraph.number} ends without a full stop",
+                        open_paragraph.span,
+                        open_paragraph.path,
                     )
                 number = numbered.group(1)
                 segment = number
                 if number in seen:
                     seen[number] += 1
                     segment = f"{number}-{seen[number]}"  # keep both, each at its own address
-                    self.findings.append(
-                        Finding(
-                            FindingKind.REPEATED,
-                            f"paragraph number {number} is printed {seen[number]} times",
-                            SourceSpan(block.start, block.end),
-                            ("annex", "para", segment),
-                        )
+                    self.source.finding(
+                        FindingKind.REPEATED,
+                        f"paragraph number {number} is printed {seen[number]} times",
+                        block.span(),
+                        ("annex", "para", segment),
                     )
                 elif int(number) != expected:
-                    self.findings.append(
-                        Finding(
-                            FindingKind.NUMBERING,
-                            f"paragraph {number} follows paragraph {expected - 1}",
-                            SourceSpan(block.start, block.end),
-                            ("annex", "para", number),
-                        )
+                    self.source.finding(
+                        FindingKind.NUMBERING,
+                        f"paragraph {number} follows paragraph {expected - 1}",
+                        block.span(),
+                        ("annex", "para", number),
                     )
                 seen.setdefault(number, 1)
                 expected = int(number) + 1
@@ -280,44 +236,44 @@ class Reader:
                 open_paragraph = None if paragraph.text.endswith(SENTENCE_END) else paragraph
             else:
                 if open_paragraph is not None:
-                    self.findings.append(
-                        Finding(
-                            FindingKind.TEXT,
-                            f"paragraph {open_paragraph.number} ends without a full stop before a heading",
-                            open_paragraph.span,
-                            open_paragraph.path,
-                        )
+                    self.source.finding(
+                        FindingKind.TEXT,
+                        f"paragraph {open_paragraph.number} ends without a full stop before a heading",
+                        open_paragraph.span,
+                        open_paragraph.path,
                     )
                     open_paragraph = None
-                heading = clean(block.raw)
+                heading = clean(raw(block))
                 if heading.text in SECTIONS:
                     section = self.headed(ProvisionKind.SECTION, ("annex", SECTIONS[heading.text]), heading, block)
                     annex.children.append(section)
                     container = section
                 elif ROUND_TABLE_RE.match(heading.text):
                     if section is None or section.path[-1] != ROUND_TABLE_SECTION:
-                        raise self.error(block.start, f"round table outside the section {ROUND_TABLE_SECTION!r}")
+                        raise self.source.error(block.start, f"round table outside the section {ROUND_TABLE_SECTION!r}")
                     number = ROUND_TABLE_RE.match(heading.text).group(1)  # type: ignore[union-attr]
                     round_table = self.headed(
                         ProvisionKind.ROUND_TABLE, ("annex", "round-table", number), heading, block, number=number
                     )
                     if not heading_objectives(heading.text):
-                        raise self.error(block.start, "round table heading names no objective")
+                        raise self.source.error(block.start, "round table heading names no objective")
                     section.children.append(round_table)
                     container = round_table
                 else:
-                    raise self.error(
+                    raise self.source.error(
                         block.start, f"unexpected heading or unnumbered text {heading.text[:60]!r}", container.path
                     )
         if open_paragraph is not None:
-            raise self.error(open_paragraph.span.line_end, "the last paragraph is unfinished", open_paragraph.path)
-        self.close_spans(annex)
+            raise self.source.error(
+                open_paragraph.span.line_end, "the last paragraph is unfinished", open_paragraph.path
+            )
+        cover(annex, CONTAINERS)
         annex.children.extend(sorted(self.footnotes.values(), key=lambda f: int(f.number or 0)))
         return annex
 
     @staticmethod
     def is_heading(block: Block) -> bool:
-        text = clean(block.raw).text
+        text = clean(raw(block)).text
         return text in SECTIONS or ROUND_TABLE_RE.match(text) is not None
 
     def headed(
@@ -327,7 +283,7 @@ class Reader:
             kind,
             path,
             heading.text,
-            SourceSpan(block.start, block.end),
+            block.span(),
             number=number,
             heading=heading.text,
             footnote_refs=heading.refs,
@@ -343,7 +299,7 @@ class Reader:
             ProvisionKind.PARAGRAPH,
             path,
             body.text,
-            SourceSpan(block.start, block.end),
+            block.span(),
             number=number,
             footnote_refs=body.refs,
         )
@@ -352,7 +308,7 @@ class Reader:
 
     def continue_paragraph(self, paragraph: Provision, block: Block) -> None:
         """Join the rest of a sentence that a footnote block or page break interrupted."""
-        body = self.with_links(clean(block.raw), paragraph.path, block)
+        body = self.with_links(clean(raw(block)), paragraph.path, block)
         shift = len(paragraph.text) + 1
         paragraph.text = f"{paragraph.text} {body.text}"
         paragraph.footnote_refs.extend(FootnoteRef(r.number, r.offset + shift) for r in body.refs)
@@ -362,20 +318,20 @@ class Reader:
     def claim_footnotes(self, provision: Provision, block: Block, refs: list[FootnoteRef] | None = None) -> None:
         for ref in provision.footnote_refs if refs is None else refs:
             if ref.number in self.footnote_parents:
-                raise self.error(block.start, f"footnote marker {ref.number} appears twice", provision.path)
+                raise self.source.error(block.start, f"footnote marker {ref.number} appears twice", provision.path)
             self.footnote_parents[ref.number] = provision
 
     def footnote(self, block: Block, number: str, raw: str) -> None:
         path = ("annex", "footnote", number)
         parent = self.footnote_parents.get(number)
         if parent is None:
-            raise self.error(block.start, f"footnote {number} precedes any marker {number}")
+            raise self.source.error(block.start, f"footnote {number} precedes any marker {number}")
         if number in self.footnotes:
-            raise self.error(block.start, f"footnote {number} is printed twice")
+            raise self.source.error(block.start, f"footnote {number} is printed twice")
         body = self.with_links(clean(raw), path, block)
         if body.refs:
-            raise self.error(block.start, f"footnote {number} carries a footnote marker itself", path)
-        footnote = Provision(ProvisionKind.FOOTNOTE, path, body.text, SourceSpan(block.start, block.end), number=number)
+            raise self.source.error(block.start, f"footnote {number} carries a footnote marker itself", path)
+        footnote = Provision(ProvisionKind.FOOTNOTE, path, body.text, block.span(), number=number)
         self.footnotes[number] = footnote  # placed last in the annex, as in the final text
         if parent.kind is ProvisionKind.ROUND_TABLE:
             self.check_round_table(parent, footnote)
@@ -385,27 +341,23 @@ class Reader:
         in_heading = heading_objectives(round_table.text)
         in_footnote = [number for number, _ in footnote_objectives(footnote.text)]
         if in_heading != in_footnote:
-            self.findings.append(
-                Finding(
-                    FindingKind.HEADING,
-                    f"round table {round_table.number} names objectives {', '.join(in_heading)} in its heading but "
-                    f"{', '.join(in_footnote)} in footnote {footnote.number}",
-                    footnote.span,
-                    round_table.path,
-                )
+            self.source.finding(
+                FindingKind.HEADING,
+                f"round table {round_table.number} names objectives {', '.join(in_heading)} in its heading but "
+                f"{', '.join(in_footnote)} in footnote {footnote.number}",
+                footnote.span,
+                round_table.path,
             )
 
     def with_links(self, body: Clean, path: tuple[str, ...], block: Block) -> Clean:
         """Record each Markdown link (the visible text stays in the text) as a finding."""
         for text, target in body.links:
             what = "an empty target '#'" if target in ("", "#") else f"the target {target!r}, not kept in the text"
-            self.findings.append(
-                Finding(
-                    FindingKind.TEXT,
-                    f"Markdown link [{text}]({target}) has {what}; the visible text {text!r} is kept",
-                    SourceSpan(block.start, block.end),
-                    path,
-                )
+            self.source.finding(
+                FindingKind.TEXT,
+                f"Markdown link [{text}]({target}) has {what}; the visible text {text!r} is kept",
+                block.span(),
+                path,
             )
         return body
 
@@ -414,31 +366,14 @@ class Reader:
         missing = sorted(set(self.footnote_parents) - set(self.footnotes), key=int)
         if missing:
             parent = self.footnote_parents[missing[0]]
-            raise self.error(
+            raise self.source.error(
                 parent.span.line_start, f"footnote {missing[0]} is referenced but never printed", parent.path
             )
         numbers = [int(p.number) for p in document.walk() if p.kind is ProvisionKind.FOOTNOTE and p.number]
         if sorted(numbers) != list(range(1, len(numbers) + 1)):
-            self.findings.append(
-                Finding(
-                    FindingKind.NUMBERING, f"footnotes are numbered {numbers}", SourceSpan(1, len(self.lines)), None
-                )
+            self.source.finding(
+                FindingKind.NUMBERING, f"footnotes are numbered {numbers}", lines(1, len(self.source.lines)), None
             )
-
-    def close_spans(self, provision: Provision) -> None:
-        """A heading's span runs to the last line of what it heads."""
-        for child in provision.children:
-            self.close_spans(child)
-        if (
-            provision.kind in (ProvisionKind.SECTION, ProvisionKind.ROUND_TABLE, ProvisionKind.PART)
-            and provision.children
-        ):
-            end = max(child.span.line_end for child in provision.children)
-            provision.span = SourceSpan(provision.span.line_start, max(end, provision.span.line_end))
-
-
-def _span(block: Block) -> SourceSpan:
-    return SourceSpan(block.start, block.end)
 
 
 def load(path: Path, entry: CorpusEntry) -> list[Document]:

@@ -1,11 +1,18 @@
-"""Shared repairs for texts extracted from PDF: page furniture, split words, hyphens, footnotes.
+"""Where a provision's text is cleaned: page furniture, split words, hyphens, Markdown, footnote markers.
 
-Every loader of a PDF-extracted text needs the same repairs; they live here once and are
-tested once (``tests/loaders/test_text_repair.py``, on the real artefacts of A/73/L.66).
+Every loader cleans its text here; the repairs live once and are tested once
+(``tests/loaders/test_text_repair.py``, on the real artefacts of A/73/L.66, and the doctests).
 Everything is parameterised by the document: its furniture patterns (:class:`PageFurniture`),
 its own vocabulary (:class:`Vocabulary`), its explicit list of splits the rule cannot decide.
 
-The order of the repairs matters and :func:`clean_text` fixes it:
+* every text: :func:`join_lines` (a provision's lines joined with one space) and
+  :func:`fold_whitespace`;
+* Markdown conversions (the Zero Draft, the Swedish translation, the IMRF declaration):
+  :func:`drop_bold_marks`, :func:`unlink` (links to their visible text),
+  :meth:`Vocabulary.dehyphenate_spaced` (a line-end hyphen whose break became a space);
+* footnote markers: :func:`extract_footnote_markers` (standalone numbers, PDF text layer),
+  :func:`take_superscript_markers` (``¹⁰``), :func:`take_markers` (a text's own pattern);
+* the PDF extraction of A/73/L.66, in an order :func:`clean_text` fixes:
 
 1. the block's physical lines are joined with ``\\n`` (furniture lines were removed before, so
    a header that fell mid-sentence leaves no trace);
@@ -24,10 +31,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from gcmkg.model import FootnoteRef
+from loaders.reader import SourceLine
 
 # A word: letters, with inner apostrophes (’) kept ("State’s").  Unicode letters, so the
 # Swedish loader can reuse the rule.
@@ -40,6 +48,8 @@ SPACE_BEFORE_HYPHEN_RE = re.compile(r"(?<=[^\W\d_]) +-(?=[^\W\d_]|\n)")
 SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"(?<=[^\W_]) +(?=[,;:’])")
 # "multi-\nstakeholder": a hyphen at the end of a physical line.
 LINE_END_HYPHEN_RE = re.compile(r"([^\W\d_]+)-[ \t]*\n[ \t]*([^\W\d_]+)")
+# "migration- relevant": a line-end hyphen whose line break a conversion turned into a space
+HYPHEN_SPACE_RE = re.compile(r"(?<=[^\W\d_])- (?=[^\W\d_])")
 # a hyphen at the end of a line before these words is a suspended hyphen ("age- and child-")
 SUSPENDED_HYPHEN_FOLLOWERS = frozenset({"and", "or", "to"})
 WHITESPACE_RE = re.compile(r"\s+")
@@ -71,15 +81,6 @@ class PageFurniture:
     def leftovers(self, text: str) -> list[str]:
         """The forbidden furniture strings still present in ``text`` (should be none)."""
         return [string for string in self.forbidden if string in text]
-
-
-@dataclass(frozen=True)
-class SourceLine:
-    """A non-blank, non-furniture line of a corpus file, with its 1-based number and page."""
-
-    number: int
-    text: str
-    page: int | None
 
 
 @dataclass
@@ -243,6 +244,14 @@ class Vocabulary:
 
         return LINE_END_HYPHEN_RE.sub(resolve, text)
 
+    def dehyphenate_spaced(self, text: str) -> str:
+        """Resolve line-end hyphens whose line break a conversion turned into a space.
+
+        ``migration- relevant`` is read as ``migration-\\nrelevant`` and resolved by
+        :meth:`dehyphenate`, so suspended hyphens ("intra- and") keep their space.
+        """
+        return self.dehyphenate(HYPHEN_SPACE_RE.sub("-\n", text))
+
 
 def _pairs(line: str) -> Iterator[tuple[re.Match[str], re.Match[str]]]:
     """Adjacent words of one physical line separated only by spaces, neither glued to a
@@ -277,6 +286,15 @@ def fold_whitespace(text: str) -> str:
     'with a view to dispelling misleading narratives'
     """
     return WHITESPACE_RE.sub(" ", text).strip()
+
+
+def join_lines(pieces: Iterable[str]) -> str:
+    """The lines of a provision joined with one space, whitespace folded: the cleaning every text needs.
+
+    >>> join_lines(["För att förverkliga detta ", "  åtagande kommer vi att"])
+    'För att förverkliga detta åtagande kommer vi att'
+    """
+    return fold_whitespace(" ".join(pieces))
 
 
 # --------------------------------------------------------------------------------------------
@@ -315,6 +333,80 @@ def extract_footnote_markers(
             refs.append(FootnoteRef(number, match.start()))
     refs.sort(key=lambda ref: ref.offset)
     return text, refs
+
+
+def take_markers(
+    text: str, pattern: re.Pattern[str], number: Callable[[re.Match[str]], str] = lambda match: match.group(1)
+) -> tuple[str, list[FootnoteRef]]:
+    r"""Take every match of ``pattern`` out of ``text``, left to right, as a footnote marker.
+
+    ``number`` reads the footnote number from a match (by default its first group).  Each
+    :class:`FootnoteRef`'s offset is where the marker stood in the returned text.  For texts
+    whose markers are not the standalone numbers :func:`extract_footnote_markers` looks for.
+
+    >>> take_markers("treaties 1; conventions 2; and", re.compile(r"(?<=[^\W\d]) ([1-3])(?=;)"))
+    ('treaties; conventions; and', [FootnoteRef(number='1', offset=8), FootnoteRef(number='2', offset=21)])
+    """
+    refs: list[FootnoteRef] = []
+    pieces: list[str] = []
+    position = length = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[position : match.start()])
+        length += match.start() - position
+        refs.append(FootnoteRef(number(match), length))
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces), refs
+
+
+# Superscript footnote markers ("2018,¹", "Agreement¹⁰"), as Markdown conversions print them.
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_RE = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+_FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+
+
+def superscript_number(marker: str) -> str:
+    """``¹⁰`` → ``10``.
+
+    >>> superscript_number("¹⁰")
+    '10'
+    """
+    return marker.translate(_FROM_SUPERSCRIPT)
+
+
+def take_superscript_markers(text: str) -> tuple[str, list[FootnoteRef]]:
+    """Take superscript footnote markers out of ``text``.
+
+    >>> take_superscript_markers("of 2018,¹ and the Paris Agreement¹⁰ and")
+    ('of 2018, and the Paris Agreement and', [FootnoteRef(number='1', offset=8), FootnoteRef(number='10', offset=32)])
+    """
+    return take_markers(text, SUPERSCRIPT_RE, lambda match: superscript_number(match.group()))
+
+
+# --------------------------------------------------------------------------------------------
+# Markdown left by a conversion: formatting of the conversion, not words of the text
+
+BOLD_MARK = "**"
+LINK_RE = re.compile(r"\[([^\]]+)\]\(([^)]*)\)")
+
+
+def drop_bold_marks(text: str) -> str:
+    """Markdown emphasis ``**`` removed, the words kept.
+
+    >>> drop_bold_marks("**ZERO DRAFT PLUS** 5 March")
+    'ZERO DRAFT PLUS 5 March'
+    """
+    return text.replace(BOLD_MARK, "")
+
+
+def unlink(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Markdown links replaced by their visible text; the links as (visible text, target).
+
+    >>> unlink("recall resolution [73/195](#) of 2018")
+    ('recall resolution 73/195 of 2018', [('73/195', '#')])
+    """
+    links = [(match.group(1), match.group(2)) for match in LINK_RE.finditer(text)]
+    return LINK_RE.sub(r"\1", text), links
 
 
 # --------------------------------------------------------------------------------------------
@@ -369,14 +461,19 @@ __all__ = [
     "Join",
     "PageFurniture",
     "RepairLog",
-    "SourceLine",
     "Stripped",
     "Vocabulary",
     "apply_known_splits",
     "clean_text",
     "close_punctuation_gaps",
+    "drop_bold_marks",
     "extract_footnote_markers",
     "fold_whitespace",
+    "join_lines",
     "marker_pattern",
     "strip_furniture",
+    "superscript_number",
+    "take_markers",
+    "take_superscript_markers",
+    "unlink",
 ]

@@ -14,12 +14,13 @@ left blank lines in the middle of sentences.  So the structure is taken from the
 * a line that is none of these continues the provision before it (a page break in the source):
   it is rejoined with one space and the break is recorded as a ``TextDefect`` finding.
 
-Document key ``com-2018-168-annex``: like the final text's ``a-73-l-66``, the key is made from
-the symbol of the document the file reproduces; the file is the annex of COM(2018) 168, not the
-UN's own issue of the Zero Draft Plus, which would be a different document with the same text.
+The document's metadata comes from ``corpus/manifest.toml`` (key ``com-2018-168-annex``: the
+file is the annex of COM(2018) 168, not the UN's own issue of the Zero Draft Plus; the manifest
+says why).  Lines, blocks, errors and findings are :mod:`loaders.reader`'s.
 
-Clean text: line breaks folded to single spaces; Markdown emphasis (``**``) and heading marks
-removed, because they are formatting of the conversion, not words of the text; the line
+Clean text (:func:`clean`, composed of :mod:`loaders.text_repair`'s repairs): line breaks folded
+to single spaces; Markdown emphasis (``**``) and heading marks removed, because they are
+formatting of the conversion, not words of the text; the line
 "In this regard, the following actions are instrumental:" that introduces an objective's actions
 is part of the commitment paragraph it follows (as "To realize this commitment…" is in the final
 text).  Hyphen-space splits from line-end hyphenation ("migration- relevant") are rejoined by
@@ -51,12 +52,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gcmkg.corpus import CorpusEntry
-from gcmkg.errors import SourceError
-from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind, SourceSpan
-from loaders.text_repair import Vocabulary, fold_whitespace
-
-KEY = "com-2018-168-annex"
-GCM = "gcm"
+from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, SourceSpan
+from loaders import reader
+from loaders.reader import (
+    DASH,
+    LETTER,
+    NUMBER,
+    Block,
+    Printed,
+    Source,
+    SourceLine,
+    lettered_kind,
+    lines,
+    numbered_lines,
+    stub,
+)
+from loaders.text_repair import Vocabulary, drop_bold_marks, fold_whitespace
 
 # The section and sub-section headings of the text, by wording (case-insensitive), in order:
 # (wording, kind, path below the annex, path of the parent below the annex or None for the annex)
@@ -82,27 +93,24 @@ EXPECTED_OBJECTIVES = 22
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.+)$")
 BOLD_LINE_RE = re.compile(r"^\*\*(.+)\*\*$")
 OBJECTIVE_RE = re.compile(r"^OBJECTIVE (\d+): (.+)$")
-PARAGRAPH_RE = re.compile(r"^(- )?(\d+)\. (.+)$")
-LETTERED_RE = re.compile(r"^( *)- \(([a-z]{1,2})\) (.+)$")
-LIST_ENTRY_RE = re.compile(r"^- \((\d+)\) (.+)$")
-TABLE_ENTRY_RE = re.compile(r"^\| \((\d+)\) \| (.+?) *\|$")
-TABLE_FURNITURE_RE = re.compile(r"^(- )?\|[-| ]*\|$")
+PARAGRAPH_RE = re.compile(rf"^({DASH})?({NUMBER})\. (.+)$")  # "17.", "- 38." (set as a list item)
+LETTERED_RE = re.compile(rf"^( *){DASH}\(({LETTER})\) (.+)$")  # "- (a)", indented under its paragraph
+LIST_ENTRY_RE = re.compile(rf"^{DASH}\(({NUMBER})\) (.+)$")  # "- (1)" in the list of objectives
+TABLE_ENTRY_RE = re.compile(rf"^\| \(({NUMBER})\) \| (.+?) *\|$")  # "| (14) | …|"
+TABLE_FURNITURE_RE = re.compile(rf"^({DASH})?\|[-| ]*\|$")
 PRINCIPLE_ITEM_RE = re.compile(r"^ +- ([A-Z][A-Za-z -]+): (.+)$")
 PRINCIPLE_BOLD_RE = re.compile(r"^\*\*([A-Z][A-Za-z -]+):\*\* (.+)$")
 ACTIONS_INTRO = "In this regard, the following actions are instrumental:"
 OPENING_START = "We, the Heads of State"
 
 
-# "migration- relevant": a line-end hyphen whose line break the conversion turned into a space
-HYPHEN_SPACE_RE = re.compile(r"(?<=[^\W\d_])- (?=[^\W\d_])")
-
-
 def clean(text: str, vocabulary: Vocabulary | None = None) -> str:
     """Formatting out, wording kept: ``**`` emphasis dropped, whitespace folded to one space.
 
     With the document's ``vocabulary``, hyphen-space splits are resolved by the shared rule for
-    line-end hyphens (:meth:`loaders.text_repair.Vocabulary.dehyphenate`): they are line-end
-    hyphens whose line break became a space, and suspended hyphens ("intra- and") keep theirs.
+    line-end hyphens (:meth:`loaders.text_repair.Vocabulary.dehyphenate_spaced`): they are
+    line-end hyphens whose line break became a space, and suspended hyphens ("intra- and") keep
+    theirs.
 
     >>> clean("**ZERO DRAFT PLUS  \\n5 March 2018**")
     'ZERO DRAFT PLUS 5 March 2018'
@@ -110,9 +118,9 @@ def clean(text: str, vocabulary: Vocabulary | None = None) -> str:
     >>> clean("integrating migration- relevant questions; intra- and cross-regional", v)
     'integrating migration-relevant questions; intra- and cross-regional'
     """
-    text = text.replace("**", "")
+    text = drop_bold_marks(text)
     if vocabulary is not None:
-        text = vocabulary.dehyphenate(HYPHEN_SPACE_RE.sub("-\n", text))
+        text = vocabulary.dehyphenate_spaced(text)
     return fold_whitespace(text)
 
 
@@ -129,413 +137,323 @@ def markup_of(raw: str) -> str:
 
 
 @dataclass
-class _Block:
-    """A provision being read, with the raw pieces its text is made of."""
+class Draft:
+    """The draft as read: its tree, the block each provision is printed as, and indexes."""
 
-    provision: Provision
-    pieces: list[str] = field(default_factory=list)
+    annex: Provision
+    printed: list[Printed] = field(default_factory=list)
+    containers: dict[tuple[str, ...], Provision] = field(default_factory=dict)  # by path below the annex
+    list_entries: dict[int, Provision] = field(default_factory=dict)
+
+
+@dataclass
+class Position:
+    """Where the reader stands: the provisions the next line may belong to."""
+
+    container: Provision | None = None  # section or sub-section receiving paragraphs
+    objective: Provision | None = None
+    paragraph: Provision | None = None  # the last numbered paragraph
+    last: Printed | None = None  # the provision a continuation line would extend
+    next_outline: int = 0  # the index in OUTLINE of the next section heading
+
+
+@dataclass
+class Marking:
+    """How the conversion marked what was read, compared among siblings by :func:`marker_findings`."""
+
+    headings: dict[tuple[str, ...], str] = field(default_factory=dict)  # path → markup_of the heading line
+    principles: list[tuple[Provision, str, int]] = field(default_factory=list)  # (principle, style, line)
+    indents: dict[tuple[str, ...], list[tuple[Provision, int, int]]] = field(default_factory=dict)
+    table_entries: list[Provision] = field(default_factory=list)
+    table_lines: list[int] = field(default_factory=list)
 
 
 class ZeroDraftReader:
     """Reads the file line by line into the document tree; one instance per file."""
 
-    def __init__(self, path: Path, entry: CorpusEntry) -> None:
-        self.path = path
-        self.file = f"corpus/{entry.file}"
-        self.entry = entry
-        self.lines = path.read_text(encoding="utf-8").split("\n")
-        self.vocabulary = Vocabulary(self.lines)
-        self.findings: list[Finding] = []
-        self.annex: Provision | None = None
-        self.containers: dict[tuple[str, ...], Provision] = {}
-        self.container: Provision | None = None  # section or sub-section receiving paragraphs
-        self.objective: Provision | None = None
-        self.paragraph: Provision | None = None  # the last numbered paragraph
-        self.last: _Block | None = None  # the provision a continuation line would extend
-        self.blocks: list[_Block] = []
-        self.heading_markup: dict[tuple[str, ...], str] = {}
-        self.next_outline = 0
-        self.list_entries: dict[int, Provision] = {}
-        self.table_entries: list[Provision] = []
-        self.table_lines: list[int] = []
-        self.indents: dict[tuple[str, ...], list[tuple[Provision, int, int]]] = {}
-        self.principle_styles: list[tuple[Provision, str, int]] = []
+    def __init__(self, source: Source, annex: Provision) -> None:
+        self.source = source
+        self.vocabulary = Vocabulary(source.lines)
+        self.draft = Draft(annex)
+        self.at = Position()
+        self.marking = Marking()
 
-    # helpers ---------------------------------------------------------------------------
-    def error(self, line: int, message: str, provision: Provision | None = None) -> SourceError:
-        return SourceError(self.file, line, message, provision="/".join(provision.path) if provision else None)
+    def add(self, parent: Provision, provision: Provision, line: SourceLine, text: str) -> Printed:
+        """Put ``provision`` under ``parent``; ``text`` is its first line's text after the marker."""
+        parent.children.append(provision)
+        printed = Printed(provision, Block.at(line, text))
+        self.draft.printed.append(printed)
+        self.at.last = printed
+        return printed
 
-    def finding(self, kind: FindingKind, message: str, start: int, end: int, provision: Provision | None) -> None:
-        self.findings.append(Finding(kind, message, SourceSpan(start, end), provision.path if provision else None))
-
-    def new(
-        self,
-        kind: ProvisionKind,
-        path: tuple[str, ...],
-        line: int,
-        text: str,
-        parent: Provision | None,
-        *,
-        number: str | None = None,
-        heading: str | None = None,
-    ) -> _Block:
-        provision = Provision(kind, ("annex", *path), "", SourceSpan(line, line), number=number, heading=heading)
-        if parent is not None:
-            parent.children.append(provision)
-        block = _Block(provision, [text])
-        self.blocks.append(block)
-        self.last = block
-        return block
-
-    def extend(self, block: _Block, text: str, line: int) -> None:
-        block.pieces.append(text)
-        span = block.provision.span
-        block.provision.span = SourceSpan(span.line_start, line)
+    def numbering(self, message: str, line: SourceLine, provision: Provision) -> None:
+        self.source.finding(FindingKind.NUMBERING, message, lines(line.number), provision)
 
     # reading ---------------------------------------------------------------------------
-    def read(self) -> Document:
-        cover, start = self.read_cover()
-        line_no = start
-        while line_no <= len(self.lines):
-            raw = self.lines[line_no - 1].rstrip()
-            if raw.strip():
-                self.read_line(raw, line_no)
-            line_no += 1
-        self.finish()
-        document = Document(
-            key=KEY,
-            language=self.entry.language,
-            title=self.entry.title,
-            date=self.entry.date,
-            status=self.entry.status,
-            source_file=self.entry.file,
-            symbol=self.entry.symbol,
-            provisions=[cover, self.annex] if self.annex else [cover],
-            findings=self.findings,
-            version_of=GCM,
-        )
-        document.by_path()  # raises if a path repeats
-        return document
-
-    def read_cover(self) -> tuple[Provision, int]:
-        """The Commission's cover block, then the annex's own title block up to its opening words."""
-        first_heading = next((i for i, raw in enumerate(self.lines, 1) if HEADING_RE.match(raw)), None)
-        opening = next((i for i, raw in enumerate(self.lines, 1) if raw.startswith(OPENING_START)), None)
-        if first_heading is None or opening is None or opening < first_heading:
-            raise self.error(1, f"expected the cover block, a Markdown heading, then {OPENING_START!r}…")
-        cover_lines = [i for i in range(1, first_heading) if self.lines[i - 1].strip()]
-        if not cover_lines:
-            raise self.error(1, "expected the Commission's cover block before the first heading")
-        cover_text = clean(" ".join(self.lines[i - 1] for i in cover_lines))
-        attachment = next((i for i in cover_lines if "Proposal for a COUNCIL DECISION" in self.lines[i - 1]), None)
-        if attachment is None:
-            raise self.error(cover_lines[0], "expected 'Proposal for a COUNCIL DECISION' in the cover block")
-        heading = clean(" ".join(self.lines[i - 1] for i in cover_lines if i >= attachment - 4))
-        cover = Provision(
-            ProvisionKind.PART,
-            ("cover",),
-            cover_text,
-            SourceSpan(cover_lines[0], cover_lines[-1]),
-            heading=heading,
-        )
-        title_lines = [i for i in range(first_heading, opening) if self.lines[i - 1].strip()]
-        title = clean(" ".join(self.lines[i - 1].lstrip("#") for i in title_lines))
-        gcm_title = next(
-            (clean(self.lines[i - 1].lstrip("#")) for i in title_lines if "GLOBAL COMPACT" in self.lines[i - 1]), None
-        )
-        if gcm_title is None:
-            raise self.error(first_heading, "expected the title 'GLOBAL COMPACT FOR …' before the opening words")
-        self.annex = Provision(
-            ProvisionKind.PART, ("annex",), title, SourceSpan(title_lines[0], title_lines[-1]), heading=gcm_title
-        )
-        self.new(ProvisionKind.PARAGRAPH, ("opening",), opening, self.lines[opening - 1], self.annex)
-        return cover, opening + 1
-
-    def read_line(self, raw: str, line: int) -> None:
+    def read_line(self, line: SourceLine) -> None:
+        raw = line.text
         heading = HEADING_RE.match(raw)
         bold = BOLD_LINE_RE.match(raw)
-        if heading or (bold and OBJECTIVE_RE.match(bold.group(1))) or (bold and self.is_outline(bold.group(1))):
-            self.read_heading(raw, line)
+        if heading or (bold and OBJECTIVE_RE.match(bold.group(1))) or (bold and is_outline(bold.group(1))):
+            self.read_heading(line)
             return
-        for reader in (
+        for read in (
             self.read_paragraph,
             self.read_principle,
             self.read_lettered,
             self.read_list_entry,
             self.read_actions_intro,
         ):
-            if reader(raw, line):
+            if read(line):
                 return
-        self.read_continuation(raw, line)
+        self.read_continuation(line)
 
-    def is_outline(self, text: str) -> bool:
-        return any(clean(text).lower() == wording.lower() for wording, *_ in OUTLINE)
-
-    def read_heading(self, raw: str, line: int) -> None:
-        body = clean(HEADING_RE.sub(r"\2", raw))
-        self.last = None
+    def read_heading(self, line: SourceLine) -> None:
+        body = clean(HEADING_RE.sub(r"\2", line.text))
+        self.at.last = None
         objective = OBJECTIVE_RE.match(body)
         if objective:
-            self.read_objective(objective.group(1), objective.group(2), raw, line)
+            self.read_objective(objective.group(1), objective.group(2), line)
             return
-        if self.next_outline >= len(OUTLINE) or body.lower() != OUTLINE[self.next_outline][0].lower():
-            expected = OUTLINE[self.next_outline][0] if self.next_outline < len(OUTLINE) else "no more headings"
-            raise self.error(line, f"unexpected heading {body!r} (expected {expected!r} or 'OBJECTIVE N: …')")
-        _, kind, path, parent_path = OUTLINE[self.next_outline]
-        self.next_outline += 1
-        parent = self.annex if parent_path is None else self.containers[parent_path]
-        block = self.new(kind, path, line, body, parent, heading=body)
-        self.last = None
-        self.containers[path] = block.provision
-        self.container = block.provision
-        self.objective = None
-        self.heading_markup[block.provision.path] = markup_of(raw)
-
-    def read_objective(self, number: str, title: str, raw: str, line: int) -> None:
-        section = self.containers.get(("actionable-commitments",))
-        if section is None or self.container is not section:
-            raise self.error(line, f"objective {number} outside the section of actionable commitments")
-        expected = str(len(section.children) + 1)
-        block = self.new(
-            ProvisionKind.OBJECTIVE, ("objective", number), line, title, section, number=number, heading=title
-        )
-        self.last = None
-        if number != expected:
-            self.finding(
-                FindingKind.NUMBERING, f"objective {number} where {expected} was expected", line, line, block.provision
+        at = self.at.next_outline
+        if at >= len(OUTLINE) or body.lower() != OUTLINE[at][0].lower():
+            expected = OUTLINE[at][0] if at < len(OUTLINE) else "no more headings"
+            raise self.source.error(
+                line.number, f"unexpected heading {body!r} (expected {expected!r} or 'OBJECTIVE N: …')"
             )
-        self.objective = block.provision
-        self.heading_markup[block.provision.path] = markup_of(raw)
+        _, kind, path, parent_path = OUTLINE[at]
+        self.at.next_outline += 1
+        parent = self.draft.annex if parent_path is None else self.draft.containers[parent_path]
+        section = stub(kind, ("annex", *path), line, heading=body)
+        self.add(parent, section, line, body)
+        self.at.last = None
+        self.draft.containers[path] = section
+        self.at.container = section
+        self.at.objective = None
+        self.marking.headings[section.path] = markup_of(line.text)
 
-    def read_paragraph(self, raw: str, line: int) -> bool:
-        match = PARAGRAPH_RE.match(raw)
+    def read_objective(self, number: str, title: str, line: SourceLine) -> None:
+        section = self.draft.containers.get(("actionable-commitments",))
+        if section is None or self.at.container is not section:
+            raise self.source.error(line.number, f"objective {number} outside the section of actionable commitments")
+        expected = str(len(section.children) + 1)
+        objective = stub(ProvisionKind.OBJECTIVE, ("annex", "objective", number), line, number=number, heading=title)
+        self.add(section, objective, line, title)
+        self.at.last = None
+        if number != expected:
+            self.numbering(f"objective {number} where {expected} was expected", line, objective)
+        self.at.objective = objective
+        self.marking.headings[objective.path] = markup_of(line.text)
+
+    def read_paragraph(self, line: SourceLine) -> bool:
+        match = PARAGRAPH_RE.match(line.text)
         if not match:
             return False
         marker, number, text = match.groups()
-        expected = str(int(self.paragraph.number) + 1) if self.paragraph and self.paragraph.number else "1"
-        if self.objective is not None:
-            if self.objective.children:
-                raise self.error(
-                    line, f"second paragraph {number} under objective {self.objective.number}", self.objective
+        previous = self.at.paragraph
+        expected = str(int(previous.number) + 1) if previous and previous.number else "1"
+        objective = self.at.objective
+        if objective is not None:
+            if objective.children:
+                raise self.source.error(
+                    line.number, f"second paragraph {number} under objective {objective.number}", objective
                 )
-            block = self.new(ProvisionKind.COMMITMENT, ("para", number), line, text, self.objective, number=number)
-            self.objective.commitment = block.provision.path
+            paragraph = stub(ProvisionKind.COMMITMENT, ("annex", "para", number), line, number=number)
+            self.add(objective, paragraph, line, text)
+            objective.commitment = paragraph.path
         else:
-            if self.container is None:
-                raise self.error(line, f"paragraph {number} before the first section heading")
-            block = self.new(ProvisionKind.PARAGRAPH, ("para", number), line, text, self.container, number=number)
+            if self.at.container is None:
+                raise self.source.error(line.number, f"paragraph {number} before the first section heading")
+            paragraph = stub(ProvisionKind.PARAGRAPH, ("annex", "para", number), line, number=number)
+            self.add(self.at.container, paragraph, line, text)
         if number != expected:
-            self.finding(
-                FindingKind.NUMBERING, f"paragraph {number} where {expected} was expected", line, line, block.provision
-            )
+            self.numbering(f"paragraph {number} where {expected} was expected", line, paragraph)
         if marker:
-            self.finding(
+            self.source.finding(
                 FindingKind.MARKER,
                 f"paragraph {number} is set as a list item ('- {number}.') unlike the other numbered paragraphs",
-                line,
-                line,
-                block.provision,
+                lines(line.number),
+                paragraph,
             )
-        self.paragraph = block.provision
+        self.at.paragraph = paragraph
         return True
 
-    def read_principle(self, raw: str, line: int) -> bool:
+    def read_principle(self, line: SourceLine) -> bool:
         """A guiding principle of the paragraph that announces them ("…rests on a set of guiding principles:")."""
-        match = PRINCIPLE_ITEM_RE.match(raw) or PRINCIPLE_BOLD_RE.match(raw)
-        if not match or self.paragraph is None or self.objective is not None:
+        match = PRINCIPLE_ITEM_RE.match(line.text) or PRINCIPLE_BOLD_RE.match(line.text)
+        paragraph = self.at.paragraph
+        if not match or paragraph is None or self.at.objective is not None:
             return False
-        if not clean(self.paragraph_pieces(self.paragraph)).endswith("guiding principles:"):
+        opening = next(p for p in self.draft.printed if p.provision is paragraph)
+        if not clean(" ".join(opening.block.pieces)).endswith("guiding principles:"):
             return False
         name, text = clean(match.group(1)), match.group(2)
-        style = "list item" if PRINCIPLE_ITEM_RE.match(raw) else "bold paragraph"
-        block = self.new(
-            ProvisionKind.GUIDING_PRINCIPLE,
-            (*self.paragraph.path[1:], slug(name)),
-            line,
-            text,
-            self.paragraph,
-            heading=name,
-        )
-        self.principle_styles.append((block.provision, style, line))
+        style = "list item" if PRINCIPLE_ITEM_RE.match(line.text) else "bold paragraph"
+        principle = stub(ProvisionKind.GUIDING_PRINCIPLE, (*paragraph.path, slug(name)), line, heading=name)
+        self.add(paragraph, principle, line, text)
+        self.marking.principles.append((principle, style, line.number))
         return True
 
-    def paragraph_pieces(self, provision: Provision) -> str:
-        return " ".join(next(b.pieces for b in self.blocks if b.provision is provision))
-
-    def read_lettered(self, raw: str, line: int) -> bool:
-        match = LETTERED_RE.match(raw)
+    def read_lettered(self, line: SourceLine) -> bool:
+        match = LETTERED_RE.match(line.text)
         if not match:
             return False
         indent, letter, text = match.groups()
-        parent = self.paragraph
+        parent = self.at.paragraph
         if parent is None:
-            raise self.error(line, f"lettered provision ({letter}) before any numbered paragraph")
-        kind = ProvisionKind.ACTION if parent.kind is ProvisionKind.COMMITMENT else ProvisionKind.ITEM
-        siblings = [c for c in parent.children if c.kind is kind]
-        expected = chr(ord("a") + len(siblings))
-        block = self.new(kind, (*parent.path[1:], letter), line, text, parent, number=letter)
+            raise self.source.error(line.number, f"lettered provision ({letter}) before any numbered paragraph")
+        kind = lettered_kind(parent)
+        expected = reader.letter(sum(1 for c in parent.children if c.kind is kind))
+        item = stub(kind, (*parent.path, letter), line, number=letter)
+        self.add(parent, item, line, text)
         if letter != expected:
-            self.finding(
-                FindingKind.NUMBERING,
-                f"({letter}) where ({expected}) was expected in paragraph {parent.number}",
-                line,
-                line,
-                block.provision,
-            )
-        self.indents.setdefault(parent.path, []).append((block.provision, len(indent), line))
+            self.numbering(f"({letter}) where ({expected}) was expected in paragraph {parent.number}", line, item)
+        self.marking.indents.setdefault(parent.path, []).append((item, len(indent), line.number))
         return True
 
-    def read_list_entry(self, raw: str, line: int) -> bool:
-        match = LIST_ENTRY_RE.match(raw) or TABLE_ENTRY_RE.match(raw)
+    def objectives_list(self, line: SourceLine, misplaced: str) -> Provision:
+        """The list of objectives, which must be the section being read (else the error ``misplaced``)."""
+        objectives_list = self.draft.containers.get(("objectives-list",))
+        if objectives_list is None or self.at.container is not objectives_list:
+            raise self.source.error(line.number, misplaced)
+        return objectives_list
+
+    def read_list_entry(self, line: SourceLine) -> bool:
+        match = LIST_ENTRY_RE.match(line.text) or TABLE_ENTRY_RE.match(line.text)
         if not match:
-            return bool(TABLE_FURNITURE_RE.match(raw)) and self.note_table(raw, line)
-        objectives_list = self.containers.get(("objectives-list",))
-        if self.container is not objectives_list or objectives_list is None:
-            raise self.error(line, f"entry ({match.group(1)}) of the list of objectives outside that list")
+            if not TABLE_FURNITURE_RE.match(line.text):
+                return False
+            self.objectives_list(line, "a Markdown table outside the list of objectives")
+            self.marking.table_lines.append(line.number)
+            return True
         number, title = match.group(1), match.group(2)
-        expected = str(len(self.list_entries) + 1)
-        block = self.new(
-            ProvisionKind.OBJECTIVE_LIST_ENTRY, ("objectives-list", number), line, title, objectives_list, number=number
-        )
-        block.provision.objective_number = number
-        self.last = None
-        if number != expected or number in {p.number for p in self.list_entries.values()}:
-            self.finding(
-                FindingKind.NUMBERING,
-                f"list entry ({number}) where ({expected}) was expected",
-                line,
-                line,
-                block.provision,
-            )
-        self.list_entries[int(number)] = block.provision
-        if TABLE_ENTRY_RE.match(raw):
-            self.table_entries.append(block.provision)
+        objectives_list = self.objectives_list(line, f"entry ({number}) of the list of objectives outside that list")
+        expected = str(len(self.draft.list_entries) + 1)
+        entry = stub(ProvisionKind.OBJECTIVE_LIST_ENTRY, ("annex", "objectives-list", number), line, number=number)
+        entry.objective_number = number
+        self.add(objectives_list, entry, line, title)
+        self.at.last = None
+        if number != expected or number in {p.number for p in self.draft.list_entries.values()}:
+            self.numbering(f"list entry ({number}) where ({expected}) was expected", line, entry)
+        self.draft.list_entries[int(number)] = entry
+        if TABLE_ENTRY_RE.match(line.text):
+            self.marking.table_entries.append(entry)
         return True
 
-    def note_table(self, raw: str, line: int) -> bool:
-        objectives_list = self.containers.get(("objectives-list",))
-        if self.container is not objectives_list or objectives_list is None:
-            raise self.error(line, "a Markdown table outside the list of objectives")
-        self.table_lines.append(line)
-        return True
-
-    def read_actions_intro(self, raw: str, line: int) -> bool:
-        if raw.strip() != ACTIONS_INTRO:
+    def read_actions_intro(self, line: SourceLine) -> bool:
+        if line.text.strip() != ACTIONS_INTRO:
             return False
-        if (
-            self.objective is None
-            or not self.objective.children
-            or self.last is None
-            or self.last.provision is not self.objective.children[0]
-        ):
-            raise self.error(
-                line, f"{ACTIONS_INTRO!r} not right after an objective's commitment paragraph", self.objective
+        objective, last = self.at.objective, self.at.last
+        if objective is None or not objective.children or last is None or last.provision is not objective.children[0]:
+            raise self.source.error(
+                line.number, f"{ACTIONS_INTRO!r} not right after an objective's commitment paragraph", objective
             )
-        self.extend(self.last, raw.strip(), line)
+        last.block.add(line, line.text.strip())
         return True
 
-    def read_continuation(self, raw: str, line: int) -> None:
-        if self.last is None:
-            raise self.error(line, f"unexpected line {raw[:60]!r}: not a heading, paragraph, action or list entry")
-        previous_end = self.last.provision.span.line_end
-        self.extend(self.last, raw, line)
-        self.finding(
+    def read_continuation(self, line: SourceLine) -> None:
+        last = self.at.last
+        if last is None:
+            raise self.source.error(
+                line.number, f"unexpected line {line.text[:60]!r}: not a heading, paragraph, action or list entry"
+            )
+        previous_end = last.end
+        last.block.add(line)
+        self.source.finding(
             FindingKind.TEXT,
             f"the text of this provision is interrupted by a page break after line {previous_end} and continues on "
-            f"line {line}; rejoined with one space",
-            previous_end,
-            line,
-            self.last.provision,
+            f"line {line.number}; rejoined with one space",
+            lines(previous_end, line.number),
+            last.provision,
         )
 
     def finish(self) -> None:
-        """Fill in the clean texts, then check what can only be checked at the end."""
-        for block in self.blocks:
-            block.provision.text = clean(" ".join(block.pieces), self.vocabulary)
-        if self.annex is None:
-            raise self.error(1, "no annex")
-        if self.next_outline != len(OUTLINE):
-            raise self.error(len(self.lines), f"heading {OUTLINE[self.next_outline][0]!r} not found")
-        objectives = self.containers[("actionable-commitments",)].children
-        if len(objectives) != EXPECTED_OBJECTIVES or len(self.list_entries) != EXPECTED_OBJECTIVES:
-            raise self.error(
-                self.containers[("actionable-commitments",)].span.line_start,
+        """Fill in the clean texts and spans, then check what can only be checked at the end."""
+        for printed in self.draft.printed:
+            printed.provision.text = clean(" ".join(printed.block.pieces), self.vocabulary)
+            printed.provision.span = printed.block.span()
+        if self.at.next_outline != len(OUTLINE):
+            raise self.source.error(len(self.source.lines), f"heading {OUTLINE[self.at.next_outline][0]!r} not found")
+        section = self.draft.containers[("actionable-commitments",)]
+        objectives = section.children
+        entries = self.draft.list_entries
+        if len(objectives) != EXPECTED_OBJECTIVES or len(entries) != EXPECTED_OBJECTIVES:
+            raise self.source.error(
+                section.span.line_start,
                 f"expected {EXPECTED_OBJECTIVES} objectives and list entries, found {len(objectives)} objectives "
-                f"and {len(self.list_entries)} list entries",
+                f"and {len(entries)} list entries",
             )
         for objective in objectives:
             actions = objective.children[0].children if objective.children else []
             if not objective.children or not actions:
-                raise self.error(
+                raise self.source.error(
                     objective.span.line_start, "an objective without commitment paragraph or actions", objective
                 )
-            entry = self.list_entries.get(int(objective.number or 0))
+            entry = entries.get(int(objective.number or 0))
             if entry is not None and entry.text != objective.heading:
-                self.finding(
+                self.source.finding(
                     FindingKind.HEADING,
                     f"objective {objective.number}'s heading {objective.heading!r} differs from its entry in the "
                     f"list of objectives {entry.text!r}",
-                    objective.span.line_start,
-                    objective.span.line_start,
+                    lines(objective.span.line_start),
                     objective,
                 )
-        self.marker_findings()
+        marker_findings(self.draft, self.marking, self.source)
 
-    def marker_findings(self) -> None:
-        """Markers that differ in style from their siblings' (heading marks, list marks, indentation)."""
-        groups: dict[ProvisionKind, list[Provision]] = {}
-        index = {b.provision.path: b.provision for b in self.blocks}
-        for path in self.heading_markup:
-            groups.setdefault(index[path].kind, []).append(index[path])
-        for kind, headings in groups.items():
-            usual = _usual(Counter(self.heading_markup[h.path] for h in headings))
-            for heading in headings:
-                markup = self.heading_markup[heading.path]
-                if usual is not None and markup != usual:
-                    self.finding(
-                        FindingKind.MARKER,
-                        f"{kind.value.lower()} heading {heading.text!r} is marked {markup!r}, unlike most "
-                        f"{kind.value.lower()} headings ({usual!r}); structure taken from the wording",
-                        heading.span.line_start,
-                        heading.span.line_start,
-                        heading,
-                    )
-        styles = Counter(style for _, style, _ in self.principle_styles)
-        usual_style = _usual(styles)
-        for principle, style, line in self.principle_styles:
-            if usual_style is not None and style != usual_style:
-                self.finding(
+
+def is_outline(text: str) -> bool:
+    return any(clean(text).lower() == wording.lower() for wording, *_ in OUTLINE)
+
+
+def marker_findings(draft: Draft, marking: Marking, source: Source) -> None:
+    """Markers that differ in style from their siblings' (heading marks, list marks, indentation)."""
+    groups: dict[ProvisionKind, list[Provision]] = {}
+    index = {p.provision.path: p.provision for p in draft.printed}
+    for path in marking.headings:
+        groups.setdefault(index[path].kind, []).append(index[path])
+    for kind, headings in groups.items():
+        usual = _usual(Counter(marking.headings[h.path] for h in headings))
+        for heading in headings:
+            markup = marking.headings[heading.path]
+            if usual is not None and markup != usual:
+                source.finding(
                     FindingKind.MARKER,
-                    f"guiding principle {principle.heading!r} is set as a {style} with its name in bold, unlike "
-                    f"the other principles ({usual_style}s)",
-                    line,
-                    line,
-                    principle,
+                    f"{kind.value.lower()} heading {heading.text!r} is marked {markup!r}, unlike most "
+                    f"{kind.value.lower()} headings ({usual!r}); structure taken from the wording",
+                    lines(heading.span.line_start),
+                    heading,
                 )
-        for parent_path, items in self.indents.items():
-            usual_indent = _usual(Counter(indent for _, indent, _ in items))
-            for item, indent, line in items:
-                if usual_indent is not None and indent != usual_indent:
-                    self.finding(
-                        FindingKind.MARKER,
-                        f"({item.number}) of paragraph {parent_path[-1]} is indented {indent} spaces, unlike its "
-                        f"siblings ({usual_indent}); read as one of them",
-                        line,
-                        line,
-                        item,
-                    )
-        if self.table_entries:
-            objectives_list = self.containers[("objectives-list",)]
-            first, last = self.table_entries[0], self.table_entries[-1]
-            lines = self.table_lines + [p.span.line_start for p in self.table_entries]
-            self.finding(
+    usual_style = _usual(Counter(style for _, style, _ in marking.principles))
+    for principle, style, line in marking.principles:
+        if usual_style is not None and style != usual_style:
+            source.finding(
                 FindingKind.MARKER,
-                f"entries ({first.number})–({last.number}) of the list of objectives are set as a Markdown table "
-                f"(after a stray list marker and an empty header row), unlike the list items before them",
-                min(lines),
-                max(lines),
-                objectives_list,
+                f"guiding principle {principle.heading!r} is set as a {style} with its name in bold, unlike "
+                f"the other principles ({usual_style}s)",
+                lines(line),
+                principle,
             )
+    for parent_path, items in marking.indents.items():
+        usual_indent = _usual(Counter(indent for _, indent, _ in items))
+        for item, indent, line in items:
+            if usual_indent is not None and indent != usual_indent:
+                source.finding(
+                    FindingKind.MARKER,
+                    f"({item.number}) of paragraph {parent_path[-1]} is indented {indent} spaces, unlike its "
+                    f"siblings ({usual_indent}); read as one of them",
+                    lines(line),
+                    item,
+                )
+    if marking.table_entries:
+        first, last = marking.table_entries[0], marking.table_entries[-1]
+        table = marking.table_lines + [p.span.line_start for p in marking.table_entries]
+        source.finding(
+            FindingKind.MARKER,
+            f"entries ({first.number})–({last.number}) of the list of objectives are set as a Markdown table "
+            f"(after a stray list marker and an empty header row), unlike the list items before them",
+            lines(min(table), max(table)),
+            draft.containers[("objectives-list",)],
+        )
 
 
 def _usual(counts: Counter[str] | Counter[int]) -> str | int | None:
@@ -546,6 +464,52 @@ def _usual(counts: Counter[str] | Counter[int]) -> str | int | None:
     return ranked[0][0]
 
 
+def read_cover(source: Source) -> tuple[Provision, Provision, SourceLine]:
+    """The Commission's cover block and the annex's own title block, up to the annex's opening words.
+
+    Returns the cover, the annex (without children) and the line of the opening words.
+    """
+    text = source.lines
+    first_heading = next((i for i, raw in enumerate(text, 1) if HEADING_RE.match(raw)), None)
+    opening = next((i for i, raw in enumerate(text, 1) if raw.startswith(OPENING_START)), None)
+    if first_heading is None or opening is None or opening < first_heading:
+        raise source.error(1, f"expected the cover block, a Markdown heading, then {OPENING_START!r}…")
+    cover_lines = numbered_lines(text, 1, first_heading - 1)
+    if not cover_lines:
+        raise source.error(1, "expected the Commission's cover block before the first heading")
+    cover_text = clean(" ".join(source.line(line.number) for line in cover_lines))
+    attachment = next((line.number for line in cover_lines if "Proposal for a COUNCIL DECISION" in line.text), None)
+    if attachment is None:
+        raise source.error(cover_lines[0].number, "expected 'Proposal for a COUNCIL DECISION' in the cover block")
+    heading = clean(" ".join(source.line(line.number) for line in cover_lines if line.number >= attachment - 4))
+    cover = Provision(
+        ProvisionKind.PART,
+        ("cover",),
+        cover_text,
+        lines(cover_lines[0].number, cover_lines[-1].number),
+        heading=heading,
+    )
+    title_lines = [source.line(line.number) for line in numbered_lines(text, first_heading, opening - 1)]
+    title_numbers = [line.number for line in numbered_lines(text, first_heading, opening - 1)]
+    title = clean(" ".join(raw.lstrip("#") for raw in title_lines))
+    gcm_title = next((clean(raw.lstrip("#")) for raw in title_lines if "GLOBAL COMPACT" in raw), None)
+    if gcm_title is None:
+        raise source.error(first_heading, "expected the title 'GLOBAL COMPACT FOR …' before the opening words")
+    annex = Provision(
+        ProvisionKind.PART, ("annex",), title, SourceSpan(title_numbers[0], title_numbers[-1]), heading=gcm_title
+    )
+    return cover, annex, SourceLine(opening, source.line(opening))
+
+
 def load(path: Path, entry: CorpusEntry) -> list[Document]:
-    """The Zero Draft Plus as one document (``com-2018-168-annex``, English)."""
-    return [ZeroDraftReader(path, entry).read()]
+    """The Zero Draft Plus as one document (English)."""
+    source = Source.read(path, f"corpus/{entry.file}")
+    cover, annex, opening = read_cover(source)
+    draft_reader = ZeroDraftReader(source, annex)
+    draft_reader.add(annex, stub(ProvisionKind.PARAGRAPH, ("annex", "opening"), opening), opening, opening.text)
+    for line in numbered_lines(source.lines, opening.number + 1):
+        draft_reader.read_line(line)
+    draft_reader.finish()
+    document = reader.document(entry, entry.single_document(), [cover, annex], source.findings)
+    document.by_path()  # raises if a path repeats
+    return [document]

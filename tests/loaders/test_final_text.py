@@ -23,7 +23,9 @@ from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
 from gcmkg.settings import PROJECT_ROOT, load_settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import violations
-from loaders.final_text import KEY, Parsed, load, parse
+from loaders.final_text import Parsed, load, parse
+
+KEY = "a-73-l-66"  # corpus/manifest.toml
 
 FILE = "003_4d3bf2ee86e6cb1c.txt"
 BASE = "http://127.0.0.1:8000/"
@@ -260,7 +262,7 @@ def test_load_returns_one_document_with_the_manifest_metadata(entry: CorpusEntry
         "2018-12-12",
         "final",
         FILE,
-        entry.title,
+        entry.single_document().title,
     )
     assert [part.path for part in document.provisions] == [("resolution",), ("annex",)]
 

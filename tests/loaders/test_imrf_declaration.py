@@ -17,7 +17,9 @@ from gcmkg.iris import sparql_prologue
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
-from loaders.imrf_declaration import DOC_KEY, load
+from loaders.imrf_declaration import load
+
+DOC_KEY = "imrf-progress-declaration-2022"  # corpus/manifest.toml
 
 FILE = "004_7bae42176274279c.txt"
 GRAPH = f"<http://127.0.0.1:8000/graph/{DOC_KEY}-en>"

@@ -21,17 +21,14 @@ from gcmkg.model import Document, FindingKind, Provision, ProvisionKind
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text
-from loaders.swedish import (
-    COFACILITATORS_KEY,
-    ENGLISH_ACTIONS,
-    ENGLISH_ITEMS,
-    ENGLISH_PARAGRAPHS,
-    ENGLISH_PRINCIPLES,
-    OUTCOME_KEY,
-    PGA_KEY,
-    load,
-    marker_style,
-)
+from loaders.reader import marker_style
+from loaders.swedish import load
+from loaders.swedish_defects import ENGLISH_ACTIONS, ENGLISH_ITEMS, ENGLISH_PARAGRAPHS, ENGLISH_PRINCIPLES
+
+# The document keys of corpus/manifest.toml
+PGA_KEY = "pga-letter-2018-07-20"
+COFACILITATORS_KEY = "cofacilitators-letter-2018-07-17"
+OUTCOME_KEY = "gcm-agreed-outcome-2018-07-13"
 
 FILE = "000_ff9c35d2fe524f27.txt"
 CORPUS = PROJECT_ROOT / "corpus"

@@ -23,7 +23,9 @@ from gcmkg.iris import sparql_prologue
 from gcmkg.model import Document, FindingKind, ProvisionKind
 from gcmkg.settings import PROJECT_ROOT, load_settings
 from gcmkg.store import GraphStore
-from loaders.zero_draft import KEY, load
+from loaders.zero_draft import load
+
+KEY = "com-2018-168-annex"  # corpus/manifest.toml
 
 FILE = "001_e6f6b74612f5d01e.txt"
 
