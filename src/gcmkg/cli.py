@@ -5,13 +5,22 @@ Exit codes (also in the README):
 * 0 — success (for ``validate``: the graph conforms);
 * 1 — the graph violates a SHACL shape or a check (each violation is printed);
 * 2 — bad input: a corpus file missing or changed, a source text with unexpected structure,
-  a malformed query, a bad option;
-* 3 — no built store where one is needed (run ``gcmkg build``).
+  a malformed query, a bad option or setting (only the project's own errors,
+  :class:`gcmkg.errors.GcmkgError`; anything else is a fault of the program and shows its
+  traceback);
+* 3 — no built store where one is needed (run ``gcmkg build``);
+* 141 — standard output was closed early (``gcmkg query … | head``): the command stops
+  quietly, as ``128 + SIGPIPE`` says by convention.
+
+Settings come from ``GCMKG_*`` environment variables (``GCMKG_ROOT`` for the project folder
+when the package is installed outside its checkout) and the options below.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,13 +29,14 @@ from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
 
 from gcmkg import __version__
 from gcmkg.build import build, ontology_graph, parse_corpus, stderr_progress, write_parsed
-from gcmkg.errors import GcmkgError, ValidationFailed
+from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
 from gcmkg.iris import sparql_prologue
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import violations
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_NO_STORE = 0, 1, 2, 3
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -81,7 +91,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     if text == "-":
         text = sys.stdin.read()
     elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise GcmkgError(f"cannot read the query file {text[1:]}: {error}") from error
     if not args.no_prefixes:
         text = sparql_prologue() + text
     try:
@@ -134,10 +147,22 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here when the output was short
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except ValidationFailed as error:
         for violation in error.violations:
             print(violation, file=sys.stderr)
@@ -146,10 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
-    except FileNotFoundError as error:
+    except NoStoreError as error:
         print(f"gcmkg: {error}", file=sys.stderr)
         return EXIT_NO_STORE
-    except (GcmkgError, ValueError) as error:
+    except GcmkgError as error:
         print(f"gcmkg: error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

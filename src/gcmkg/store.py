@@ -33,6 +33,8 @@ from pyoxigraph import (
     serialize,
 )
 
+from gcmkg.errors import NoStoreError
+
 Term = NamedNode | BlankNode | Literal | Triple
 
 
@@ -67,7 +69,7 @@ class GraphStore:
     @classmethod
     def open_read_only(cls, path: Path, base_iri: str) -> GraphStore:
         if not path.is_dir():
-            raise FileNotFoundError(f"{path}: no built store here; run `make build` (or `gcmkg build`) first")
+            raise NoStoreError(f"{path}: no built store here; run `make build` (or `gcmkg build`) first")
         return cls(Store.read_only(str(path)), base_iri, path)
 
     # writing -------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from gcmkg.errors import SettingsError
 from gcmkg.service import worker as worker_module
 from gcmkg.service.screening import screen
 from gcmkg.service.worker import Job, refusal
@@ -61,11 +62,11 @@ class Limits:
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024:
-            raise ValueError(f"limits out of range: {self}")
+            raise SettingsError(f"limits out of range: {self}")
         if self.workers < 1 or self.burst_workers < 0:
-            raise ValueError(f"limits out of range: {self}")
+            raise SettingsError(f"limits out of range: {self}")
         if 0 < self.memory_mb < 256:
-            raise ValueError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
+            raise SettingsError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
 
 
 @dataclass(frozen=True)
