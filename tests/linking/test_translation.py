@@ -19,7 +19,7 @@ from gcmkg.iris import Iris
 from gcmkg.linking.translation import COPY_METHOD, ENGLISH_KEY, METHOD, MIN_SCORE, SWEDISH_KEY, Link, link, links
 from gcmkg.model import Document, Provision, ProvisionKind
 from gcmkg.rdf import compact_quads, document_quads
-from gcmkg.service.queries_catalog import parse
+from gcmkg.service.saved_query_files import parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text, swedish

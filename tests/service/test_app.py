@@ -1,0 +1,68 @@
+"""The app factory and ``gcmkg serve``: what the service needs comes from Settings, and it never builds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gcmkg.errors import NoStoreError
+from gcmkg.service.app import create_app
+from gcmkg.settings import PROJECT_ROOT, Settings
+from tests.service.conftest import protocol_build
+
+BASE = "http://127.0.0.1:9/"
+ONE_QUERY = """#+ summary: Everything, a little
+SELECT * WHERE { ?s ?p ?o } LIMIT 1
+"""
+
+
+def test_serve_without_a_store_exits_3_and_does_not_build(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "gcmkg.cli", "--build-dir", str(tmp_path / "nothing"), "serve", "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 3, run.stderr
+    assert "no built store" in run.stderr and "make build" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "nothing").exists()  # nothing was built
+
+
+def test_create_app_without_a_store_is_no_store_error(tmp_path: Path) -> None:
+    with pytest.raises(NoStoreError):
+        create_app(Settings(base_iri=BASE, build_dir=tmp_path))
+
+
+def test_the_service_wing_imports_neither_the_build_nor_the_loaders() -> None:
+    code = (
+        "import sys, gcmkg.service.app, gcmkg.service.cli\n"
+        "wings = ('gcmkg.build', 'gcmkg.corpus', 'gcmkg.rdf', 'gcmkg.validate', 'gcmkg.linking', 'loaders')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(wings)))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+def test_saved_queries_and_templates_come_from_the_settings(tmp_path: Path) -> None:
+    """An installed package outside the checkout: the project's folders are where Settings say."""
+    root = tmp_path / "project"
+    (root / "queries").mkdir(parents=True)
+    (root / "queries" / "everything.rq").write_text(ONE_QUERY, encoding="utf-8")
+    templates = tmp_path / "templates"
+    shutil.copytree(PROJECT_ROOT / "src" / "gcmkg" / "service" / "templates", templates)
+    (templates / "dumps.html").write_text("our own dumps page", encoding="utf-8")
+    protocol_build(tmp_path / "build", BASE)
+    settings = Settings(base_iri=BASE, root=root, build_dir=tmp_path / "build", templates_dir=templates)
+    with TestClient(create_app(settings)) as client:
+        listing = client.get("/queries", headers={"Accept": "application/json"})
+        assert [entry["name"] for entry in listing.json()] == ["everything"]
+        answer = client.get("/queries/everything", params={"format": "json"})
+        assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 1
+        assert client.get("/queries/objective-actions").status_code == 404  # the checkout's queries are not read
+        assert client.get("/dumps/", headers={"Accept": "text/html"}).text == "our own dumps page"
