@@ -25,12 +25,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from gcmkg import __version__
 from gcmkg.build import build, ontology_graph, parse_corpus, stderr_progress, write_parsed
 from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
 from gcmkg.iris import sparql_prologue
+from gcmkg.representations import TURTLE
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import violations
@@ -109,7 +110,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         for solution in result:
             print("\t".join(_cell(solution[n]) for n in names))
     else:
-        sys.stdout.write(GraphStore.triples_to_bytes(result, RdfFormat.TURTLE).decode("utf-8"))
+        sys.stdout.write((serialize(result, format=TURTLE.rdf) or b"").decode("utf-8"))
     return EXIT_OK
 
 

@@ -14,7 +14,7 @@ Triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) carry these statements as t
 N-Quads and TriG also keep the named graph each one comes from.
 
 Every read binds the resource as an RDF term (``substitutions``), never spliced into the query
-text, and each function materialises its rows in the thread that ran the query (DESIGN.md,
+text, and each function materialises its rows in the thread that ran the query (:mod:`gcmkg.store`,
 hazards 3 and 5), so callers may run it from any worker thread.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from gcmkg.iris import DCTERMS, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for
+from gcmkg.iris import DCTERMS, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
 from gcmkg.representations import DATASETS, N_QUADS, TURTLE, Representation
 from gcmkg.store import GraphStore, Term
 
@@ -241,7 +241,7 @@ def ontology_terms(store: GraphStore, iris: Iris) -> list[OntologyTerm]:
     """Classes, properties and individuals declared in the ontology graph, in name order."""
     graph = iris.graph("ontology")
     terms: dict[str, OntologyTerm] = {}
-    query = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes_for(iris.base).items()) + _ONTOLOGY_TERMS
+    query = sparql_prologue() + _ONTOLOGY_TERMS
     for row in store.select(query):
         if row.get("g") != graph or not isinstance(row["term"], NamedNode):
             continue

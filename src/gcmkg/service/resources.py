@@ -13,7 +13,7 @@ The representation is chosen by ``?format=`` (``html``, ``turtle``, ``ntriples``
 ``rdfxml``, ``nquads``, ``trig``) or else by the ``Accept`` header; 406 lists what is offered.
 Reads are trusted in-process queries on the read-only store, each run and materialised inside one
 synchronous endpoint call (FastAPI runs it in a worker thread), with the resource bound as an RDF
-term — DESIGN.md hazards 3 and 5. What a resource's RDF description contains is documented in
+term — hazards 3 and 5 of :mod:`gcmkg.store`. What a resource's RDF description contains is documented in
 :mod:`gcmkg.service.describe`.
 """
 

@@ -1,6 +1,6 @@
 """Query results to bytes, under a row and byte cap, in the thread that ran the query.
 
-pyoxigraph's result iterators must be consumed in the thread that made them (DESIGN.md,
+pyoxigraph's result iterators must be consumed in the thread that made them (:mod:`gcmkg.store`,
 hazard 3) and a response must never be a truncated ``200`` (hazard 4), so a result is
 written completely into memory here, counting rows and bytes as it goes, and handed over only
 when it fits.  SELECT results are written by this module (pyoxigraph's serializers cannot

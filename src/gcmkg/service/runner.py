@@ -1,7 +1,7 @@
 """Supervised query execution: every untrusted (ad-hoc or saved) query runs here.
 
 pyoxigraph 0.5 cannot cancel a query, executes ``SERVICE`` over HTTP, and aborts the whole
-process when a query exhausts memory (DESIGN.md, hazards 1–4).  So a query never runs in the
+process when a query exhausts memory (:mod:`gcmkg.store`, hazards 1–4).  So a query never runs in the
 web process.  :class:`QueryRunner` keeps a small pool of worker processes
 (:mod:`gcmkg.service.worker`), each with the store opened read-only once and an address-space
 limit.  For each query it

@@ -17,7 +17,7 @@ with examples in ``queries/README.md``)::
     #+   description: The objective's number as printed (1 to 23)
 
 Parameters are bound as RDF terms through pyoxigraph's ``substitutions`` — never spliced into
-the query text — and pyoxigraph binds only variables of the SELECT projection (DESIGN.md,
+the query text — and pyoxigraph binds only variables of the SELECT projection (:mod:`gcmkg.store`,
 hazard 5), so every parameter must be projected; the catalogue refuses a file where it is not.
 Errors name the file and line.
 """
@@ -266,7 +266,7 @@ def parse(path: Path) -> SavedQuery:
         ):
             raise SavedQueryError(
                 f"{where}: parameter ?{param.name} must be in the SELECT projection to be bound "
-                "(pyoxigraph binds only projected variables; DESIGN.md hazard 5)"
+                "(pyoxigraph binds only projected variables; gcmkg.store, hazard 5)"
             )
         parsed_params.append(param)
     names = [p.name for p in parsed_params]

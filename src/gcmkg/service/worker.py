@@ -1,7 +1,7 @@
 """The query worker: a child process that opens the store read-only once and runs queries.
 
 It exists because pyoxigraph cannot cancel a query and aborts the process when memory runs
-out (DESIGN.md, hazard 2).  Each worker runs under an address-space limit (``RLIMIT_AS``),
+out (:mod:`gcmkg.store`, hazard 2).  Each worker runs under an address-space limit (``RLIMIT_AS``),
 runs one query at a time, and writes the complete result to bytes in the thread that ran it,
 under the row and byte caps (hazards 3 and 4).  The parent (:mod:`gcmkg.service.runner`)
 enforces the time limit by killing the worker and starting a fresh one.
