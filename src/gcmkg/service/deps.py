@@ -7,6 +7,7 @@ handlers declare them by type::
     def resource(path: str, store: StoreDep, iris: IrisDep) -> Response: ...
 
 * :data:`SettingsDep` — the validated :class:`~gcmkg.settings.Settings`.
+* :data:`LimitsDep` — the per-query :class:`~gcmkg.service.runner.Limits` (shown on pages).
 * :data:`IrisDep` — the :class:`~gcmkg.iris.Iris` of the served graph's base IRI.
 * :data:`StoreDep` — the built store opened read-only, for *trusted* in-process reads (fixed
   queries with bound terms, results materialised in the calling thread).  Never run a
@@ -29,7 +30,7 @@ from fastapi import Depends, Request
 from gcmkg.iris import Iris
 from gcmkg.service.describe import DatasetStats, StatsCache
 from gcmkg.service.pages import Pages
-from gcmkg.service.runner import QueryRunner
+from gcmkg.service.runner import Limits, QueryRunner
 from gcmkg.service.saved_query_files import SavedQuery
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
@@ -45,6 +46,10 @@ class Release:
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_limits(request: Request) -> Limits:
+    return request.app.state.limits  # type: ignore[no-any-return]
 
 
 def get_iris(request: Request) -> Iris:
@@ -76,6 +81,7 @@ def get_dataset_stats(request: Request) -> DatasetStats:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+LimitsDep = Annotated[Limits, Depends(get_limits)]
 IrisDep = Annotated[Iris, Depends(get_iris)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]

@@ -32,17 +32,18 @@ from pyoxigraph import Literal, NamedNode, Triple, serialize
 from starlette.concurrency import run_in_threadpool
 
 from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, Iris, sparql_prologue
-from gcmkg.representations import HTML, QUERY_RESULTS, TRIPLES, TURTLE, Representation
+from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TURTLE, Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import IrisDep, RunnerDep, StoreDep
+from gcmkg.service.deps import IrisDep, LimitsDep, RunnerDep, StoreDep
 from gcmkg.service.runner import Limits, QueryRejected
 from gcmkg.service.screening import screen
 from gcmkg.service.worker import UPDATE_REFUSED
+from gcmkg.store import GraphStore
 
 router = APIRouter(tags=["SPARQL"])
 
 FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
+DIRECT = SPARQL_QUERY.media_type
 UPDATE = "application/sparql-update"
 DESCRIPTION_TYPES = (TURTLE, HTML, *TRIPLES[1:])  # Turtle for RDF clients and curl; HTML for browsers
 
@@ -96,6 +97,8 @@ async def sparql_get(
     runner: RunnerDep,
     store: StoreDep,
     iris: IrisDep,
+    limits: LimitsDep,
+    # declared for the OpenAPI document; read below from the raw parameters, which keep repeats
     query: QueryParam = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
@@ -106,7 +109,7 @@ async def sparql_get(
         raise QueryRejected(UPDATE_REFUSED + " (and an update is never sent by GET)", 403)
     text = _one([v for k, v in params if k == "query"], "query")
     if text is None:
-        return _service_description(request, store, iris, format)
+        return _service_description(request, store, iris, limits, format)
     return await _answer(request, runner, text, params, format)
 
 
@@ -222,11 +225,13 @@ def description_triples(served: Iris, iris: Iris, graphs: list[NamedNode]) -> li
     return triples
 
 
-def _service_description(request: Request, store: StoreDep, iris: Iris, format_param: str | None) -> Response:
+def _service_description(
+    request: Request, store: GraphStore, iris: Iris, limits: Limits, format_param: str | None
+) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
     served = Iris(str(request.base_url))
     if chosen is HTML:
-        return HTMLResponse(query_page(served.endpoint().value, request.app.state.limits))
+        return HTMLResponse(query_page(served.endpoint().value, limits))
     data = serialize(
         description_triples(served, iris, store.named_graphs()),
         format=chosen.rdf,
