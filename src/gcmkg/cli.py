@@ -12,6 +12,9 @@ Exit codes (also in the README):
 * 141 — standard output was closed early (``gcmkg query … | head``): the command stops
   quietly, as ``128 + SIGPIPE`` says by convention.
 
+This module is where the two wings meet: each command imports the build (or the service) only
+when it runs, so that ``gcmkg serve`` loads no build stage and ``gcmkg query`` neither.
+
 Settings come from ``GCMKG_*`` environment variables (``GCMKG_ROOT`` for the project folder
 when the package is installed outside its checkout) and the options below.
 """
@@ -28,13 +31,11 @@ from pathlib import Path
 from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from gcmkg import __version__
-from gcmkg.build import build, ontology_graph, parse_corpus, stderr_progress, write_parsed
 from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
 from gcmkg.iris import sparql_prologue
 from gcmkg.representations import TURTLE
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
-from gcmkg.validate import violations
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_NO_STORE = 0, 1, 2, 3
 EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
@@ -49,6 +50,8 @@ def _open_store(settings: Settings) -> GraphStore:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from gcmkg.build import build, stderr_progress
+
     settings = _settings(args)
     result = build(settings, progress=stderr_progress if not args.quiet else lambda _: None)
     print(
@@ -59,6 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from gcmkg.build import parse_corpus, stderr_progress, write_parsed
+
     settings = _settings(args)
     texts = parse_corpus(settings, progress=stderr_progress)
     out = Path(args.out) if args.out else settings.build_dir / "parsed"
@@ -68,6 +73,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from gcmkg.build import ontology_graph
+    from gcmkg.validate import violations
+
     settings = _settings(args)
     store = _open_store(settings)
     found = violations(store, settings.shapes_dir, ontology_graph(settings))

@@ -39,9 +39,11 @@ def test_create_app_without_a_store_is_no_store_error(tmp_path: Path) -> None:
         create_app(Settings(base_iri=BASE, build_dir=tmp_path))
 
 
-def test_the_service_wing_imports_neither_the_build_nor_the_loaders() -> None:
+def test_serving_imports_neither_the_build_nor_the_loaders() -> None:
+    """What ``gcmkg serve`` loads: the command line, the service and the core, no build stage."""
     code = (
-        "import sys, gcmkg.service.app, gcmkg.service.cli\n"
+        "import sys, gcmkg.cli, gcmkg.service.app, gcmkg.service.cli\n"
+        "gcmkg.cli.parser()\n"
         "wings = ('gcmkg.build', 'gcmkg.corpus', 'gcmkg.rdf', 'gcmkg.validate', 'gcmkg.linking', 'loaders')\n"
         "print(sorted(m for m in sys.modules if m.startswith(wings)))\n"
     )

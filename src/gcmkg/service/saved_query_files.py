@@ -18,7 +18,7 @@ with examples in ``queries/README.md``)::
 
 Parameters are bound as RDF terms through pyoxigraph's ``substitutions`` — never spliced into
 the query text — and pyoxigraph binds only variables of the SELECT projection (:mod:`gcmkg.store`,
-hazard 5), so every parameter must be projected; the catalogue refuses a file where it is not.
+hazard 5), so every parameter must be projected; :func:`parse` refuses a file where it is not.
 Errors name the file and line.
 """
 
