@@ -6,9 +6,8 @@ app (:data:`gcmkg.service.deps.SavedQueriesDep`) and includes :func:`router` for
 operation's parameters are typed in the OpenAPI document: integer, string, IRI or language,
 with the allowed values as an enum and the default shown. A value is bound as an RDF term
 through ``substitutions`` (:meth:`gcmkg.service.saved_query_files.SavedQuery.bind`) and never
-spliced into the query
-text. A bad or missing value is answered 422 naming the parameter and the reason, in the same
-shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
+spliced into the query text. A bad or missing value is answered 422 naming the parameter and
+the reason, in the same shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
 
 Results: SPARQL JSON, CSV, TSV or XML by ``?format=`` or ``Accept``, or an HTML page with the
 form and a table whose IRIs are shown by their labels and linked. Queries run through the
