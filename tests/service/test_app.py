@@ -68,3 +68,23 @@ def test_saved_queries_and_templates_come_from_the_settings(tmp_path: Path) -> N
         assert answer.status_code == 200 and len(answer.json()["results"]["bindings"]) == 1
         assert client.get("/queries/objective-actions").status_code == 404  # the checkout's queries are not read
         assert client.get("/dumps/", headers={"Accept": "text/html"}).text == "our own dumps page"
+
+
+def test_a_running_service_keeps_serving_its_release_and_its_dumps(tmp_path: Path) -> None:
+    """A build that swaps ``current`` meanwhile publishes nothing until the service restarts."""
+    build_dir = tmp_path / "build"
+    protocol_build(build_dir, BASE)
+    first = build_dir / "releases" / "w3c-protocol"
+    (first / "dumps").mkdir()
+    served = b"<http://x/s> <http://x/p> <http://x/o> .\n"
+    (first / "dumps" / "gcmkg.nq").write_bytes(served)
+    with TestClient(create_app(Settings(base_iri=BASE, build_dir=build_dir))) as client:
+        newer = build_dir / "releases" / "newer"
+        shutil.copytree(first / "store", newer / "store")
+        (newer / "dumps").mkdir()
+        (newer / "dumps" / "gcmkg.nq").write_text("", encoding="utf-8")
+        (build_dir / "current").unlink()
+        (build_dir / "current").symlink_to(Path("releases") / "newer")
+        listing = client.get("/dumps/", params={"format": "json"}).json()
+        assert [(entry["file"], entry["bytes"]) for entry in listing] == [("gcmkg.nq", len(served))]
+        assert client.get("/dumps/gcmkg.nq").content == served

@@ -63,18 +63,17 @@ def pinned_release(settings: Settings) -> Release:
         raise NoStoreError(f"{settings.store_dir}: no built store here; run `make build` (or `gcmkg build`) first")
     folder = settings.current.resolve()
     modified = datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC)
-    return Release(id=folder.name, modified=modified)
+    return Release(id=folder.name, modified=modified, folder=folder)
 
 
 def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     """The service over the store ``settings`` point to; workers start with the app's lifespan."""
     limits = limits or Limits()
     release = pinned_release(settings)
-    store_dir = settings.current.resolve() / "store"
-    store = GraphStore.open_read_only(store_dir, settings.base_iri)
+    store = GraphStore.open_read_only(release.store_dir, settings.base_iri)
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
-    runner = QueryRunner(store_dir, settings.base_iri, limits)
+    runner = QueryRunner(release.store_dir, settings.base_iri, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -96,14 +95,14 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.limits = limits
     app.state.iris = iris
+    app.state.release = release
     app.state.store = store
     app.state.runner = None
     app.state.saved_queries = saved
     app.state.pages = Pages(settings.templates_dir)
-    app.state.dataset_stats = StatsCache(store, iris, settings.dumps_dir)
+    app.state.dataset_stats = StatsCache(store, iris, release.dumps_dir)
 
     app.include_router(sparql.router)
     app.include_router(resources.router)

@@ -7,7 +7,7 @@ Routes (all GET, all read-only):
 * ``/ontology`` — the vocabulary namespace ``{base}ontology#`` (documentation and the ontology graph);
 * ``/graph/{name}`` — a named graph: its VoID description, and the whole graph as a download;
 * ``/dataset`` and ``/.well-known/void`` — the VoID description of the dataset, with statistics;
-* ``/dumps/`` and ``/dumps/{file}`` — the files the build wrote beside the store.
+* ``/dumps/`` and ``/dumps/{file}`` — the files the build wrote beside the store (of the served release).
 
 The representation is chosen by ``?format=`` (``html``, ``turtle``, ``ntriples``, ``jsonld``,
 ``rdfxml``, ``nquads``, ``trig``) or else by the ``Accept`` header; 406 lists what is offered.
@@ -32,7 +32,7 @@ from gcmkg import representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.representations import Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import DatasetStatsDep, IrisDep, PagesDep, SettingsDep, StoreDep
+from gcmkg.service.deps import DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
 from gcmkg.service.describe import (
     DatasetStats,
     all_labels,
@@ -435,8 +435,8 @@ def dumps_redirect() -> Response:
 
 
 @router.get("/dumps/", summary="List the downloadable dumps", response_class=Response)
-def dumps(request: Request, settings: SettingsDep, pages: PagesDep, format: FormatParam = None) -> Response:
-    files = _dump_files(settings.dumps_dir)
+def dumps(request: Request, release: ReleaseDep, pages: PagesDep, format: FormatParam = None) -> Response:
+    files = _dump_files(release.dumps_dir)
     chosen = choose(request, format, (representations.HTML, representations.JSON))
     if chosen is representations.JSON:
         body = [{"file": p.name, "bytes": p.stat().st_size, "href": f"/dumps/{p.name}"} for p in files]
@@ -450,9 +450,9 @@ def dumps(request: Request, settings: SettingsDep, pages: PagesDep, format: Form
     response_class=FileResponse,
     responses={404: {"description": "No such file."}},
 )
-def dump_file(file: str, settings: SettingsDep) -> Response:
+def dump_file(file: str, release: ReleaseDep) -> Response:
     # Only names listed in the folder are served: no path can leave it.
-    for path in _dump_files(settings.dumps_dir):
+    for path in _dump_files(release.dumps_dir):
         if path.name == file:
             known = representations.by_suffix(path.suffix)
             media = known.media_type if known and known.rdf_format else "application/octet-stream"
