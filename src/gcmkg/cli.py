@@ -5,28 +5,40 @@ Exit codes (also in the README):
 * 0 — success (for ``validate``: the graph conforms);
 * 1 — the graph violates a SHACL shape or a check (each violation is printed);
 * 2 — bad input: a corpus file missing or changed, a source text with unexpected structure,
-  a malformed query, a bad option;
-* 3 — no built store where one is needed (run ``gcmkg build``).
+  a malformed query, a bad option or setting (only the project's own errors,
+  :class:`gcmkg.errors.GcmkgError`; anything else is a fault of the program and shows its
+  traceback);
+* 3 — no built store where one is needed (run ``gcmkg build``);
+* 141 — standard output was closed early (``gcmkg query … | head``): the command stops
+  quietly, as ``128 + SIGPIPE`` says by convention.
+
+This module is where the two wings meet: each command imports the build (or the service) only
+when it runs, so that ``gcmkg serve`` loads no build stage and ``gcmkg query`` neither.
+
+Settings come from ``GCMKG_*`` environment variables (``GCMKG_ROOT`` for the project folder
+when the package is installed outside its checkout) and the options below.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyoxigraph import QueryBoolean, QuerySolutions, RdfFormat
+from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from gcmkg import __version__
-from gcmkg.build import build, ontology_graph, parse_corpus, stderr_progress, write_parsed
-from gcmkg.errors import GcmkgError, ValidationFailed
+from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
 from gcmkg.iris import sparql_prologue
+from gcmkg.representations import TURTLE
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
-from gcmkg.validate import violations
 
 EXIT_OK, EXIT_INVALID, EXIT_INPUT, EXIT_NO_STORE = 0, 1, 2, 3
+EXIT_CLOSED_PIPE = 128 + signal.SIGPIPE
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -38,6 +50,8 @@ def _open_store(settings: Settings) -> GraphStore:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    from gcmkg.build import build, stderr_progress
+
     settings = _settings(args)
     result = build(settings, progress=stderr_progress if not args.quiet else lambda _: None)
     print(
@@ -48,6 +62,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from gcmkg.build import parse_corpus, stderr_progress, write_parsed
+
     settings = _settings(args)
     texts = parse_corpus(settings, progress=stderr_progress)
     out = Path(args.out) if args.out else settings.build_dir / "parsed"
@@ -57,6 +73,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from gcmkg.build import ontology_graph
+    from gcmkg.validate import violations
+
     settings = _settings(args)
     store = _open_store(settings)
     found = violations(store, settings.shapes_dir, ontology_graph(settings))
@@ -81,7 +100,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     if text == "-":
         text = sys.stdin.read()
     elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise GcmkgError(f"cannot read the query file {text[1:]}: {error}") from error
     if not args.no_prefixes:
         text = sparql_prologue() + text
     try:
@@ -96,7 +118,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         for solution in result:
             print("\t".join(_cell(solution[n]) for n in names))
     else:
-        sys.stdout.write(GraphStore.triples_to_bytes(result, RdfFormat.TURTLE).decode("utf-8"))
+        sys.stdout.write((serialize(result, format=TURTLE.rdf) or b"").decode("utf-8"))
     return EXIT_OK
 
 
@@ -134,10 +156,22 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's final flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # inside the try: a closed pipe shows up here when the output was short
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_CLOSED_PIPE
     except ValidationFailed as error:
         for violation in error.violations:
             print(violation, file=sys.stderr)
@@ -146,10 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INVALID
-    except FileNotFoundError as error:
+    except NoStoreError as error:
         print(f"gcmkg: {error}", file=sys.stderr)
         return EXIT_NO_STORE
-    except (GcmkgError, ValueError) as error:
+    except GcmkgError as error:
         print(f"gcmkg: error: {error}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:

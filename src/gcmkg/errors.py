@@ -4,9 +4,23 @@ from __future__ import annotations
 
 
 class GcmkgError(Exception):
-    """Base class for errors the command line reports without a traceback."""
+    """Base class for errors the command line reports without a traceback, exiting with ``exit_code``.
+
+    Anything else that escapes a command is a fault of the program, not of its input, and is
+    reported with its traceback.
+    """
 
     exit_code = 2
+
+
+class SettingsError(GcmkgError):
+    """A setting or command-line option has a value the project cannot work with (a bad base IRI, …)."""
+
+
+class NoStoreError(GcmkgError):
+    """There is no built store where a command or the service needs one (run ``gcmkg build``)."""
+
+    exit_code = 3
 
 
 class CorpusError(GcmkgError):

@@ -1,4 +1,4 @@
-"""Every IRI the graph mints is minted here, and every namespace is a constant here.
+"""Every IRI the project mints is minted here, and parsed back here; every namespace is a constant here.
 
 The layout under the configured base IRI (default ``http://127.0.0.1:8000/``)::
 
@@ -15,6 +15,19 @@ The layout under the configured base IRI (default ``http://127.0.0.1:8000/``)::
     {base}id/alignment/{kind}/{slug}          a relation between provisions, with evidence
     {base}graph/{name}                        a named graph
     {base}dataset                             the VoID dataset
+    {base}ontology/{version}                  the ontology's version IRI (owl:versionIRI)
+
+and the service's own (where the same base IRI is served)::
+
+    {base}sparql                              the SPARQL endpoint
+    {base}sparql#service                      the endpoint's service description (sd:Service)
+    {base}sparql#default-graph                its default graph (the union)
+    {base}sparql#graph-{name}                 its entry for a named graph
+    {base}dumps/{file}                        a dump file of the release
+
+A minted IRI is served at its path under the base (:meth:`Iris.path_of`), and a request path
+names the IRI :meth:`Iris.from_path` gives back; segments are percent-encoded when minted and
+compared encoded, so the two are inverse.
 
 External identifiers are used as they are: SDG targets ``http://metadata.un.org/sdg/10.7``,
 UN documents ``https://undocs.org/{symbol}``, ILO instruments via their NORMLEX pages.
@@ -26,7 +39,7 @@ setting without being rewritten.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from pyoxigraph import NamedNode
 
@@ -72,6 +85,15 @@ def sparql_prologue() -> str:
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 
 
+def prefixes_for(base_iri: str) -> dict[str, str]:
+    """The project prefixes with the relative ones (``gcm``) resolved against the base IRI.
+
+    >>> prefixes_for("http://example.org/")["gcm"]
+    'http://example.org/ontology#'
+    """
+    return {p: (ns if ns.startswith("http") else base_iri + ns) for p, ns in PREFIXES.items()}
+
+
 def _segment(value: str) -> str:
     return quote(value, safe="-._~")
 
@@ -92,22 +114,27 @@ class Iris:
         self.base = base
         self.vocabulary = base + "ontology#"
         self.ontology = NamedNode(base + "ontology")
+        self.id_space = base + "id/"  # every minted resource IRI starts so (VoID's uriSpace)
 
     # vocabulary -------------------------------------------------------------------------
     def term(self, local_name: str) -> NamedNode:
         """A class or property of the gcmkg ontology."""
         return NamedNode(self.vocabulary + local_name)
 
+    def ontology_version(self, version: str) -> NamedNode:
+        """The ontology's ``owl:versionIRI``: ``{base}ontology/{version}``."""
+        return NamedNode(f"{self.ontology.value}/{_segment(version)}")
+
     # documents and provisions -------------------------------------------------------------
     def work(self, doc_key: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/{_segment(doc_key)}")
+        return NamedNode(f"{self.id_space}{_segment(doc_key)}")
 
     def compact(self) -> NamedNode:
         """The Global Compact for Migration as a work, of which the texts are versions."""
-        return NamedNode(f"{self.base}id/gcm")
+        return NamedNode(f"{self.id_space}gcm")
 
     def document(self, doc_key: str, language: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/{_segment(doc_key)}/{_segment(language)}")
+        return NamedNode(f"{self.id_space}{_segment(doc_key)}/{_segment(language)}")
 
     def source(self, doc_key: str, language: str) -> NamedNode:
         return NamedNode(f"{self.document(doc_key, language).value}/source")
@@ -126,13 +153,13 @@ class Iris:
 
     # catalogue, alignments ----------------------------------------------------------------
     def instrument(self, slug: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/instrument/{_segment(slug)}")
+        return NamedNode(f"{self.id_space}instrument/{_segment(slug)}")
 
     def actor(self, slug: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/actor/{_segment(slug)}")
+        return NamedNode(f"{self.id_space}actor/{_segment(slug)}")
 
     def alignment(self, kind: str, slug: str) -> NamedNode:
-        return NamedNode(f"{self.base}id/alignment/{_segment(kind)}/{_segment(slug)}")
+        return NamedNode(f"{self.id_space}alignment/{_segment(kind)}/{_segment(slug)}")
 
     # graphs and dataset -------------------------------------------------------------------
     def graph(self, name: str) -> NamedNode:
@@ -145,9 +172,75 @@ class Iris:
     def dataset(self) -> NamedNode:
         return NamedNode(f"{self.base}dataset")
 
+    # the service and the release's files --------------------------------------------------
+    def endpoint(self) -> NamedNode:
+        """The SPARQL endpoint served at this base."""
+        return NamedNode(f"{self.base}sparql")
+
+    def service(self) -> NamedNode:
+        """The endpoint as an ``sd:Service`` (its service description's subject)."""
+        return NamedNode(f"{self.endpoint().value}#service")
+
+    def endpoint_default_graph(self) -> NamedNode:
+        return NamedNode(f"{self.endpoint().value}#default-graph")
+
+    def endpoint_graph(self, name: str) -> NamedNode:
+        """The service description's ``sd:NamedGraph`` entry for the named graph ``name``."""
+        return NamedNode(f"{self.endpoint().value}#graph-{_segment(name)}")
+
+    def dump(self, file_name: str) -> NamedNode:
+        """A dump file of the served release (``gcmkg.nq``, ``graph-{name}.nq`` …)."""
+        return NamedNode(f"{self.base}dumps/{_segment(file_name)}")
+
+    # parsing back -------------------------------------------------------------------------
     def is_local(self, iri: str) -> bool:
-        """True for IRIs this graph mints (and so must dereference on the service)."""
+        """True for IRIs minted under this base (and so dereferenceable on the service)."""
         return iri.startswith(self.base)
+
+    def path_of(self, iri: str) -> str | None:
+        """The root-relative path at which the service serves ``iri``; None for a foreign IRI.
+
+        >>> Iris("http://example.org/").path_of("http://example.org/id/a-73-l-66/en")
+        '/id/a-73-l-66/en'
+        """
+        return "/" + iri[len(self.base) :] if self.is_local(iri) else None
+
+    def from_path(self, path: str) -> NamedNode:
+        """The IRI a request path names (the inverse of :meth:`path_of`); ``path`` as sent, still encoded.
+
+        >>> Iris("http://example.org/").from_path("/id/a-73-l-66/en/annex/para/17").value
+        'http://example.org/id/a-73-l-66/en/annex/para/17'
+        """
+        if not path.startswith("/"):
+            raise ValueError(f"a request path starts with '/': {path!r}")
+        return NamedNode(self.base + path[1:])
+
+    def graph_name(self, graph: str) -> str:
+        """The ``{name}`` of a graph IRI ``{base}graph/{name}``, decoded.
+
+        A graph this project did not mint (a test store's) is named by the last segment of its IRI.
+
+        >>> iris = Iris("http://example.org/")
+        >>> iris.graph_name(iris.text_graph("a-73-l-66", "en").value), iris.graph_name("http://x.org/data/d1.rdf")
+        ('a-73-l-66-en', 'd1.rdf')
+        """
+        prefix = f"{self.base}graph/"
+        if graph.startswith(prefix) and "/" not in graph[len(prefix) :]:
+            return unquote(graph[len(prefix) :])
+        return unquote(graph.rstrip("/").rsplit("/", 1)[-1])
+
+    def document_key(self, document: str) -> tuple[str, str] | None:
+        """``(doc_key, language)`` of a document's expression IRI ``{base}id/{doc}/{lang}``, else None.
+
+        >>> Iris("http://example.org/").document_key("http://example.org/id/a-73-l-66/en")
+        ('a-73-l-66', 'en')
+        """
+        if not document.startswith(self.id_space):
+            return None
+        segments = document[len(self.id_space) :].split("/")
+        if len(segments) != 2 or not all(segments):
+            return None
+        return unquote(segments[0]), unquote(segments[1])
 
 
 def sdg_target(goal: int | str, target: str) -> NamedNode:

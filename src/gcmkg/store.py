@@ -1,14 +1,25 @@
-"""Stage ⑥: the one facade over the RDF store.
+"""The one facade over the RDF store (core: the build writes through it, the service reads).
 
 Everything that reads or writes the graph goes through :class:`GraphStore`, so that a remote
 SPARQL engine can later stand behind the same methods.  The default backend is pyoxigraph on
 disk.  Queries resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and
 the default graph is the union of all named graphs.
 
-Hazards of pyoxigraph 0.5 this facade does *not* solve (see DESIGN.md): ``SERVICE`` is
-executed over HTTP, queries cannot be cancelled, and result iterators are bound to the
-thread that made them.  Callers that run untrusted queries do so in a supervised worker
-(:mod:`gcmkg.service`), and :meth:`GraphStore.select` materialises rows where it runs.
+Hazards of pyoxigraph 0.5.13, measured; this facade does *not* solve them, and the modules
+that work around them cite them by number:
+
+1. ``Store.query`` executes ``SERVICE`` clauses over HTTP and Python cannot switch that off:
+   an endpoint that passes queries through must refuse ``SERVICE`` before evaluation.
+2. A query has no timeout and cannot be cancelled; one that exhausts memory aborts the
+   process (no Python exception).  Untrusted queries run in a supervised worker process
+   with a memory limit (:mod:`gcmkg.service.runner`).
+3. Query result objects are bound to the thread that made them: consume them there
+   (:meth:`GraphStore.select` materialises its rows where it runs).
+4. Streaming results before the query has finished turns a timeout into a truncated ``200``:
+   finish under a row and byte cap, then send.
+5. ``substitutions`` bind a variable to a term safely, but only a variable of the SELECT
+   projection; never splice a value into query text.
+6. The query parser crashes (segfault) from about 2,500 nested braces or parentheses.
 """
 
 from __future__ import annotations
@@ -30,8 +41,9 @@ from pyoxigraph import (
     Store,
     Triple,
     Variable,
-    serialize,
 )
+
+from gcmkg.errors import NoStoreError
 
 Term = NamedNode | BlankNode | Literal | Triple
 
@@ -67,7 +79,7 @@ class GraphStore:
     @classmethod
     def open_read_only(cls, path: Path, base_iri: str) -> GraphStore:
         if not path.is_dir():
-            raise FileNotFoundError(f"{path}: no built store here; run `make build` (or `gcmkg build`) first")
+            raise NoStoreError(f"{path}: no built store here; run `make build` (or `gcmkg build`) first")
         return cls(Store.read_only(str(path)), base_iri, path)
 
     # writing -------------------------------------------------------------------------------
@@ -146,16 +158,6 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def dump(
-        self,
-        output: Path,
-        rdf_format: RdfFormat,
-        *,
-        graph: NamedNode | None = None,
-        prefixes: dict[str, str] | None = None,
-    ) -> None:
-        self._store.dump(str(output), rdf_format, from_graph=graph, prefixes=prefixes)
-
     def serialize(
         self,
         rdf_format: RdfFormat,
@@ -167,14 +169,7 @@ class GraphStore:
         assert data is not None
         return data
 
-    @staticmethod
-    def triples_to_bytes(triples: Iterable[Triple], rdf_format: RdfFormat) -> bytes:
-        """Serialise a CONSTRUCT or DESCRIBE result (in the thread that ran the query)."""
-        data = serialize(triples, format=rdf_format)
-        assert data is not None
-        return data
-
     @property
     def raw(self) -> Store:
-        """The underlying pyoxigraph store, for code that must reach past the facade."""
+        """The underlying pyoxigraph store, for tests that must reach past the facade (SPARQL Update)."""
         return self._store

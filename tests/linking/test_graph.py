@@ -252,7 +252,7 @@ def test_catalogue_file_is_turtle_with_relative_iris() -> None:
 
 def test_saved_queries_bind_their_parameters_as_the_service_does(linked: Linked) -> None:
     """Defaults and allowed values go through the service's own catalogue and binding."""
-    from gcmkg.service.queries_catalog import load_catalog
+    from gcmkg.service.saved_query_files import load_catalog
 
     catalog = load_catalog(PROJECT_ROOT / "queries")
     names = {

@@ -19,7 +19,7 @@ from gcmkg.iris import Iris, sparql_prologue
 from gcmkg.linking.lineage import Lineage, compute, link
 from gcmkg.model import Document, ProvisionKind
 from gcmkg.rdf import compact_quads, document_quads, links_quads
-from gcmkg.service.queries_catalog import parse
+from gcmkg.service.saved_query_files import parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from gcmkg.validate import shacl_violations

@@ -25,7 +25,7 @@ from gcmkg.linking.review import (
 from gcmkg.links import Alignment
 from gcmkg.model import Document
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives, mentions
-from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, parse
+from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text, imrf_declaration

@@ -20,7 +20,7 @@ from gcmkg.linking.translation import COPY_METHOD, METHOD, MIN_SCORE, Link, link
 from gcmkg.links import Links
 from gcmkg.model import Document, Provision, ProvisionKind, with_status
 from gcmkg.rdf import compact_quads, document_quads, links_quads
-from gcmkg.service.queries_catalog import parse
+from gcmkg.service.saved_query_files import parse
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 from loaders import final_text, swedish

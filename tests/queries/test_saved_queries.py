@@ -14,7 +14,7 @@ import tomllib
 import pytest
 from gcm_facts import GUIDING_PRINCIPLES, OBJECTIVE_ACTIONS, OBJECTIVE_TITLES
 
-from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, load_catalog
+from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, load_catalog
 from gcmkg.settings import PROJECT_ROOT
 from gcmkg.store import GraphStore
 

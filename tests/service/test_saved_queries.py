@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from gcmkg.service.queries_catalog import SavedQuery, load_catalog
-from gcmkg.settings import PROJECT_ROOT, Settings
+from gcmkg.service.saved_query_files import SavedQuery, load_catalog
+from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 
 pytestmark = pytest.mark.server
@@ -29,8 +29,8 @@ def client(service_url: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="module")
-def catalog() -> dict[str, SavedQuery]:
-    return load_catalog(PROJECT_ROOT / "queries")
+def catalog(service_settings: Settings) -> dict[str, SavedQuery]:
+    return load_catalog(service_settings.queries_dir)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from gcmkg.service.negotiation import GRAPHS, RESULTS, MediaType, NotAcceptable, choose
+from gcmkg.representations import QUERY_RESULTS, TRIPLES, Representation
+from gcmkg.service.negotiation import NotAcceptable, choose
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 DOCS = [f"{KASEI}data{n}.rdf" for n in (1, 2, 3)]
@@ -176,7 +177,7 @@ def test_construct(client: httpx.Client, accept: str | None, fmt: str | None, ex
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("media", [m.name for m in GRAPHS])
+@pytest.mark.parametrize("media", [r.media_type for r in TRIPLES])
 def test_describe(client: httpx.Client, media: str) -> None:
     response = client.get("sparql", params={"query": DESCRIBE}, headers={"Accept": media})
     assert response.status_code == 200
@@ -189,28 +190,28 @@ def test_describe(client: httpx.Client, media: str) -> None:
 @pytest.mark.parametrize(
     ("query", "accept", "fmt", "listed"),
     [
-        (SELECT, "text/turtle", None, RESULTS),
-        (SELECT, "image/png", None, RESULTS),
-        (SELECT, "application/sparql-results+json;q=0", None, RESULTS),
-        (SELECT, None, "pdf", RESULTS),
-        (SELECT, None, "turtle", RESULTS),
-        (CONSTRUCT, "application/sparql-results+json", None, GRAPHS),
-        (CONSTRUCT, None, "csv", GRAPHS),
+        (SELECT, "text/turtle", None, QUERY_RESULTS),
+        (SELECT, "image/png", None, QUERY_RESULTS),
+        (SELECT, "application/sparql-results+json;q=0", None, QUERY_RESULTS),
+        (SELECT, None, "pdf", QUERY_RESULTS),
+        (SELECT, None, "turtle", QUERY_RESULTS),
+        (CONSTRUCT, "application/sparql-results+json", None, TRIPLES),
+        (CONSTRUCT, None, "csv", TRIPLES),
     ],
 )
 def test_406_lists_what_is_supported(
-    client: httpx.Client, query: str, accept: str | None, fmt: str | None, listed: tuple[MediaType, ...]
+    client: httpx.Client, query: str, accept: str | None, fmt: str | None, listed: tuple[Representation, ...]
 ) -> None:
     params = {"query": query} | ({"format": fmt} if fmt else {})
     response = client.get("sparql", params=params, headers={"Accept": accept} if accept else {})
     assert response.status_code == 406
     for media in listed:
-        assert media.name in response.text
+        assert media.media_type in response.text
 
 
-TTL = MediaType("text/turtle", ("ttl",))
-NT = MediaType("application/n-triples", ("nt",))
-HTML = MediaType("text/html", ("html",))
+TTL = Representation("ttl", "Turtle", ("text/turtle",), ("ttl",), ".ttl")
+NT = Representation("nt", "N-Triples", ("application/n-triples",), ("nt",), ".nt")
+HTML = Representation("html", "HTML", ("text/html",), ("html",), ".html")
 
 
 @pytest.mark.parametrize(
@@ -227,7 +228,7 @@ HTML = MediaType("text/html", ("html",))
         ("TEXT/HTML", HTML),
     ],
 )
-def test_choose_follows_q_values_and_specificity(accept: str | None, expected: MediaType) -> None:
+def test_choose_follows_q_values_and_specificity(accept: str | None, expected: Representation) -> None:
     assert choose(accept, None, [TTL, NT, HTML]) == expected
 
 
@@ -237,6 +238,6 @@ def test_choose_raises_not_acceptable_and_takes_names_or_media_types() -> None:
     assert "text/turtle" in caught.value.message and "application/n-triples" in caught.value.message
     assert choose("text/html", "nt", [TTL, NT, HTML]) == NT
     assert choose(None, "application/n-triples", [TTL, NT]) == NT
-    assert choose("text/turtle", None, {"nt": "application/n-triples", "ttl": "text/turtle"}) == "ttl"
+    assert choose("text/turtle", None, [NT, TTL]) == TTL
     with pytest.raises(NotAcceptable):
-        choose(None, "pdf", {"nt": "application/n-triples"})
+        choose(None, "pdf", [NT])

@@ -1,6 +1,6 @@
 """``SERVICE`` and updates are refused before evaluation; no outbound connection is ever made.
 
-DESIGN.md hazard 1: pyoxigraph executes ``SERVICE`` over HTTP and Python cannot switch it off.
+Hazard 1 of gcmkg.store: pyoxigraph executes ``SERVICE`` over HTTP and Python cannot switch it off.
 The proof here is a TCP listener on loopback standing in for a remote endpoint: every query
 names it in a ``SERVICE`` clause, and the listener must see no connection at all.  A control
 test shows the listener *does* see pyoxigraph's request when the query is run directly, so

@@ -1,10 +1,13 @@
 """The app factory: settings checked once, the routers, CORS, cache validators, error handling.
 
 ``create_app(settings, limits)`` opens the built store read-only (failing at start, not at the
-first request, when there is none), pins the release ``build/current`` points to, and starts the
-query workers in the app's lifespan.  HTTP lives in the routers: :mod:`.sparql` (the SPARQL
-1.1 endpoint) and, when present, :mod:`.resources` (dereferenceable IRIs, home page, VoID,
-ontology, dumps) and :mod:`.saved_queries` (``/queries``).
+first request, when there is none: :class:`~gcmkg.errors.NoStoreError`), pins the release
+``build/current`` points to, reads the saved queries and the page templates from the folders
+``settings`` name, and starts the query workers in the app's lifespan.  All of it lives on
+``app.state`` and reaches handlers through the typed dependencies of :mod:`.deps`; nothing is
+read at import time.  HTTP lives in the routers: :mod:`.sparql` (the SPARQL 1.1 endpoint),
+:mod:`.resources` (dereferenceable IRIs, home page, VoID, ontology, dumps) and
+:mod:`.saved_queries` (``/queries``).
 
 Caching: the data changes only on a rebuild, and a running service keeps serving the release it
 started with (restart it after ``make build``).  So every ``200`` answer to a GET carries an
@@ -20,7 +23,6 @@ traceback and says nothing about the internals.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -38,36 +40,40 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
-from gcmkg.service import sparql
+from gcmkg.errors import NoStoreError
+from gcmkg.iris import Iris
+from gcmkg.service import resources, saved_queries, sparql
 from gcmkg.service.deps import Release
+from gcmkg.service.describe import StatsCache
 from gcmkg.service.negotiation import NotAcceptable
+from gcmkg.service.pages import Pages
 from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
+from gcmkg.service.saved_query_files import load_catalog
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service")
 
-# Routers written alongside this one; the app includes each one that is installed.
-OPTIONAL_ROUTERS = ("gcmkg.service.resources", "gcmkg.service.saved_queries")
 CACHE_CONTROL = "public, max-age=300"
 
 
 def pinned_release(settings: Settings) -> Release:
     """The release ``build/current`` points to now (the service keeps serving it until restarted)."""
     if not settings.store_dir.is_dir():
-        raise FileNotFoundError(f"{settings.store_dir}: no built store here; run `make build` (or `gcmkg build`) first")
+        raise NoStoreError(f"{settings.store_dir}: no built store here; run `make build` (or `gcmkg build`) first")
     folder = settings.current.resolve()
     modified = datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC)
-    return Release(id=folder.name, modified=modified)
+    return Release(id=folder.name, modified=modified, folder=folder)
 
 
 def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     """The service over the store ``settings`` point to; workers start with the app's lifespan."""
     limits = limits or Limits()
     release = pinned_release(settings)
-    store_dir = settings.current.resolve() / "store"
-    store = GraphStore.open_read_only(store_dir, settings.base_iri)
-    runner = QueryRunner(store_dir, settings.base_iri, limits)
+    store = GraphStore.open_read_only(release.store_dir, settings.base_iri)
+    iris = Iris(settings.base_iri)
+    saved = load_catalog(settings.queries_dir)
+    runner = QueryRunner(release.store_dir, settings.base_iri, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,22 +95,18 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         ),
         lifespan=lifespan,
     )
-    app.state.settings = settings
     app.state.limits = limits
-    app.state.store = store
+    app.state.iris = iris
     app.state.release = release
+    app.state.store = store
     app.state.runner = None
+    app.state.saved_queries = saved
+    app.state.pages = Pages(settings.templates_dir)
+    app.state.dataset_stats = StatsCache(store, iris, release.dumps_dir)
 
     app.include_router(sparql.router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name != name:  # the module exists but something it imports does not: a real fault
-                raise
-            log.warning("router %s is not installed; its paths are not served", name)
-            continue
-        app.include_router(module.router)
+    app.include_router(resources.router)
+    app.include_router(saved_queries.router(saved))
 
     _add_error_handlers(app)
     app.add_middleware(CacheValidators, release=release)

@@ -1,5 +1,7 @@
-"""``gcmkg serve``: build the store if there is none, then serve it with uvicorn.
+"""``gcmkg serve``: serve the built store with uvicorn.
 
+It serves; it never builds (the service wing does not import the build).  Without a built
+store it stops with exit code 3 and says to run ``make build`` (``make serve`` builds first).
 The limits' defaults are :class:`gcmkg.service.runner.Limits`'s; ``--workers`` is the number of
 query worker processes (the web process itself is one uvicorn process with a thread pool).
 """
@@ -8,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 
 from gcmkg.service.runner import Limits
 
@@ -18,14 +19,10 @@ _DEFAULTS = Limits()
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from gcmkg.build import build, stderr_progress
     from gcmkg.service.app import create_app
     from gcmkg.settings import load_settings
 
     settings = load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
-    if not settings.store_dir.is_dir():
-        print(f"gcmkg serve: no store in {settings.build_dir}; building it first", file=sys.stderr)
-        build(settings, progress=stderr_progress)
     limits = Limits(
         timeout_s=args.timeout,
         max_rows=args.max_rows,
@@ -35,6 +32,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         burst_workers=args.burst_workers,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(settings, limits)  # NoStoreError (exit 3) when nothing is built
     served = f"http://{args.host}:{args.port}/"
     if served != settings.base_iri:
         logging.getLogger("gcmkg.service").warning(
@@ -42,7 +40,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             served,
             settings.base_iri,
         )
-    app = create_app(settings, limits)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
     return 0
 
@@ -50,10 +47,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = commands.add_parser(
         "serve",
-        help="serve the built store: /sparql, saved queries, dereferenceable IRIs (builds first if missing)",
+        help="serve the built store: /sparql, saved queries, dereferenceable IRIs",
         description=(
-            "Serve the built store (build it first if there is none): /sparql, saved queries, dereferenceable "
-            "IRIs. Each query runs in one of --workers worker processes under the limits below."
+            "Serve the built store (run `make build` or `gcmkg build` first): /sparql, saved queries, "
+            "dereferenceable IRIs. Each query runs in one of --workers worker processes under the limits below."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

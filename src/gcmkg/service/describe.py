@@ -14,7 +14,7 @@ Triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) carry these statements as t
 N-Quads and TriG also keep the named graph each one comes from.
 
 Every read binds the resource as an RDF term (``substitutions``), never spliced into the query
-text, and each function materialises its rows in the thread that ran the query (DESIGN.md,
+text, and each function materialises its rows in the thread that ran the query (:mod:`gcmkg.store`,
 hazards 3 and 5), so callers may run it from any worker thread.
 """
 
@@ -28,21 +28,8 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from gcmkg.iris import (
-    DCTERMS,
-    ELI,
-    FOAF,
-    OA,
-    PREFIXES,
-    PROV,
-    RDF,
-    RDFS,
-    SD,
-    SKOS,
-    VOID,
-    XSD,
-    Iris,
-)
+from gcmkg.iris import DCTERMS, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
+from gcmkg.representations import DATASETS, N_QUADS, TURTLE, Representation
 from gcmkg.store import GraphStore, Term
 
 RDFS_LABEL = NamedNode(RDFS + "label")
@@ -71,11 +58,6 @@ def value_of(term: Term | None) -> str:
 def string_rows(store: GraphStore, query: str) -> list[dict[str, str]]:
     """A SELECT's rows with every bound term as its lexical value (for pages)."""
     return [{name: value_of(term) for name, term in row.items()} for row in store.select(query)]
-
-
-def prefixes_for(base_iri: str) -> dict[str, str]:
-    """The project prefixes with the relative ones (``gcm``) resolved against the base IRI."""
-    return {p: (ns if ns.startswith("http") else base_iri + ns) for p, ns in PREFIXES.items()}
 
 
 def compact(iri: str, prefixes: dict[str, str]) -> str:
@@ -185,7 +167,7 @@ def describe(store: GraphStore, iri: NamedNode) -> Description:
             _choose_label(chosen, iri.value, quad.predicate.value, quad.object)
     description.labels = {key: lit.value for key, (_, lit) in chosen.items()}
     children = dict.fromkeys(q.object for q in outgoing if q.predicate == _HAS_PART and isinstance(q.object, NamedNode))
-    order_property = NamedNode(store.base_iri + "ontology#order")
+    order_property = Iris(store.base_iri).term("order")
 
     def order(child: NamedNode) -> tuple[int, str]:
         for quad in store.match(subject=child, predicate=order_property):
@@ -203,24 +185,15 @@ def _sorted(quads: list[Quad]) -> list[Quad]:
 
 # RDF output ------------------------------------------------------------------------------------
 
-# format key -> (pyoxigraph format, media type); the keys are the values of ``?format=``.
-RDF_FORMATS: dict[str, RdfFormat] = {
-    "turtle": RdfFormat.TURTLE,
-    "ntriples": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-    "nquads": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
 
-
-def rdf_bytes(quads: list[Quad], rdf_format: RdfFormat, base_iri: str) -> bytes:
+def rdf_bytes(quads: list[Quad], representation: Representation, base_iri: str) -> bytes:
     """Serialise statements; triple formats get triples (repeats across graphs merged)."""
+    rdf_format = representation.rdf
     prefixes = prefixes_for(base_iri) if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
     # grouped by subject (stable), so that Turtle and TriG write each subject once
     order = {subject: n for n, subject in enumerate(dict.fromkeys(q.subject for q in quads))}
     quads = sorted(quads, key=lambda q: order[q.subject])
-    if rdf_format.supports_datasets and rdf_format is not RdfFormat.JSON_LD:
+    if representation in DATASETS:
         data = serialize(quads, format=rdf_format, prefixes=prefixes)
     else:
         triples = list(dict.fromkeys(quad.triple for quad in quads))  # repeats across graphs merged, order kept
@@ -268,7 +241,7 @@ def ontology_terms(store: GraphStore, iris: Iris) -> list[OntologyTerm]:
     """Classes, properties and individuals declared in the ontology graph, in name order."""
     graph = iris.graph("ontology")
     terms: dict[str, OntologyTerm] = {}
-    query = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes_for(iris.base).items()) + _ONTOLOGY_TERMS
+    query = sparql_prologue() + _ONTOLOGY_TERMS
     for row in store.select(query):
         if row.get("g") != graph or not isinstance(row["term"], NamedNode):
             continue
@@ -329,6 +302,7 @@ _DOCUMENTS = """
 SELECT ?doc ?label WHERE {
   ?doc a <ontology#Document> OPTIONAL { ?doc <http://www.w3.org/2000/01/rdf-schema#label> ?label }
 } ORDER BY ?doc"""
+DUMPS = (N_QUADS, TURTLE)  # the release's whole-dataset dumps, gcmkg.nq and gcmkg.ttl (see gcmkg.build)
 _GRAPH_LABELS = {
     "ontology": "The gcmkg ontology (classes and properties)",
     "catalogue": "Catalogue of instruments and actors, and the Global Compact as a work",
@@ -374,17 +348,17 @@ def _count(store: GraphStore, query: str, substitutions: dict[str, Term] | None 
 
 
 def graph_title(iris: Iris, graph_iri: str, documents: list[tuple[str, str]]) -> str:
-    name = graph_iri.rsplit("/", 1)[-1]
+    name = iris.graph_name(graph_iri)
     if name in _GRAPH_LABELS:
         return _GRAPH_LABELS[name]
     for doc, label in documents:
-        key_lang = doc[len(iris.base) + len("id/") :].replace("/", "-")
-        if key_lang == name:
+        key = iris.document_key(doc)
+        if key is not None and iris.text_graph(*key).value == graph_iri:
             return f"Text of {label}"
     return name
 
 
-def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path, *, service_base: str) -> DatasetStats:
+def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStats:
     """Count everything VoID reports, and build the VoID description as triples."""
     started = time.perf_counter()
     counts = {key: _count(store, query) for key, query in _VOID_COUNTS.items()}
@@ -394,8 +368,8 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path, *, service_bas
     graphs = []
     for row in store.select(_GRAPH_COUNTS):
         graph_iri = row["g"].value  # type: ignore[union-attr]
-        name = graph_iri.rsplit("/", 1)[-1]
-        dump = f"graph-{name}.nq"
+        name = iris.graph_name(graph_iri)
+        dump = f"graph-{name}{N_QUADS.suffix}"
         graphs.append(
             GraphStats(
                 iri=graph_iri,
@@ -425,14 +399,18 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path, *, service_bas
         modified=modified,
         seconds=0.0,
     )
-    stats.triples_ = void_triples(stats, iris, service_base=service_base)
+    stats.triples_ = void_triples(stats, iris)
     stats.vocabulary_labels = vocabulary_labels(store)
     stats.seconds = time.perf_counter() - started
     return stats
 
 
-def void_triples(stats: DatasetStats, iris: Iris, *, service_base: str) -> list[Triple]:
-    """The VoID description of the dataset and of each named graph (a void:subset)."""
+def void_triples(stats: DatasetStats, iris: Iris) -> list[Triple]:
+    """The VoID description of the dataset and of each named graph (a void:subset).
+
+    The endpoint and the dumps are those of the service at the base IRI (where the graph's
+    IRIs dereference).
+    """
     d = NamedNode(stats.iri)
     v = lambda name: NamedNode(VOID + name)  # noqa: E731
     dc = lambda name: NamedNode(DCTERMS + name)  # noqa: E731
@@ -452,17 +430,16 @@ def void_triples(stats: DatasetStats, iris: Iris, *, service_base: str) -> list[
                 language="en",
             ),
         ),
-        Triple(d, v("sparqlEndpoint"), NamedNode(service_base + "sparql")),
+        Triple(d, v("sparqlEndpoint"), iris.endpoint()),
         Triple(d, v("rootResource"), iris.compact()),
-        Triple(d, v("uriSpace"), Literal(iris.base + "id/")),
+        Triple(d, v("uriSpace"), Literal(iris.id_space)),
         Triple(d, v("triples"), integer(stats.counts["triples"])),
         Triple(d, v("entities"), integer(stats.counts["entities"])),
         Triple(d, v("classes"), integer(stats.counts["classes"])),
         Triple(d, v("properties"), integer(stats.counts["properties"])),
         Triple(d, v("distinctSubjects"), integer(stats.counts["distinctSubjects"])),
         Triple(d, v("distinctObjects"), integer(stats.counts["distinctObjects"])),
-        Triple(d, v("feature"), NamedNode("http://www.w3.org/ns/formats/N-Quads")),
-        Triple(d, v("feature"), NamedNode("http://www.w3.org/ns/formats/Turtle")),
+        *(Triple(d, v("feature"), NamedNode(dump.format_iri)) for dump in DUMPS if dump.format_iri),
         Triple(d, dc("publisher"), Literal("gcmkg")),
     ]
     if stats.modified:
@@ -471,9 +448,9 @@ def void_triples(stats: DatasetStats, iris: Iris, *, service_base: str) -> list[
         out.append(Triple(d, dc("source"), NamedNode(doc)))
     for vocabulary in stats.vocabularies:
         out.append(Triple(d, v("vocabulary"), NamedNode(vocabulary)))
-    for dump in ("gcmkg.nq", "gcmkg.ttl"):
-        if dump in stats.dumps:
-            out.append(Triple(d, v("dataDump"), NamedNode(f"{service_base}dumps/{dump}")))
+    for dump in DUMPS:
+        if f"gcmkg{dump.suffix}" in stats.dumps:
+            out.append(Triple(d, v("dataDump"), iris.dump(f"gcmkg{dump.suffix}")))
     for graph in stats.graphs:
         g = NamedNode(graph.iri)
         out += [
@@ -483,43 +460,26 @@ def void_triples(stats: DatasetStats, iris: Iris, *, service_base: str) -> list[
             Triple(g, dc("title"), Literal(graph.title, language="en")),
             Triple(g, v("triples"), integer(graph.triples)),
             Triple(g, v("distinctSubjects"), integer(graph.subjects)),
-            Triple(g, v("sparqlEndpoint"), NamedNode(service_base + "sparql")),
+            Triple(g, v("sparqlEndpoint"), iris.endpoint()),
         ]
         if graph.dump:
-            out.append(Triple(g, v("dataDump"), NamedNode(f"{service_base}dumps/{graph.dump}")))
+            out.append(Triple(g, v("dataDump"), iris.dump(graph.dump)))
     return out
 
 
 class StatsCache:
-    """Computes :func:`dataset_stats` once per store and keeps it (thread-safe)."""
+    """The statistics of one served store: computed by the first request that needs them, then kept.
 
-    def __init__(self) -> None:
+    The release never changes while it is served, so nothing ever invalidates them.
+    """
+
+    def __init__(self, store: GraphStore, iris: Iris, dumps_dir: Path) -> None:
+        self._store, self._iris, self._dumps_dir = store, iris, dumps_dir
         self._lock = threading.Lock()
-        self._stats: dict[tuple[str, str], DatasetStats] = {}
+        self._stats: DatasetStats | None = None
 
-    def get(self, store: GraphStore, iris: Iris, dumps_dir: Path, *, service_base: str) -> DatasetStats:
-        key = (str(store.path), iris.base)
+    def get(self) -> DatasetStats:
         with self._lock:
-            if key not in self._stats:
-                self._stats[key] = dataset_stats(store, iris, dumps_dir, service_base=service_base)
-            return self._stats[key]
-
-
-__all__ = [
-    "DCTERMS",
-    "ELI",
-    "FOAF",
-    "OA",
-    "PROV",
-    "RDF_FORMATS",
-    "SD",
-    "SKOS",
-    "DatasetStats",
-    "Description",
-    "StatsCache",
-    "compact",
-    "describe",
-    "ontology_terms",
-    "prefixes_for",
-    "rdf_bytes",
-]
+            if self._stats is None:
+                self._stats = dataset_stats(self._store, self._iris, self._dumps_dir)
+            return self._stats

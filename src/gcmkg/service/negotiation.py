@@ -1,7 +1,8 @@
 """Content negotiation: the ``Accept`` header (with q-values) and the ``format`` parameter.
 
 One function, :func:`choose`, used by every router: it picks one of the representations a
-resource offers, or raises :class:`NotAcceptable` (→ 406 listing what is offered).
+resource offers (from the table in :mod:`gcmkg.representations`), or raises
+:class:`NotAcceptable` (→ 406 listing what is offered).
 
 Rules (RFC 9110 §12.5.1): the most specific matching range decides a type's quality
 (``text/turtle`` over ``text/*`` over ``*/*``); ``q=0`` excludes; among equal qualities the
@@ -13,34 +14,18 @@ SPARQL JSON for a SELECT and JSON-LD for a CONSTRUCT), as SPARQLWrapper and othe
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import overload
 
-
-@dataclass(frozen=True)
-class MediaType:
-    """A representation: the media type sent in ``Content-Type``, plus what selects it."""
-
-    name: str  # e.g. "text/turtle"
-    short: tuple[str, ...] = ()  # values of the `format` parameter, e.g. ("ttl", "turtle")
-    aliases: tuple[str, ...] = ()  # other media types in Accept that select it, e.g. "application/x-turtle"
-    label: str = ""  # for humans (HTML forms, 406 bodies)
-
-    @property
-    def content_type(self) -> str:
-        """The ``Content-Type`` header value (UTF-8 spelled out for textual types)."""
-        textual = self.name.startswith("text/") or self.name.endswith(("+json", "+xml", "/json", "/xml"))
-        textual = textual or self.name == "application/n-triples"
-        return f"{self.name}; charset=utf-8" if textual else self.name
+from gcmkg.representations import Representation
 
 
 class NotAcceptable(Exception):
     """Nothing offered fits ``Accept`` / ``format`` (→ 406)."""
 
-    def __init__(self, offered: Sequence[MediaType], asked: str) -> None:
+    def __init__(self, offered: Sequence[Representation], asked: str) -> None:
         self.offered = list(offered)
-        listing = ", ".join(f"{m.name} (format={m.short[0]})" if m.short else m.name for m in offered)
+        listing = ", ".join(f"{r.media_type} (format={r.formats[0]})" for r in offered)
         self.message = f"cannot produce {asked}; this resource is available as: {listing}"
         super().__init__(self.message)
 
@@ -105,39 +90,26 @@ def _quality(media_type: str, ranges: Sequence[_Range], exact_only: bool = False
     return (0.0, 0) if best is None else (best[1], best[0])
 
 
-@overload
-def choose(accept: str | None, format_param: str | None, offered: Sequence[MediaType]) -> MediaType: ...
-@overload
-def choose(accept: str | None, format_param: str | None, offered: Mapping[str, str]) -> str: ...
-def choose(
-    accept: str | None, format_param: str | None, offered: Sequence[MediaType] | Mapping[str, str]
-) -> MediaType | str:
+def choose(accept: str | None, format_param: str | None, offered: Sequence[Representation]) -> Representation:
     """The offered representation that fits best; :class:`NotAcceptable` if none does.
 
-    ``offered`` is a sequence of :class:`MediaType` (returns one of them), or a mapping from
-    ``format`` names to media types, e.g. ``{"html": "text/html", "turtle": "text/turtle"}``
-    (returns the chosen name).
-
-    >>> ttl = MediaType("text/turtle", ("ttl", "turtle")); html = MediaType("text/html", ("html",))
-    >>> choose(None, None, [ttl, html]).name
-    'text/turtle'
-    >>> choose("text/html,application/xml;q=0.9,*/*;q=0.8", None, [ttl, html]).name
-    'text/html'
-    >>> choose("text/html", "ttl", [ttl, html]).name
-    'text/turtle'
-    >>> choose("application/ld+json;q=0.9, text/turtle", None, {"html": "text/html", "turtle": "text/turtle"})
+    >>> from gcmkg.representations import HTML, TURTLE
+    >>> choose(None, None, [TURTLE, HTML]).name
+    'turtle'
+    >>> choose("text/html,application/xml;q=0.9,*/*;q=0.8", None, [TURTLE, HTML]).name
+    'html'
+    >>> choose("text/html", "ttl", [TURTLE, HTML]).name
+    'turtle'
+    >>> choose("application/ld+json;q=0.9, text/turtle", None, [HTML, TURTLE]).name
     'turtle'
     """
-    if isinstance(offered, Mapping):
-        types = [MediaType(media, (key,)) for key, media in offered.items()]
-        return choose(accept, format_param, types).short[0]
     if not offered:
         raise ValueError("nothing offered")
     if format_param is not None and format_param.strip():
         wanted = format_param.strip().lower()
-        for media_type in offered:
-            if wanted in media_type.short or wanted == media_type.name or wanted in media_type.aliases:
-                return media_type
+        for representation in offered:
+            if wanted in representation.formats or wanted in representation.media_types:
+                return representation
         if "/" in wanted:  # a media range in `format`: negotiate with it as if it were Accept
             return choose(wanted, None, offered)
         raise NotAcceptable(offered, f"format={format_param!r}")
@@ -148,36 +120,18 @@ def choose(
         return offered[0]
     best: tuple[float, int, int] | None = None
     chosen = None
-    for index, media_type in enumerate(offered):
+    for index, representation in enumerate(offered):
         q, specificity = max(
-            [_quality(media_type.name, ranges), *(_quality(a, ranges, exact_only=True) for a in media_type.aliases)]
+            [
+                _quality(representation.media_type, ranges),
+                *(_quality(alias, ranges, exact_only=True) for alias in representation.aliases),
+            ]
         )
         if q <= 0:
             continue
         key = (q, specificity, -index)
         if best is None or key > best:
-            best, chosen = key, media_type
+            best, chosen = key, representation
     if chosen is None:
         raise NotAcceptable(offered, f"Accept: {accept}")
     return chosen
-
-
-# The representations of SPARQL results and of RDF graphs, in the server's order of preference.
-SPARQL_JSON = MediaType(
-    "application/sparql-results+json", ("json", "srj"), ("application/json",), "SPARQL results JSON"
-)
-SPARQL_XML = MediaType(
-    "application/sparql-results+xml", ("xml", "srx"), ("application/xml", "text/xml"), "SPARQL results XML"
-)
-CSV = MediaType("text/csv", ("csv",), (), "CSV")
-TSV = MediaType("text/tab-separated-values", ("tsv",), (), "TSV")
-TURTLE = MediaType("text/turtle", ("turtle", "ttl", "n3"), ("application/x-turtle", "text/n3"), "Turtle")
-N_TRIPLES = MediaType("application/n-triples", ("nt", "ntriples", "n-triples"), ("text/plain",), "N-Triples")
-JSON_LD = MediaType("application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",), "JSON-LD")
-RDF_XML = MediaType(
-    "application/rdf+xml", ("rdfxml", "rdf+xml", "rdf", "xml"), ("application/xml", "text/xml"), "RDF/XML"
-)
-HTML = MediaType("text/html", ("html",), ("application/xhtml+xml",), "HTML")
-
-RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV)  # SELECT and ASK
-GRAPHS = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)  # CONSTRUCT and DESCRIBE, and RDF descriptions

@@ -1,9 +1,14 @@
-"""HTML pages: one Jinja2 environment for the linked-data and saved-query pages.
+"""HTML pages: the Jinja2 templates of the linked-data and saved-query pages.
 
 Pages are plain HTML with one small inline style sheet — no scripts, fonts or CDNs — so that
 they work offline, print well and read well with a screen reader. Links to resources this
-graph mints are written as root-relative paths (``/id/...``), so following them stays on the
-service that rendered the page even when it runs at another address than the base IRI.
+graph mints are written as root-relative paths (``/id/...``, :meth:`gcmkg.iris.Iris.path_of`),
+so following them stays on the service that rendered the page even when it runs at another
+address than the base IRI.
+
+The templates are read from ``Settings.templates_dir`` (by default the package's own
+``templates/`` folder); :class:`Pages` is made once by the app and reached through
+:data:`gcmkg.service.deps.PagesDep`.
 """
 
 from __future__ import annotations
@@ -15,45 +20,46 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pyoxigraph import Literal, NamedNode
 from starlette.responses import HTMLResponse
 
-from gcmkg.service.describe import compact, prefixes_for
-
-TEMPLATES = Path(__file__).parent / "templates"
-
-_environment: Environment | None = None
+from gcmkg.iris import Iris, prefixes_for
+from gcmkg.service.describe import compact
 
 
-def environment() -> Environment:
-    global _environment
-    if _environment is None:
-        _environment = Environment(
-            loader=FileSystemLoader(str(TEMPLATES)),
+class Pages:
+    """The page templates of one folder."""
+
+    def __init__(self, templates_dir: Path) -> None:
+        if not (templates_dir / "base.html").is_file():
+            raise FileNotFoundError(f"{templates_dir}: no page templates here (base.html is missing)")
+        self.environment = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
             autoescape=select_autoescape(["html"]),
             trim_blocks=True,
             lstrip_blocks=True,
         )
-    return _environment
+
+    def render(
+        self, name: str, *, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+    ) -> HTMLResponse:
+        """Render the template ``name`` to a response."""
+        html = self.environment.get_template(name).render(**context)
+        return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
 class Linker:
     """Turns IRIs into links and display names for one page (labels looked up by the caller)."""
 
-    def __init__(self, base_iri: str, labels: dict[str, str] | None = None) -> None:
-        self.base_iri = base_iri
+    def __init__(self, iris: Iris, labels: dict[str, str] | None = None) -> None:
+        self.iris = iris
         self.labels = labels or {}
-        self.prefixes = prefixes_for(base_iri)
+        self.prefixes = prefixes_for(iris.base)
 
     def href(self, iri: str) -> str:
-        if iri.startswith(self.base_iri):
-            return "/" + iri[len(self.base_iri) :]
-        return iri
+        return self.iris.path_of(iri) or iri
 
     def name(self, iri: str) -> str:
         if iri in self.labels:
             return self.labels[iri]
         return compact(iri, self.prefixes)
-
-    def is_local(self, iri: str) -> bool:
-        return iri.startswith(self.base_iri)
 
 
 def term_view(term: Any, linker: Linker) -> dict[str, Any]:
@@ -76,9 +82,3 @@ def term_view(term: Any, linker: Linker) -> dict[str, Any]:
             "datatype": compact(datatype, linker.prefixes) if datatype and not term.language else "",
         }
     return {"kind": "other", "value": str(term)}
-
-
-def render(name: str, *, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
-    """Render ``templates/{name}`` to a response."""
-    html = environment().get_template(name).render(**context)
-    return HTMLResponse(html, status_code=status_code, headers=headers)

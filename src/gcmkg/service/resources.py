@@ -7,33 +7,34 @@ Routes (all GET, all read-only):
 * ``/ontology`` — the vocabulary namespace ``{base}ontology#`` (documentation and the ontology graph);
 * ``/graph/{name}`` — a named graph: its VoID description, and the whole graph as a download;
 * ``/dataset`` and ``/.well-known/void`` — the VoID description of the dataset, with statistics;
-* ``/dumps/`` and ``/dumps/{file}`` — the files the build wrote beside the store.
+* ``/dumps/`` and ``/dumps/{file}`` — the files the build wrote beside the store (of the served release).
 
 The representation is chosen by ``?format=`` (``html``, ``turtle``, ``ntriples``, ``jsonld``,
 ``rdfxml``, ``nquads``, ``trig``) or else by the ``Accept`` header; 406 lists what is offered.
 Reads are trusted in-process queries on the read-only store, each run and materialised inside one
 synchronous endpoint call (FastAPI runs it in a worker thread), with the resource bound as an RDF
-term — DESIGN.md hazards 3 and 5. What a resource's RDF description contains is documented in
+term — hazards 3 and 5 of :mod:`gcmkg.store`. What a resource's RDF description contains is documented in
 :mod:`gcmkg.service.describe`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
+from pyoxigraph import Literal, NamedNode, Quad
 
+from gcmkg import representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
+from gcmkg.representations import Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import SettingsDep, StoreDep
+from gcmkg.service.deps import DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
 from gcmkg.service.describe import (
-    RDF_FORMATS,
     DatasetStats,
-    StatsCache,
     all_labels,
     describe,
     ontology_terms,
@@ -41,25 +42,15 @@ from gcmkg.service.describe import (
     string_rows,
     value_of,
 )
-from gcmkg.service.pages import Linker, render, term_view
-from gcmkg.settings import Settings
-from gcmkg.store import GraphStore
+from gcmkg.service.pages import Linker, Pages, term_view
 
 router = APIRouter(tags=["linked data"])
 
 # Offered representations, in the server's order of preference (HTML for a client that accepts anything).
-N_QUADS = negotiation.MediaType("application/n-quads", ("nquads", "nq"), (), "N-Quads")
-TRIG = negotiation.MediaType("application/trig", ("trig",), (), "TriG")
-OFFERED: dict[str, negotiation.MediaType] = {
-    "html": negotiation.HTML,
-    "turtle": negotiation.TURTLE,
-    "ntriples": negotiation.N_TRIPLES,
-    "jsonld": negotiation.JSON_LD,
-    "rdfxml": negotiation.RDF_XML,
-    "nquads": N_QUADS,
-    "trig": TRIG,
-}
-JSON = negotiation.MediaType("application/json", ("json",), (), "JSON")
+OFFERED: tuple[Representation, ...] = (representations.HTML, *representations.TRIPLES, *representations.DATASETS)
+RDF_OFFERED = OFFERED[1:]
+TRIPLE_DOWNLOADS = representations.TRIPLES  # the ontology and VoID: one graph each, so no graph to keep
+GRAPH_DOWNLOADS = representations.TRIPLES[:2] + representations.DATASETS + representations.TRIPLES[2:]
 FormatParam = Annotated[
     str | None,
     Query(
@@ -70,38 +61,33 @@ FormatParam = Annotated[
 VARY = {"Vary": "Accept", "Cache-Control": "public, max-age=300"}
 DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
-_stats = StatsCache()
 
 
-def choose(request: Request, format_param: str | None, offered: dict[str, negotiation.MediaType]) -> str:
-    """The key of ``offered`` to send, from ``?format=`` or ``Accept``; 406 listing them when nothing fits."""
+def choose(request: Request, format_param: str | None, offered: Sequence[Representation]) -> Representation:
+    """The representation to send, from ``?format=`` or ``Accept``; 406 listing them when nothing fits."""
     try:
-        chosen = negotiation.choose(request.headers.get("accept"), format_param, list(offered.values()))
+        return negotiation.choose(request.headers.get("accept"), format_param, offered)
     except negotiation.NotAcceptable as error:
         raise HTTPException(status_code=406, detail=error.message) from None
-    return next(key for key, media in offered.items() if media == chosen)
 
 
-def _statistics(store: GraphStore, settings: Settings) -> DatasetStats:
-    return _stats.get(store, Iris(settings.base_iri), settings.dumps_dir, service_base=settings.base_iri)
+def _alternates(path: str, offered: Sequence[Representation] = RDF_OFFERED) -> list[tuple[str, str, str]]:
+    return [(r.label, f"{path}?format={r.formats[0]}", r.media_type) for r in offered]
 
 
-def _alternates(path: str, keys: list[str] | None = None) -> list[tuple[str, str, str]]:
-    keys = keys or [k for k in OFFERED if k != "html"]
-    return [(OFFERED[k].label, f"{path}?format={k}", OFFERED[k].name) for k in keys]
-
-
-def _rdf_response(quads: list[Quad], key: str, base_iri: str, *, filename: str | None = None) -> Response:
-    rdf_format = RDF_FORMATS[key]
+def _rdf_response(
+    quads: list[Quad], representation: Representation, base_iri: str, *, filename: str | None = None
+) -> Response:
     headers = dict(VARY)
     if filename:
-        headers["Content-Disposition"] = f'attachment; filename="{filename}.{rdf_format.file_extension}"'
-    return Response(rdf_bytes(quads, rdf_format, base_iri), media_type=rdf_format.media_type, headers=headers)
+        headers["Content-Disposition"] = f'attachment; filename="{filename}{representation.suffix}"'
+    body = rdf_bytes(quads, representation, base_iri)
+    return Response(body, media_type=representation.media_type, headers=headers)
 
 
-def _not_found(request: Request, key: str, iri: str, hint: str = "") -> Response:
-    if key == "html":
-        return render("not_found.html", status_code=404, iri=iri, hint=hint, headers=VARY)
+def _not_found(pages: Pages, chosen: Representation, iri: str, hint: str = "") -> Response:
+    if chosen is representations.HTML:
+        return pages.render("not_found.html", status_code=404, iri=iri, hint=hint, headers=VARY)
     return PlainTextResponse(f"404 Not Found: the graph has no resource <{iri}>. {hint}".strip(), status_code=404)
 
 
@@ -133,9 +119,8 @@ def _prologue() -> str:
 
 
 @router.get("/", summary="Home page: what the dataset is and where to start", response_class=Response)
-def home(store: StoreDep, settings: SettingsDep) -> Response:
-    stats = _statistics(store, settings)
-    linker = Linker(settings.base_iri)
+def home(store: StoreDep, iris: IrisDep, stats: DatasetStatsDep, pages: PagesDep) -> Response:
+    linker = Linker(iris)
     objectives = [
         {
             "number": row["number"],
@@ -157,13 +142,13 @@ def home(store: StoreDep, settings: SettingsDep) -> Response:
         (row.get("label") or row["kind"].rsplit("#", 1)[-1], int(row["n"]), linker.href(row["kind"]))
         for row in string_rows(store, _prologue() + _HOME_KINDS)
     ]
-    return render(
+    return pages.render(
         "home.html",
         stats=stats,
         objectives=objectives,
         documents=documents,
         kinds=kinds,
-        base=settings.base_iri,
+        base=iris.base,
         headers={"Cache-Control": "public, max-age=300"},
     )
 
@@ -171,12 +156,10 @@ def home(store: StoreDep, settings: SettingsDep) -> Response:
 # resources -------------------------------------------------------------------------------------
 
 
-def _resource_iri(request: Request, base_iri: str) -> str:
+def _resource_iri(request: Request, iris: Iris) -> NamedNode:
     """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI."""
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    path = raw.decode("latin-1").split("?", 1)[0]
-    _, _, rest = path.partition("/id/")
-    return f"{base_iri}id/{rest}"
+    return iris.from_path(raw.decode("latin-1").split("?", 1)[0])
 
 
 @router.get(
@@ -186,33 +169,39 @@ def _resource_iri(request: Request, base_iri: str) -> str:
     responses={
         200: {
             "description": "The resource's description.",
-            "content": {media.name: {} for media in OFFERED.values()},
+            "content": {r.media_type: {} for r in OFFERED},
         },
         404: {"description": "The graph has no such resource."},
         406: {"description": "None of the offered representations is acceptable."},
     },
 )
 def resource(
-    path: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+    path: str,
+    request: Request,
+    store: StoreDep,
+    iris: IrisDep,
+    stats: DatasetStatsDep,
+    pages: PagesDep,
+    format: FormatParam = None,
 ) -> Response:
-    key = choose(request, format, OFFERED)
-    iri = _resource_iri(request, settings.base_iri)
-    description = describe(store, NamedNode(iri))
+    chosen = choose(request, format, OFFERED)
+    node = _resource_iri(request, iris)
+    iri = node.value
+    description = describe(store, node)
     if not description.exists:
-        return _not_found(request, key, iri)
-    if key != "html":
-        return _rdf_response(description.quads(), key, settings.base_iri)
+        return _not_found(pages, chosen, iri)
+    if chosen is not representations.HTML:
+        return _rdf_response(description.quads(), chosen, iris.base)
     # labels of predicates and graphs come from the ontology and the VoID description (computed once)
-    stats = _statistics(store, settings)
     labels = {**stats.vocabulary_labels, **{g.iri: g.name for g in stats.graphs}, **description.labels}
-    linker = Linker(settings.base_iri, labels)
+    linker = Linker(iris, labels)
     statements = [
         {
             "predicate": term_view(q.predicate, linker),
             "object": term_view(q.object, linker),
             "graph": term_view(q.graph_name, linker),
         }
-        for q in sorted(description.outgoing, key=lambda q: _statement_rank(q.predicate.value, settings))
+        for q in sorted(description.outgoing, key=lambda q: _statement_rank(q.predicate.value, iris))
     ]
     incoming = [
         {
@@ -223,16 +212,17 @@ def resource(
         for q in description.incoming
     ]
     first = description.first
-    text = first(_gcm(settings, "text"))
-    lines = _span(first(_gcm(settings, "lineStart")), first(_gcm(settings, "lineEnd")))
-    pages = _span(first(_gcm(settings, "pageStart")), first(_gcm(settings, "pageEnd")))
+    gcm = lambda name: iris.term(name).value  # noqa: E731
+    text = first(gcm("text"))
+    lines = _span(first(gcm("lineStart")), first(gcm("lineEnd")))
+    page_span = _span(first(gcm("pageStart")), first(gcm("pageEnd")))
     source = first(PROV + "wasDerivedFrom") or first(ELI + "is_embodied_by")
-    heading = first(_gcm(settings, "heading"))
+    heading = first(gcm("heading"))
     types = [term_view(t, linker) for t in description.values(RDF + "type")]
     parent = first(ELI + "is_part_of")
-    document = first(_gcm(settings, "inDocument"))
+    document = first(gcm("inDocument"))
     label = description.label() or _literal_value(first(ELI + "title")) or _literal_value(first(SKOS + "prefLabel"))
-    return render(
+    return pages.render(
         "resource.html",
         iri=iri,
         label=label,
@@ -241,7 +231,7 @@ def resource(
         text_language=text.language if isinstance(text, Literal) and text.language else "",
         heading=heading.value if isinstance(heading, Literal) and heading.value != _literal_value(text) else "",
         lines=lines,
-        pages=pages,
+        pages=page_span,
         source=term_view(source, linker) if source is not None else None,
         parent=term_view(parent, linker) if parent is not None else None,
         document=term_view(document, linker) if document is not None and document != parent else None,
@@ -253,19 +243,15 @@ def resource(
     )
 
 
-def _statement_rank(predicate: str, settings: Settings) -> int:
+def _statement_rank(predicate: str, iris: Iris) -> int:
     """Type, names and text first in a page's statement table; the rest keeps its order."""
     first = [RDF + "type", RDFS + "label", SKOS + "prefLabel", ELI + "title"]
-    first += [_gcm(settings, name) for name in ("number", "heading", "text")]
+    first += [iris.term(name).value for name in ("number", "heading", "text")]
     return first.index(predicate) if predicate in first else len(first)
 
 
 # HEAD answers like GET without the body (link checkers); one operation in the OpenAPI document
 router.add_api_route("/id/{path:path}", resource, methods=["HEAD"], include_in_schema=False)
-
-
-def _gcm(settings: Settings, name: str) -> str:
-    return f"{settings.base_iri}ontology#{name}"
 
 
 def _literal_value(term: Any) -> str:
@@ -288,21 +274,20 @@ def _span(start: Any, end: Any) -> str:
     summary="The gcmkg ontology: documentation (HTML) or the ontology graph (RDF)",
     response_class=Response,
     responses={
-        200: {"content": {media.name: {} for media in OFFERED.values()}},
+        200: {"content": {r.media_type: {} for r in OFFERED}},
         406: {"description": "Not acceptable."},
     },
 )
-def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
-    key = choose(request, format, OFFERED)
-    iris = Iris(settings.base_iri)
+def ontology(request: Request, store: StoreDep, iris: IrisDep, pages: PagesDep, format: FormatParam = None) -> Response:
+    chosen = choose(request, format, OFFERED)
     graph = iris.graph("ontology")
-    if key != "html":
+    if chosen is not representations.HTML:
         quads = store.quads(graph)
-        return _rdf_response(quads, key, settings.base_iri, filename="gcmkg-ontology" if format else None)
+        return _rdf_response(quads, chosen, iris.base, filename="gcmkg-ontology" if format else None)
     terms = ontology_terms(store, iris)
     header = describe(store, iris.ontology)
     referenced = sorted({x for t in terms for x in (*t.types, *t.supers, *t.domains, *t.ranges)})
-    linker = Linker(settings.base_iri, all_labels(store, referenced))
+    linker = Linker(iris, all_labels(store, referenced))
     counts = {
         row["class"]: int(row["n"])
         for row in string_rows(store, "SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
@@ -325,7 +310,7 @@ def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: F
             }
         )
     title = _literal_value(header.first(DCTERMS + "title")) or "The gcmkg ontology"
-    return render(
+    return pages.render(
         "ontology.html",
         iri=iris.ontology.value,
         namespace=iris.vocabulary,
@@ -335,7 +320,7 @@ def ontology(request: Request, store: StoreDep, settings: SettingsDep, format: F
         classes=[v for v in views if v["kind"] == "class"],
         properties=[v for v in views if v["kind"] == "property"],
         individuals=[v for v in views if v["kind"] == "individual"],
-        alternates=_alternates("/ontology", ["turtle", "ntriples", "jsonld", "rdfxml"]),
+        alternates=_alternates("/ontology", TRIPLE_DOWNLOADS),
         headers=VARY,
     )
 
@@ -350,14 +335,14 @@ _VERSION_IRI = "SELECT ?ontology ?version WHERE { ?ontology <http://www.w3.org/2
     responses={404: {"description": "Not the version this service publishes."}},
 )
 def ontology_version(
-    version: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+    version: str, request: Request, store: StoreDep, iris: IrisDep, pages: PagesDep, format: FormatParam = None
 ) -> Response:
-    iris = Iris(settings.base_iri)
+    asked = iris.ontology_version(version)
     versions = store.select(_VERSION_IRI, substitutions={"ontology": iris.ontology})
-    if not any(value_of(row.get("version")) == f"{iris.ontology.value}/{version}" for row in versions):
-        key = choose(request, format, OFFERED)
-        return _not_found(request, key, f"{iris.ontology.value}/{version}", "The current version is at /ontology.")
-    return ontology(request, store, settings, format)
+    if not any(value_of(row.get("version")) == asked.value for row in versions):
+        chosen = choose(request, format, OFFERED)
+        return _not_found(pages, chosen, asked.value, "The current version is at /ontology.")
+    return ontology(request, store, iris, pages, format)
 
 
 # named graphs ----------------------------------------------------------------------------------
@@ -368,48 +353,48 @@ def ontology_version(
     summary="A named graph: its description (HTML) or the whole graph (RDF)",
     response_class=Response,
     responses={
-        200: {"content": {media.name: {} for media in OFFERED.values()}},
+        200: {"content": {r.media_type: {} for r in OFFERED}},
         404: {"description": "No such graph."},
     },
 )
 def named_graph(
-    name: str, request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None
+    name: str,
+    request: Request,
+    store: StoreDep,
+    iris: IrisDep,
+    stats: DatasetStatsDep,
+    pages: PagesDep,
+    format: FormatParam = None,
 ) -> Response:
-    key = choose(request, format, OFFERED)
-    stats = _statistics(store, settings)
+    chosen = choose(request, format, OFFERED)
     graph = stats.graph(name)
     if graph is None:
-        return _not_found(request, key, f"{settings.base_iri}graph/{name}", "Known graphs are listed at /dataset.")
-    if key != "html":
+        return _not_found(pages, chosen, iris.graph(name).value, "Known graphs are listed at /dataset.")
+    if chosen is not representations.HTML:
         quads = store.quads(NamedNode(graph.iri))
-        return _rdf_response(quads, key, settings.base_iri, filename=f"graph-{name}")
+        return _rdf_response(quads, chosen, iris.base, filename=f"graph-{name}")
     view = dict(graph.__dict__)
-    return render(
-        "graph.html",
-        graph=view,
-        downloads=_alternates(f"/graph/{name}", ["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
-        headers=VARY,
-    )
+    downloads = _alternates(f"/graph/{name}", GRAPH_DOWNLOADS)
+    return pages.render("graph.html", graph=view, downloads=downloads, headers=VARY)
 
 
 # VoID ------------------------------------------------------------------------------------------
 
 
-def _dataset(request: Request, store: GraphStore, settings: Settings, format: str | None) -> Response:
-    key = choose(request, format, OFFERED)
-    stats = _statistics(store, settings)
-    if key != "html":
+def _dataset(request: Request, iris: Iris, stats: DatasetStats, pages: Pages, format: str | None) -> Response:
+    chosen = choose(request, format, OFFERED)
+    if chosen is not representations.HTML:
         graph = NamedNode(stats.iri)  # the VoID description is about the dataset; keep it in one graph
         quads = [Quad(t.subject, t.predicate, t.object, graph) for t in stats.triples_]
-        return _rdf_response(quads, key, settings.base_iri)
-    linker = Linker(settings.base_iri)
+        return _rdf_response(quads, chosen, iris.base)
+    linker = Linker(iris)
     graphs = [dict(g.__dict__, href=linker.href(g.iri)) for g in stats.graphs]
     view = dict(stats.__dict__, graphs=graphs)
-    return render(
+    return pages.render(
         "dataset.html",
         stats=view,
-        uri_space=settings.base_iri + "id/",
-        alternates=_alternates("/dataset", ["turtle", "ntriples", "jsonld", "rdfxml"]),
+        uri_space=iris.id_space,
+        alternates=_alternates("/dataset", TRIPLE_DOWNLOADS),
         headers=VARY,
     )
 
@@ -418,15 +403,19 @@ def _dataset(request: Request, store: GraphStore, settings: Settings, format: st
     "/dataset",
     summary="VoID description of the dataset, with statistics",
     response_class=Response,
-    responses={200: {"content": {media.name: {} for media in OFFERED.values()}}},
+    responses={200: {"content": {r.media_type: {} for r in OFFERED}}},
 )
-def dataset(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
-    return _dataset(request, store, settings, format)
+def dataset(
+    request: Request, iris: IrisDep, stats: DatasetStatsDep, pages: PagesDep, format: FormatParam = None
+) -> Response:
+    return _dataset(request, iris, stats, pages, format)
 
 
 @router.get("/.well-known/void", summary="VoID description (well-known location)", response_class=Response)
-def well_known_void(request: Request, store: StoreDep, settings: SettingsDep, format: FormatParam = None) -> Response:
-    return _dataset(request, store, settings, format)
+def well_known_void(
+    request: Request, iris: IrisDep, stats: DatasetStatsDep, pages: PagesDep, format: FormatParam = None
+) -> Response:
+    return _dataset(request, iris, stats, pages, format)
 
 
 # dumps -----------------------------------------------------------------------------------------
@@ -446,22 +435,13 @@ def dumps_redirect() -> Response:
 
 
 @router.get("/dumps/", summary="List the downloadable dumps", response_class=Response)
-def dumps(request: Request, settings: SettingsDep, format: FormatParam = None) -> Response:
-    files = _dump_files(settings.dumps_dir)
-    key = choose(request, format, {"html": negotiation.HTML, "json": JSON})
-    if key == "json":
+def dumps(request: Request, release: ReleaseDep, pages: PagesDep, format: FormatParam = None) -> Response:
+    files = _dump_files(release.dumps_dir)
+    chosen = choose(request, format, (representations.HTML, representations.JSON))
+    if chosen is representations.JSON:
         body = [{"file": p.name, "bytes": p.stat().st_size, "href": f"/dumps/{p.name}"} for p in files]
-        from fastapi.responses import JSONResponse
-
         return JSONResponse(body, headers=VARY)
-    return render("dumps.html", files=[(p.name, p.stat().st_size) for p in files], headers=VARY)
-
-
-_DUMP_TYPES = {
-    ".nq": RdfFormat.N_QUADS.media_type,
-    ".ttl": RdfFormat.TURTLE.media_type,
-    ".nt": RdfFormat.N_TRIPLES.media_type,
-}
+    return pages.render("dumps.html", files=[(p.name, p.stat().st_size) for p in files], headers=VARY)
 
 
 @router.get(
@@ -470,11 +450,12 @@ _DUMP_TYPES = {
     response_class=FileResponse,
     responses={404: {"description": "No such file."}},
 )
-def dump_file(file: str, settings: SettingsDep) -> Response:
+def dump_file(file: str, release: ReleaseDep) -> Response:
     # Only names listed in the folder are served: no path can leave it.
-    for path in _dump_files(settings.dumps_dir):
+    for path in _dump_files(release.dumps_dir):
         if path.name == file:
-            media = _DUMP_TYPES.get(path.suffix, "application/octet-stream")
+            known = representations.by_suffix(path.suffix)
+            media = known.media_type if known and known.rdf_format else "application/octet-stream"
             return FileResponse(
                 path, media_type=media, filename=path.name, headers={"Cache-Control": "public, max-age=300"}
             )
@@ -482,5 +463,3 @@ def dump_file(file: str, settings: SettingsDep) -> Response:
 
 
 router.add_api_route("/dumps/{file}", dump_file, methods=["HEAD"], include_in_schema=False)
-
-__all__ = ["router"]

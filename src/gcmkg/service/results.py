@@ -1,12 +1,13 @@
 """Query results to bytes, under a row and byte cap, in the thread that ran the query.
 
-pyoxigraph's result iterators must be consumed in the thread that made them (DESIGN.md,
+pyoxigraph's result iterators must be consumed in the thread that made them (:mod:`gcmkg.store`,
 hazard 3) and a response must never be a truncated ``200`` (hazard 4), so a result is
 written completely into memory here, counting rows and bytes as it goes, and handed over only
 when it fits.  SELECT results are written by this module (pyoxigraph's serializers cannot
 count rows); booleans and graphs by pyoxigraph.
 
-Formats: SPARQL 1.1 Query Results JSON, XML, CSV and TSV; Turtle, N-Triples, JSON-LD, RDF/XML.
+Formats (:mod:`gcmkg.representations`): SPARQL 1.1 Query Results JSON, XML, CSV and TSV;
+Turtle, N-Triples, JSON-LD, RDF/XML.
 """
 
 from __future__ import annotations
@@ -17,45 +18,12 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
-from pyoxigraph import (
-    BlankNode,
-    Literal,
-    NamedNode,
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    RdfFormat,
-    Triple,
-    serialize,
-)
+from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Triple, serialize
+
+from gcmkg.representations import CSV, SPARQL_JSON, SPARQL_XML, TRIPLES, TSV, Representation
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-N_TRIPLES = "application/n-triples"
-JSON_LD = "application/ld+json"
-RDF_XML = "application/rdf+xml"
-
-TABULAR_TYPES = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
-GRAPH_TYPES = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)
-_BOOLEAN_FORMATS = {
-    SPARQL_JSON: QueryResultsFormat.JSON,
-    SPARQL_XML: QueryResultsFormat.XML,
-    CSV: QueryResultsFormat.CSV,
-    TSV: QueryResultsFormat.TSV,
-}
-RDF_FORMATS = {
-    TURTLE: RdfFormat.TURTLE,
-    N_TRIPLES: RdfFormat.N_TRIPLES,
-    JSON_LD: RdfFormat.JSON_LD,
-    RDF_XML: RdfFormat.RDF_XML,
-}
-
 
 class TooLarge(Exception):
     """The result does not fit the row or byte cap (the message says which and by how much)."""
@@ -175,24 +143,26 @@ def _solution_rows(solutions: QuerySolutions, budget: _Budget) -> Iterator[Row]:
         yield tuple(solution)
 
 
-def serialize_solutions(solutions: QuerySolutions, media_type: str, max_rows: int, max_bytes: int) -> bytes:
-    """A SELECT result in ``media_type``; raises :class:`TooLarge` instead of truncating."""
+def serialize_solutions(
+    solutions: QuerySolutions, representation: Representation, max_rows: int, max_bytes: int
+) -> bytes:
+    """A SELECT result in ``representation``; raises :class:`TooLarge` instead of truncating."""
     names = [v.value for v in solutions.variables]
-    return serialize_rows(names, _solution_rows(solutions, _Budget(max_rows, 2**62)), media_type, max_bytes)
+    return serialize_rows(names, _solution_rows(solutions, _Budget(max_rows, 2**62)), representation, max_bytes)
 
 
-def serialize_rows(names: Sequence[str], rows: Iterable[Row], media_type: str, max_bytes: int) -> bytes:
+def serialize_rows(names: Sequence[str], rows: Iterable[Row], representation: Representation, max_bytes: int) -> bytes:
     budget = _Budget(2**62, max_bytes)
     add = budget.add
     out: list[str] = []
-    if media_type == SPARQL_JSON:
+    if representation is SPARQL_JSON:
         # One encode of the whole document: rows are already capped, and the byte cap is
         # checked on the result (the worker's memory limit bounds the rest).
         term = _cached(_json_term)
         bindings = [{n: term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
         document = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
         out.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
-    elif media_type == SPARQL_XML:
+    elif representation is SPARQL_XML:
         term = _cached(_xml_term)
         out.append(
             add(
@@ -209,7 +179,7 @@ def serialize_rows(names: Sequence[str], rows: Iterable[Row], media_type: str, m
             )
             out.append(add(f"<result>{cells}</result>"))
         out.append("</results></sparql>\n")
-    elif media_type == CSV:
+    elif representation is CSV:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(names)
@@ -220,38 +190,42 @@ def serialize_rows(names: Sequence[str], rows: Iterable[Row], media_type: str, m
                 buffer.seek(0)
                 buffer.truncate()
         out.append(add(buffer.getvalue()))
-    elif media_type == TSV:
+    elif representation is TSV:
         term = _cached(_tsv_term)
         out.append(add("\t".join("?" + n for n in names) + "\n"))
         for row in rows:
             out.append(add("\t".join("" if t is None else str(term(t)) for t in row) + "\n"))
     else:
-        raise ValueError(f"not a results format for SELECT: {media_type}")
+        raise ValueError(f"not a results format for SELECT: {representation.name}")
     data = "".join(out).encode("utf-8")
     budget.check_size(len(data))
     return data
 
 
-def serialize_boolean(result: QueryBoolean, media_type: str) -> bytes:
-    if media_type not in _BOOLEAN_FORMATS:
-        raise ValueError(f"not a results format for ASK: {media_type}")
-    data = result.serialize(format=_BOOLEAN_FORMATS[media_type])
+def serialize_boolean(result: QueryBoolean, representation: Representation) -> bytes:
+    if representation.results_format is None:
+        raise ValueError(f"not a results format for ASK: {representation.name}")
+    data = result.serialize(format=representation.results_format)
     assert data is not None
     return data if data.endswith(b"\n") else data + b"\n"
 
 
 def serialize_triples(
-    triples: Iterable[Triple], media_type: str, max_rows: int, max_bytes: int, prefixes: dict[str, str] | None = None
+    triples: Iterable[Triple],
+    representation: Representation,
+    max_rows: int,
+    max_bytes: int,
+    prefixes: dict[str, str] | None = None,
 ) -> bytes:
     """A CONSTRUCT or DESCRIBE result, at most ``max_rows`` triples and ``max_bytes`` bytes."""
-    if media_type not in RDF_FORMATS:
-        raise ValueError(f"not an RDF format for CONSTRUCT/DESCRIBE: {media_type}")
+    if representation not in TRIPLES:
+        raise ValueError(f"not a triples format for CONSTRUCT/DESCRIBE: {representation.name}")
+    rdf_format = representation.rdf
     budget = _Budget(max_rows, max_bytes)
     collected = []
     for triple in triples:
         budget.row()
         collected.append(triple)
-    rdf_format = RDF_FORMATS[media_type]
     use_prefixes = None
     if prefixes and rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD):
         iris = {t.value for triple in collected for t in (triple.subject, triple.predicate, triple.object)

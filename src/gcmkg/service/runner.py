@@ -1,7 +1,7 @@
 """Supervised query execution: every untrusted (ad-hoc or saved) query runs here.
 
 pyoxigraph 0.5 cannot cancel a query, executes ``SERVICE`` over HTTP, and aborts the whole
-process when a query exhausts memory (DESIGN.md, hazards 1–4).  So a query never runs in the
+process when a query exhausts memory (:mod:`gcmkg.store`, hazards 1–4).  So a query never runs in the
 web process.  :class:`QueryRunner` keeps a small pool of worker processes
 (:mod:`gcmkg.service.worker`), each with the store opened read-only once and an address-space
 limit.  For each query it
@@ -40,8 +40,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from gcmkg.errors import SettingsError
+from gcmkg.representations import Representation, by_name
 from gcmkg.service import worker as worker_module
-from gcmkg.service.screening import screen
 from gcmkg.service.worker import Job, refusal
 from gcmkg.store import Term
 
@@ -61,17 +62,17 @@ class Limits:
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024:
-            raise ValueError(f"limits out of range: {self}")
+            raise SettingsError(f"limits out of range: {self}")
         if self.workers < 1 or self.burst_workers < 0:
-            raise ValueError(f"limits out of range: {self}")
+            raise SettingsError(f"limits out of range: {self}")
         if 0 < self.memory_mb < 256:
-            raise ValueError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
+            raise SettingsError(f"memory_mb={self.memory_mb}: a worker needs at least 256 MiB (0 = no limit)")
 
 
 @dataclass(frozen=True)
 class QueryOutcome:
     body: bytes
-    media_type: str
+    representation: Representation  # what the body is written in
     form: str  # "select" | "ask" | "construct" | "describe"
 
 
@@ -107,7 +108,6 @@ class _Worker:
         self.process.start()
         child.close()
         self.conn: Connection = parent
-        self.jobs = 0
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -146,7 +146,7 @@ class QueryRunner:
         self._lock = threading.Lock()
         self._closed = False
         self._starting = 0  # burst workers being started
-        self.stats = {"queries": 0, "rejected": 0, "timeouts": 0, "too_large": 0, "crashed": 0, "replaced": 0}
+        self.timeouts = 0  # queries stopped by the time limit (each one cost a worker)
 
     # lifecycle ----------------------------------------------------------------------------
     def start(self) -> QueryRunner:
@@ -188,7 +188,6 @@ class QueryRunner:
         """Kill a worker (it may still be running a query) and start a replacement."""
         with self._lock:
             self._all.discard(w)
-        self.stats["replaced"] += 1
         threading.Thread(target=self._replace, args=(w,), name="gcmkg-worker-replace", daemon=True).start()
 
     def _replace(self, old: _Worker) -> None:
@@ -214,45 +213,33 @@ class QueryRunner:
         self,
         query: str,
         *,
-        result_format: str | None = None,
+        result_format: Representation | None = None,
         substitutions: Mapping[str, Term] | None = None,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
     ) -> QueryOutcome:
         """Run a query in a worker; the complete serialised result, or an exception.
 
-        ``result_format`` is a media type (see :mod:`gcmkg.service.results`); None gives SPARQL
-        JSON for SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE.  ``substitutions`` bind variables
+        ``result_format`` is one of :mod:`gcmkg.representations` (a results format for SELECT
+        and ASK, a triples format for CONSTRUCT and DESCRIBE); None gives SPARQL JSON for
+        SELECT/ASK and Turtle for CONSTRUCT/DESCRIBE.  ``substitutions`` bind variables
         to RDF terms (never spliced into the text).  Without ``default_graph_uris`` and
         ``named_graph_uris`` the default graph is the union of the named graphs.
         """
-        self.stats["queries"] += 1
         refused = refusal(query)
         if refused:
-            self.stats["rejected"] += 1
             raise QueryRejected(refused.message, refused.status)
         job = Job(
             query=query,
-            result_format=result_format,
+            result_format=result_format.name if result_format else None,
             substitutions=dict(substitutions or {}),
             default_graph_uris=tuple(default_graph_uris),
             named_graph_uris=tuple(named_graph_uris),
             max_rows=self.limits.max_rows,
             max_bytes=self.limits.max_bytes,
         )
-        body, media_type, form = self._submit(job)
-        return QueryOutcome(body, media_type, form)
-
-    def form_of(self, query: str) -> str:
-        """``select`` / ``ask`` / ``construct`` / ``describe``; parse-only (evaluates nothing on the data)."""
-        refused = refusal(query)
-        if refused:
-            raise QueryRejected(refused.message, refused.status)
-        form = screen(query).form
-        _, _, parsed_form = self._submit(Job(query=query, parse_only=True))
-        if form is None or form != parsed_form:  # the parser accepted what the tokenizer could not place
-            raise QueryRejected(f"could not tell the query form of: {query[:80]!r}")
-        return form
+        body, name, form = self._submit(job)
+        return QueryOutcome(body, by_name(name), form)
 
     def _acquire(self) -> _Worker:
         """A free worker: an idle one, else a new burst worker if allowed, else wait (``queue.Empty``)."""
@@ -297,7 +284,7 @@ class QueryRunner:
         try:
             w.conn.send(job)
             if not w.conn.poll(limits.timeout_s):
-                self.stats["timeouts"] += 1
+                self.timeouts += 1
                 log.warning("query stopped after %.1f s: %.200r", limits.timeout_s, job.query)
                 raise QueryLimitExceeded(
                     f"the query ran longer than the {limits.timeout_s:g} s limit and was stopped; "
@@ -306,7 +293,6 @@ class QueryRunner:
             kind, payload = w.conn.recv()
             healthy = kind not in ("memory",)
         except (EOFError, OSError):
-            self.stats["crashed"] += 1
             log.warning("query worker died (memory limit %d MiB?) on: %.200r", limits.memory_mb, job.query)
             reason = (
                 f"the query needed more than the {limits.memory_mb} MiB memory limit"
@@ -316,20 +302,16 @@ class QueryRunner:
             raise QueryLimitExceeded(f"{reason} and was stopped; narrow the pattern or add LIMIT") from None
         finally:
             if healthy:
-                w.jobs += 1
                 self._idle.put(w)
             else:
                 self._retire(w)
         if kind == "ok":
             return payload  # type: ignore[no-any-return]
         if kind == "rejected":
-            self.stats["rejected"] += 1
             status, message = payload
             raise QueryRejected(message, status)
         if kind == "too_large":
-            self.stats["too_large"] += 1
             raise QueryLimitExceeded(str(payload), 413)
         if kind == "memory":
-            self.stats["crashed"] += 1
             raise QueryLimitExceeded(f"{payload} ({limits.memory_mb} MiB); narrow the pattern or add LIMIT")
         raise QueryFailed(str(payload))

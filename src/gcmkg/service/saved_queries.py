@@ -1,12 +1,13 @@
 """Saved queries as API operations: ``/queries`` lists them, ``/queries/{name}`` runs one.
 
-Each ``queries/*.rq`` file becomes its own GET operation, registered when this module is
-imported (the queries are part of the code base, like the templates), with its parameters
-typed in the OpenAPI document: integer, string, IRI or language, with the allowed values as
-an enum and the default shown. A value is bound as an RDF term through ``substitutions``
-(:meth:`gcmkg.service.queries_catalog.SavedQuery.bind`) and never spliced into the query
-text. A bad or missing value is answered 422 naming the parameter and the reason, in the same
-shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
+Each ``*.rq`` file of ``Settings.queries_dir`` becomes its own GET operation: ``create_app``
+reads the files once (:func:`gcmkg.service.saved_query_files.load_catalog`), keeps them on the
+app (:data:`gcmkg.service.deps.SavedQueriesDep`) and includes :func:`router` for them.  Each
+operation's parameters are typed in the OpenAPI document: integer, string, IRI or language,
+with the allowed values as an enum and the default shown. A value is bound as an RDF term
+through ``substitutions`` (:meth:`gcmkg.service.saved_query_files.SavedQuery.bind`) and never
+spliced into the query text. A bad or missing value is answered 422 naming the parameter and
+the reason, in the same shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
 
 Results: SPARQL JSON, CSV, TSV or XML by ``?format=`` or ``Accept``, or an HTML page with the
 form and a table whose IRIs are shown by their labels and linked. Queries run through the
@@ -18,51 +19,28 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode, urljoin
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pyoxigraph import NamedNode
 
-from gcmkg.service import negotiation
-from gcmkg.service.deps import RunnerDep, SettingsDep, StoreDep
+from gcmkg.iris import Iris
+from gcmkg.representations import CSV, HTML, JSON, SPARQL_JSON, SPARQL_QUERY, SPARQL_XML, TSV, Representation
+from gcmkg.service.deps import IrisDep, PagesDep, RunnerDep, SavedQueriesDep, StoreDep
 from gcmkg.service.describe import all_labels
-from gcmkg.service.pages import Linker, render
-from gcmkg.service.queries_catalog import ParameterError, ParamType, SavedQuery, load_catalog
+from gcmkg.service.pages import Linker, Pages
 from gcmkg.service.resources import choose
-from gcmkg.service.runner import QueryLimitExceeded, QueryRejected
-from gcmkg.settings import PROJECT_ROOT, Settings
+from gcmkg.service.runner import QueryLimitExceeded, QueryRejected, QueryRunner
+from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, SavedQueryError
 from gcmkg.store import GraphStore
 
-SPARQL_QUERY = negotiation.MediaType("application/sparql-query", ("sparql", "rq"), (), "SPARQL query text")
 # What /queries/{name} offers, in the server's order of preference (a browser asks for HTML).
-RESULT_MEDIA: dict[str, negotiation.MediaType] = {
-    "json": negotiation.SPARQL_JSON,
-    "html": negotiation.HTML,
-    "csv": negotiation.CSV,
-    "tsv": negotiation.TSV,
-    "xml": negotiation.SPARQL_XML,
-    "sparql": SPARQL_QUERY,
-}
-LISTING_MEDIA: dict[str, negotiation.MediaType] = {
-    "json": negotiation.MediaType("application/json", ("json",), (), "JSON"),
-    "html": negotiation.HTML,
-}
+RESULTS: tuple[Representation, ...] = (SPARQL_JSON, HTML, CSV, TSV, SPARQL_XML, SPARQL_QUERY)
+DOWNLOADS = (CSV, SPARQL_JSON, TSV, SPARQL_XML, SPARQL_QUERY)  # the links under a result table
+LISTING: tuple[Representation, ...] = (JSON, HTML)
 RESERVED = {"format"}
-
-router = APIRouter(tags=["saved queries"])
-
-
-def catalog() -> dict[str, SavedQuery]:
-    """The saved queries shipped with the project (``queries/*.rq``), read once."""
-    global _catalog
-    if _catalog is None:
-        _catalog = load_catalog(PROJECT_ROOT / "queries")
-    return _catalog
-
-
-_catalog: dict[str, SavedQuery] | None = None
 
 
 def _unprocessable(name: str, reason: str, value: Any = None) -> JSONResponse:
@@ -97,32 +75,27 @@ def _describe_query(query: SavedQuery) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/queries",
-    summary="List the saved queries (JSON, or an HTML page with a form per query)",
-    response_class=Response,
-    responses={200: {"content": {media.name: {} for media in LISTING_MEDIA.values()}}},
-)
 def list_queries(
     request: Request,
     store: StoreDep,
-    settings: SettingsDep,
+    iris: IrisDep,
+    saved: SavedQueriesDep,
+    pages: PagesDep,
     format: Annotated[str | None, Query(description="html or json")] = None,
 ) -> Response:
-    key = choose(request, format, LISTING_MEDIA)
-    queries = [_describe_query(q) for q in catalog().values()]
-    if key == "json":
+    chosen = choose(request, format, LISTING)
+    queries = [_describe_query(q) for q in saved.values()]
+    if chosen is JSON:
         return JSONResponse(queries, headers={"Vary": "Accept"})
-    return render(
-        "queries.html", queries=queries, option_labels=_option_labels(store, settings), headers={"Vary": "Accept"}
-    )
+    labels = _option_labels(store, iris, saved)
+    return pages.render("queries.html", queries=queries, option_labels=labels, headers={"Vary": "Accept"})
 
 
-def _option_labels(store: GraphStore, settings: Settings) -> dict[str, str]:
+def _option_labels(store: GraphStore, iris: Iris, saved: dict[str, SavedQuery]) -> dict[str, str]:
     """Labels for the allowed IRI values of every query, so that a select list shows names, not IRIs."""
     values = {
-        value: urljoin(settings.base_iri, value)
-        for query in catalog().values()
+        value: urljoin(iris.base, value)
+        for query in saved.values()
         for param in query.params
         if param.type is ParamType.IRI
         for value in param.values
@@ -143,10 +116,8 @@ def _signature(query: SavedQuery) -> inspect.Signature:
     and the IRI and language syntax, answering 422 with the parameter's name.
     """
     parameters = [
-        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-        inspect.Parameter("runner", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=RunnerDep),
-        inspect.Parameter("store", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=StoreDep),
-        inspect.Parameter("settings", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=SettingsDep),
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
+        for name, annotation in _DEPENDENCIES.items()
     ]
     for param in query.params:
         integer = param.type is ParamType.INTEGER
@@ -183,9 +154,27 @@ def _signature(query: SavedQuery) -> inspect.Signature:
     return inspect.Signature(parameters, return_annotation=Response)
 
 
+_DEPENDENCIES: dict[str, Any] = {
+    "request": Request,
+    "runner": RunnerDep,
+    "store": StoreDep,
+    "iris": IrisDep,
+    "saved": SavedQueriesDep,
+    "pages": PagesDep,
+}
+
+
 def _endpoint(query: SavedQuery) -> Callable[..., Response]:
-    def run_saved_query(request: Request, runner: Any, store: Any, settings: Any, **values: Any) -> Response:
-        return _run(query, request, runner, store, settings, values)
+    def run_saved_query(
+        request: Request,
+        runner: QueryRunner,
+        store: GraphStore,
+        iris: Iris,
+        saved: dict[str, SavedQuery],
+        pages: Pages,
+        **values: Any,
+    ) -> Response:
+        return _run(query, request, runner, _Page(store, iris, saved, pages), values)
 
     run_saved_query.__signature__ = _signature(query)  # type: ignore[attr-defined]
     run_saved_query.__name__ = f"query_{query.name.replace('-', '_')}"
@@ -193,21 +182,29 @@ def _endpoint(query: SavedQuery) -> Callable[..., Response]:
     return run_saved_query
 
 
-def _run(
-    query: SavedQuery, request: Request, runner: Any, store: Any, settings: Any, values: dict[str, Any]
-) -> Response:
+@dataclass(frozen=True)
+class _Page:
+    """What the HTML answer of a saved query needs besides the results."""
+
+    store: GraphStore
+    iris: Iris
+    saved: dict[str, SavedQuery]
+    pages: Pages
+
+
+def _run(query: SavedQuery, request: Request, runner: QueryRunner, page: _Page, values: dict[str, Any]) -> Response:
     format_param = values.pop("format", None)
-    key = choose(request, format_param, RESULT_MEDIA)
-    if key == "sparql":
-        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.name)
+    chosen = choose(request, format_param, RESULTS)
+    if chosen is SPARQL_QUERY:
+        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.media_type)
     given = {name: (None if value is None else _as_text(value)) for name, value in values.items()}
     try:
-        substitutions = query.bind(given, settings.base_iri)
+        substitutions = query.bind(given, page.iris.base)
     except ParameterError as error:
         return _unprocessable(error.name, str(error), given.get(error.name))
-    media_type = RESULT_MEDIA["json" if key == "html" else key].name
     try:
-        outcome = runner.run(query.text, result_format=media_type, substitutions=substitutions)
+        result_format = SPARQL_JSON if chosen is HTML else chosen  # the page is made from the JSON results
+        outcome = runner.run(query.text, result_format=result_format, substitutions=substitutions)
     except QueryRejected as error:
         return PlainTextResponse(f"saved query {query.name} was rejected: {error.message}", status_code=error.status)
     except QueryLimitExceeded as error:
@@ -215,13 +212,13 @@ def _run(
         return PlainTextResponse(
             f"saved query {query.name} was stopped: {error.message}", status_code=error.status, headers=headers
         )
-    if key != "html":
+    if chosen is not HTML:
         headers = {"Vary": "Accept"}
-        if key in ("csv", "tsv"):
-            headers["Content-Disposition"] = f'attachment; filename="{query.name}.{key}"'
-        return Response(outcome.body, media_type=outcome.media_type, headers=headers)
+        if chosen in (CSV, TSV):
+            headers["Content-Disposition"] = f'attachment; filename="{query.name}{chosen.suffix}"'
+        return Response(outcome.body, media_type=outcome.representation.media_type, headers=headers)
     results = json.loads(outcome.body)
-    return _html(query, results, given, store, settings)
+    return _html(query, results, given, page)
 
 
 def _as_text(value: Any) -> str:
@@ -230,13 +227,11 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _html(
-    query: SavedQuery, results: dict[str, Any], given: dict[str, str | None], store: Any, settings: Any
-) -> Response:
+def _html(query: SavedQuery, results: dict[str, Any], given: dict[str, str | None], page: _Page) -> Response:
     columns: list[str] = results.get("head", {}).get("vars", [])
     bindings: list[dict[str, Any]] = results.get("results", {}).get("bindings", [])
     iris = [cell["value"] for row in bindings for cell in row.values() if cell.get("type") == "uri"]
-    linker = Linker(settings.base_iri, all_labels(store, iris) if len(set(iris)) <= 2000 else {})
+    linker = Linker(page.iris, all_labels(page.store, iris) if len(set(iris)) <= 2000 else {})
     rows: list[list[dict[str, Any]]] = []
     for row in bindings:
         cells: list[dict[str, Any]] = []
@@ -265,14 +260,14 @@ def _html(
     query_string = urlencode({k: v for k, v in current.items() if v})
     base = f"/queries/{query.name}"
     downloads = [
-        (label, f"{base}?{query_string + '&' if query_string else ''}format={key}")
-        for label, key in (("CSV", "csv"), ("JSON", "json"), ("TSV", "tsv"), ("XML", "xml"), ("SPARQL", "sparql"))
+        (r.formats[0].upper(), f"{base}?{query_string + '&' if query_string else ''}format={r.formats[0]}")
+        for r in DOWNLOADS
     ]
-    return render(
+    return page.pages.render(
         "query_results.html",
         query=_describe_query(query),
         current=current,
-        option_labels=_option_labels(store, settings),
+        option_labels=_option_labels(page.store, page.iris, page.saved),
         columns=columns,
         rows=rows,
         downloads=downloads,
@@ -280,12 +275,22 @@ def _html(
     )
 
 
-def _register(target: APIRouter) -> None:
-    for query in catalog().values():
+def router(saved: dict[str, SavedQuery]) -> APIRouter:
+    """``/queries`` and one operation per saved query (read from ``Settings.queries_dir`` at start)."""
+    routes = APIRouter(tags=["saved queries"])
+    routes.add_api_route(
+        "/queries",
+        list_queries,
+        methods=["GET"],
+        summary="List the saved queries (JSON, or an HTML page with a form per query)",
+        response_class=Response,
+        responses={200: {"content": {r.media_type: {} for r in LISTING}}},
+    )
+    for query in saved.values():
         clash = RESERVED & {p.name for p in query.params}
         if clash:
-            raise ValueError(f"{query.path}: parameter name {', '.join(clash)} is reserved by the service")
-        target.add_api_route(
+            raise SavedQueryError(f"{query.path}: parameter name {', '.join(clash)} is reserved by the service")
+        routes.add_api_route(
             f"/queries/{query.name}",
             _endpoint(query),
             methods=["GET"],
@@ -296,19 +301,14 @@ def _register(target: APIRouter) -> None:
             operation_id=f"saved_query_{query.name.replace('-', '_')}",
             response_class=Response,
             responses={
-                200: {"description": "The results.", "content": {media.name: {} for media in RESULT_MEDIA.values()}},
+                200: {"description": "The results.", "content": {r.media_type: {} for r in RESULTS}},
                 422: {"description": "A parameter is missing or has a bad value; the body names it and says why."},
             },
         )
+    routes.add_api_route("/queries/{name}", unknown_query, methods=["GET"], include_in_schema=False)
+    return routes
 
 
-_register(router)
-
-
-@router.get("/queries/{name}", include_in_schema=False)
-def unknown_query(name: str) -> Response:
-    known = ", ".join(catalog())
+def unknown_query(name: str, saved: SavedQueriesDep) -> Response:
+    known = ", ".join(saved)
     return PlainTextResponse(f"404 Not Found: no saved query named {name!r}. Saved queries: {known}", status_code=404)
-
-
-__all__ = ["catalog", "router", "NamedNode"]

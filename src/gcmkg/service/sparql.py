@@ -31,32 +31,21 @@ from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 from starlette.concurrency import run_in_threadpool
 
-from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, sparql_prologue
+from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, Iris, sparql_prologue
+from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TURTLE, Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import RunnerDep, StoreDep
-from gcmkg.service.negotiation import GRAPHS, HTML, RESULTS, MediaType
-from gcmkg.service.results import RDF_FORMATS
+from gcmkg.service.deps import IrisDep, LimitsDep, RunnerDep, StoreDep
 from gcmkg.service.runner import Limits, QueryRejected
 from gcmkg.service.screening import screen
 from gcmkg.service.worker import UPDATE_REFUSED
+from gcmkg.store import GraphStore
 
 router = APIRouter(tags=["SPARQL"])
 
 FORM = "application/x-www-form-urlencoded"
-DIRECT = "application/sparql-query"
+DIRECT = SPARQL_QUERY.media_type
 UPDATE = "application/sparql-update"
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-RESULT_FORMAT_IRIS = {
-    "application/sparql-results+json": FORMATS_NS + "SPARQL_Results_JSON",
-    "application/sparql-results+xml": FORMATS_NS + "SPARQL_Results_XML",
-    "text/csv": FORMATS_NS + "SPARQL_Results_CSV",
-    "text/tab-separated-values": FORMATS_NS + "SPARQL_Results_TSV",
-    "text/turtle": FORMATS_NS + "Turtle",
-    "application/n-triples": FORMATS_NS + "N-Triples",
-    "application/ld+json": FORMATS_NS + "JSON-LD",
-    "application/rdf+xml": FORMATS_NS + "RDF_XML",
-}
-DESCRIPTION_TYPES = (GRAPHS[0], HTML, *GRAPHS[1:])  # Turtle for RDF clients and curl; HTML for browsers
+DESCRIPTION_TYPES = (TURTLE, HTML, *TRIPLES[1:])  # Turtle for RDF clients and curl; HTML for browsers
 
 QueryParam = Annotated[str | None, Query(description="The SPARQL query (exactly one).")]
 GraphsParam = Annotated[list[str], Query(description="IRI of a graph (repeatable).")]
@@ -76,19 +65,18 @@ async def _answer(
     request: Request, runner: RunnerDep, query: str, params: list[tuple[str, str]], format_param: str | None
 ) -> Response:
     form = screen(query).form
-    offered: tuple[MediaType, ...] | None = (
-        RESULTS if form in ("select", "ask") else GRAPHS if form in ("construct", "describe") else None
+    offered: tuple[Representation, ...] | None = (
+        QUERY_RESULTS if form in ("select", "ask") else TRIPLES if form in ("construct", "describe") else None
     )
-    media = negotiation.choose(request.headers.get("accept"), format_param, offered) if offered else None
+    chosen = negotiation.choose(request.headers.get("accept"), format_param, offered) if offered else None
     outcome = await run_in_threadpool(
         runner.run,
         query,
-        result_format=media.name if media else None,
+        result_format=chosen,
         default_graph_uris=[v for k, v in params if k == "default-graph-uri"],
         named_graph_uris=[v for k, v in params if k == "named-graph-uri"],
     )
-    content_type = media.content_type if media else outcome.media_type
-    return Response(outcome.body, headers={"Content-Type": content_type, "Vary": "Accept"})
+    return Response(outcome.body, headers={"Content-Type": outcome.representation.content_type, "Vary": "Accept"})
 
 
 @router.get(
@@ -108,6 +96,9 @@ async def sparql_get(
     request: Request,
     runner: RunnerDep,
     store: StoreDep,
+    iris: IrisDep,
+    limits: LimitsDep,
+    # declared for the OpenAPI document; read below from the raw parameters, which keep repeats
     query: QueryParam = None,
     default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
     named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
@@ -118,7 +109,7 @@ async def sparql_get(
         raise QueryRejected(UPDATE_REFUSED + " (and an update is never sent by GET)", 403)
     text = _one([v for k, v in params if k == "query"], "query")
     if text is None:
-        return _service_description(request, store, format)
+        return _service_description(request, store, iris, limits, format)
     return await _answer(request, runner, text, params, format)
 
 
@@ -188,16 +179,20 @@ async def sparql_other_methods() -> Response:
 # --- service description ----------------------------------------------------------------------
 
 
-def description_triples(endpoint: str, base_iri: str, graphs: list[NamedNode]) -> list[Triple]:
-    """The SPARQL 1.1 Service Description of this endpoint (no blank nodes: IRIs under the endpoint)."""
+def description_triples(served: Iris, iris: Iris, graphs: list[NamedNode]) -> list[Triple]:
+    """The SPARQL 1.1 Service Description of this endpoint (no blank nodes: IRIs under the endpoint).
+
+    ``served`` mints the endpoint's IRIs at the address the request came to (what a client must
+    find as ``sd:endpoint``); ``iris`` those of the graph (its dataset and named graphs).
+    """
     sd = lambda name: NamedNode(SD + name)  # noqa: E731
     a = NamedNode(RDF + "type")
-    service = NamedNode(endpoint + "#service")
-    dataset = NamedNode(base_iri + "dataset")
-    default = NamedNode(endpoint + "#default-graph")
+    service = served.service()
+    dataset = iris.dataset()
+    default = served.endpoint_default_graph()
     triples = [
         Triple(service, a, sd("Service")),
-        Triple(service, sd("endpoint"), NamedNode(endpoint)),
+        Triple(service, sd("endpoint"), served.endpoint()),
         Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         Triple(service, sd("feature"), sd("UnionDefaultGraph")),
         Triple(service, sd("defaultDataset"), dataset),
@@ -215,9 +210,13 @@ def description_triples(endpoint: str, base_iri: str, graphs: list[NamedNode]) -
         Triple(dataset, sd("defaultGraph"), default),
         Triple(default, a, sd("Graph")),
     ]
-    triples += [Triple(service, sd("resultFormat"), NamedNode(iri)) for iri in RESULT_FORMAT_IRIS.values()]
+    triples += [
+        Triple(service, sd("resultFormat"), NamedNode(r.format_iri))
+        for r in (*QUERY_RESULTS, *TRIPLES)
+        if r.format_iri is not None
+    ]
     for graph in graphs:
-        node = NamedNode(endpoint + "#graph-" + graph.value.rstrip("/").rsplit("/", 1)[-1])
+        node = served.endpoint_graph(iris.graph_name(graph.value))
         triples += [
             Triple(dataset, sd("namedGraph"), node),
             Triple(node, a, sd("NamedGraph")),
@@ -226,18 +225,19 @@ def description_triples(endpoint: str, base_iri: str, graphs: list[NamedNode]) -
     return triples
 
 
-def _service_description(request: Request, store: StoreDep, format_param: str | None) -> Response:
-    media = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
-    endpoint = str(request.url.replace(query=""))
-    base_iri = request.app.state.settings.base_iri
-    if media is HTML:
-        return HTMLResponse(query_page(endpoint, request.app.state.limits))
+def _service_description(
+    request: Request, store: GraphStore, iris: Iris, limits: Limits, format_param: str | None
+) -> Response:
+    chosen = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
+    served = Iris(str(request.base_url))
+    if chosen is HTML:
+        return HTMLResponse(query_page(served.endpoint().value, limits))
     data = serialize(
-        description_triples(endpoint, base_iri, store.named_graphs()),
-        format=RDF_FORMATS[media.name],
-        prefixes={"sd": SD, "void": VOID, "rdfs": RDFS} if media.name == "text/turtle" else None,
+        description_triples(served, iris, store.named_graphs()),
+        format=chosen.rdf,
+        prefixes={"sd": SD, "void": VOID, "rdfs": RDFS} if chosen is TURTLE else None,
     )
-    return Response(data, headers={"Content-Type": media.content_type, "Vary": "Accept"})
+    return Response(data, headers={"Content-Type": chosen.content_type, "Vary": "Accept"})
 
 
 # --- the HTML query page ----------------------------------------------------------------------
@@ -283,7 +283,8 @@ def query_page(endpoint: str, limits: Limits) -> str:
         for title, text in EXAMPLES
     )
     options = "\n".join(
-        f'<option value="{m.short[0]}">{html.escape(m.label)} ({m.name})</option>' for m in (*RESULTS, *GRAPHS)
+        f'<option value="{r.formats[0]}">{html.escape(r.label)} ({r.media_type})</option>'
+        for r in (*QUERY_RESULTS, *TRIPLES)
     )
     prefixes = ", ".join(f"{p}:" for p in PREFIXES)
     return f"""<!doctype html>

@@ -1,13 +1,13 @@
 """The query worker: a child process that opens the store read-only once and runs queries.
 
 It exists because pyoxigraph cannot cancel a query and aborts the process when memory runs
-out (DESIGN.md, hazard 2).  Each worker runs under an address-space limit (``RLIMIT_AS``),
+out (:mod:`gcmkg.store`, hazard 2).  Each worker runs under an address-space limit (``RLIMIT_AS``),
 runs one query at a time, and writes the complete result to bytes in the thread that ran it,
 under the row and byte caps (hazards 3 and 4).  The parent (:mod:`gcmkg.service.runner`)
 enforces the time limit by killing the worker and starting a fresh one.
 
 Messages on the pipe are plain tuples of picklable values (pyoxigraph terms pickle):
-request ``(kind, Job)``; reply ``("ok", (body, media_type, form))`` or
+request ``(kind, Job)``; reply ``("ok", (body, representation name, form))`` or
 ``(error_kind, message)`` with ``error_kind`` in ``rejected | too_large | memory | failed``.
 """
 
@@ -23,15 +23,9 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
-from gcmkg.iris import PREFIXES
-from gcmkg.service.results import (
-    SPARQL_JSON,
-    TURTLE,
-    TooLarge,
-    serialize_boolean,
-    serialize_solutions,
-    serialize_triples,
-)
+from gcmkg.iris import prefixes_for
+from gcmkg.representations import SPARQL_JSON, TURTLE, by_name
+from gcmkg.service.results import TooLarge, serialize_boolean, serialize_solutions, serialize_triples
 from gcmkg.service.screening import Screened, masked_iris, screen
 from gcmkg.store import GraphStore, Term
 
@@ -39,13 +33,12 @@ from gcmkg.store import GraphStore, Term
 @dataclass(frozen=True)
 class Job:
     query: str
-    result_format: str | None = None
+    result_format: str | None = None  # a representation's name (gcmkg.representations); None: the form's default
     substitutions: dict[str, Term] = field(default_factory=dict)
     default_graph_uris: tuple[str, ...] = ()
     named_graph_uris: tuple[str, ...] = ()
     max_rows: int = 10_000
     max_bytes: int = 16 * 2**20
-    parse_only: bool = False
 
 
 class Rejected(Exception):
@@ -95,10 +88,6 @@ def parser_message(error: SyntaxError, text: str) -> str:
     return f"malformed query: {message}"
 
 
-def _prefixes(base_iri: str) -> dict[str, str]:
-    return {p: (base_iri + ns if not ns.startswith("http") else ns) for p, ns in PREFIXES.items()}
-
-
 class _Executor:
     """Runs jobs against one read-only store (one per worker process)."""
 
@@ -106,7 +95,7 @@ class _Executor:
         self.store = GraphStore.open_read_only(store_dir, base_iri)
         self.base_iri = base_iri
         self.empty = Store()
-        self.prefixes = _prefixes(base_iri)
+        self.prefixes = prefixes_for(base_iri)
 
     def check(self, job: Job) -> Screened:
         """Parse-level checks (evaluates nothing on the real store); what the screening saw."""
@@ -126,8 +115,6 @@ class _Executor:
                 ) from None
             except Exception:  # it parsed; evaluating the masked text (e.g. a masked function IRI) may fail
                 pass
-        if job.parse_only:
-            self._parse(job.query)
         return screened
 
     def _parse(self, text: str) -> None:
@@ -142,8 +129,6 @@ class _Executor:
     def run(self, job: Job) -> tuple[bytes, str, str]:
         screened = self.check(job)
         form = screened.form or ""
-        if job.parse_only:
-            return b"", "", form
         protocol_dataset = bool(job.default_graph_uris or job.named_graph_uris)
         try:
             # the protocol's dataset overrides FROM; a query's own FROM overrides the union default
@@ -156,15 +141,17 @@ class _Executor:
             )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query)) from None
+        asked = by_name(job.result_format) if job.result_format else None
         if isinstance(result, QueryBoolean):
-            media_type = job.result_format or SPARQL_JSON
-            return serialize_boolean(result, media_type), media_type, "ask"
+            representation = asked or SPARQL_JSON
+            return serialize_boolean(result, representation), representation.name, "ask"
         if isinstance(result, QuerySolutions):
-            media_type = job.result_format or SPARQL_JSON
-            return serialize_solutions(result, media_type, job.max_rows, job.max_bytes), media_type, "select"
-        media_type = job.result_format or TURTLE
-        body = serialize_triples(result, media_type, job.max_rows, job.max_bytes, self.prefixes)
-        return body, media_type, form if form in ("construct", "describe") else "construct"
+            representation = asked or SPARQL_JSON
+            body = serialize_solutions(result, representation, job.max_rows, job.max_bytes)
+            return body, representation.name, "select"
+        representation = asked or TURTLE
+        body = serialize_triples(result, representation, job.max_rows, job.max_bytes, self.prefixes)
+        return body, representation.name, form if form in ("construct", "describe") else "construct"
 
 
 def _limit_memory(memory_mb: int) -> None:

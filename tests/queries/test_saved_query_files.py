@@ -8,7 +8,7 @@ import pytest
 from pyoxigraph import Literal, NamedNode
 
 from gcmkg.iris import XSD
-from gcmkg.service.queries_catalog import CatalogError, ParameterError, ParamType, load_catalog, parse
+from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQueryError, load_catalog, parse
 
 BASE = "http://example.org/"
 
@@ -111,7 +111,7 @@ def test_bad_or_missing_values_name_the_parameter(
     ],
 )
 def test_bad_files_are_refused_with_file_and_line(tmp_path: Path, text: str, message: str) -> None:
-    with pytest.raises(CatalogError) as caught:
+    with pytest.raises(SavedQueryError) as caught:
         parse(write(tmp_path, "q", text))
     assert message in str(caught.value)
 
@@ -123,5 +123,5 @@ def test_a_star_projection_binds_and_file_names_are_api_names(tmp_path: Path) ->
     assert list(catalog) == ["all", "b-second"]
     assert catalog["b-second"].form == "ask"
     write(tmp_path, "Bad Name", "#+ summary: s\nASK { ?x ?p ?o }\n")
-    with pytest.raises(CatalogError, match="not a usable API name"):
+    with pytest.raises(SavedQueryError, match="not a usable API name"):
         load_catalog(tmp_path)

@@ -1,4 +1,7 @@
-"""The saved-query catalogue: ``queries/*.rq`` files and their ``#+`` comment headers.
+"""Saved-query files: ``queries/*.rq`` and their ``#+`` comment headers, read into :class:`SavedQuery`.
+
+(Not to be confused with the instrument and actor catalogue of ``catalogue/``: this module
+knows only the saved queries the service publishes at ``/queries``.)
 
 A saved query is one file; its name (without ``.rq``) is its API name (``/queries/{name}``).
 Its metadata sits in ``#+`` comment lines, grlc style, in a small key/value format (documented
@@ -14,8 +17,8 @@ with examples in ``queries/README.md``)::
     #+   description: The objective's number as printed (1 to 23)
 
 Parameters are bound as RDF terms through pyoxigraph's ``substitutions`` — never spliced into
-the query text — and pyoxigraph binds only variables of the SELECT projection (DESIGN.md,
-hazard 5), so every parameter must be projected; the catalogue refuses a file where it is not.
+the query text — and pyoxigraph binds only variables of the SELECT projection (:mod:`gcmkg.store`,
+hazard 5), so every parameter must be projected; :func:`parse` refuses a file where it is not.
 Errors name the file and line.
 """
 
@@ -30,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pyoxigraph import Literal, NamedNode
 
+from gcmkg.errors import GcmkgError
 from gcmkg.iris import XSD
 from gcmkg.store import Term
 
@@ -53,7 +57,7 @@ class ParamType(enum.Enum):
     BOOLEAN = "boolean"  # an xsd:boolean literal ("true" / "false")
 
 
-class CatalogError(ValueError):
+class SavedQueryError(GcmkgError):
     """A saved query file that cannot be used; the message names the file and line."""
 
 
@@ -166,16 +170,16 @@ def _values(spec: str, where: str) -> tuple[str, ...]:
     if match:
         low, high = int(match.group(1)), int(match.group(2))
         if high < low:
-            raise CatalogError(f"{where}: empty range {spec!r}")
+            raise SavedQueryError(f"{where}: empty range {spec!r}")
         return tuple(str(n) for n in range(low, high + 1))
     return tuple(v.strip() for v in spec.split(",") if v.strip())
 
 
 def parse(path: Path) -> SavedQuery:
-    """Read one ``.rq`` file; raises :class:`CatalogError` naming the file and line."""
+    """Read one ``.rq`` file; raises :class:`SavedQueryError` naming the file and line."""
     name = path.stem
     if not NAME_RE.match(name):
-        raise CatalogError(f"{path}: file name {name!r} is not a usable API name (use [a-z0-9_-])")
+        raise SavedQueryError(f"{path}: file name {name!r} is not a usable API name (use [a-z0-9_-])")
     text = path.read_text(encoding="utf-8")
     header: dict[str, str] = {}
     params: list[dict[str, str]] = []
@@ -197,23 +201,23 @@ def parse(path: Path) -> SavedQuery:
         if not sep or " " in key:
             # a continuation of the previous value (a long description)
             if last_key is None:
-                raise CatalogError(f"{where}: expected 'key: value' in the #+ header, got {content!r}")
+                raise SavedQueryError(f"{where}: expected 'key: value' in the #+ header, got {content!r}")
             target, previous = last_key
             target[previous] = f"{target[previous]} {content}".strip()
             continue
         if indented:
             if current is None:
-                raise CatalogError(f"{where}: indented {key!r} outside a 'param:' block")
+                raise SavedQueryError(f"{where}: indented {key!r} outside a 'param:' block")
             if key not in PARAM_KEYS:
-                raise CatalogError(f"{where}: unknown parameter key {key!r} (known: {', '.join(PARAM_KEYS)})")
+                raise SavedQueryError(f"{where}: unknown parameter key {key!r} (known: {', '.join(PARAM_KEYS)})")
             current[key] = value
             last_key = (current, key)
             continue
         if key not in HEADER_KEYS:
-            raise CatalogError(f"{where}: unknown header key {key!r} (known: {', '.join(HEADER_KEYS)})")
+            raise SavedQueryError(f"{where}: unknown header key {key!r} (known: {', '.join(HEADER_KEYS)})")
         if key == "param":
             if not PARAM_NAME_RE.match(value):
-                raise CatalogError(f"{where}: parameter name {value!r} is not a SPARQL variable name")
+                raise SavedQueryError(f"{where}: parameter name {value!r} is not a SPARQL variable name")
             current = {"name": value}
             params.append(current)
             param_lines.append(number)
@@ -223,10 +227,10 @@ def parse(path: Path) -> SavedQuery:
             header[key] = f"{header[key]} {value}".strip() if key in header else value
             last_key = (header, key)
     if not header.get("summary"):
-        raise CatalogError(f"{path}: no '#+ summary:' line (every saved query needs a title)")
+        raise SavedQueryError(f"{path}: no '#+ summary:' line (every saved query needs a title)")
     match = FORM_RE.search("\n".join(line.split("#", 1)[0] for line in text.splitlines()))
     if not match:
-        raise CatalogError(f"{path}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+        raise SavedQueryError(f"{path}: not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     form = match.group(1).lower()
     parsed_params = []
     projection = _projection(text) if form == "select" else None
@@ -236,12 +240,12 @@ def parse(path: Path) -> SavedQuery:
             ptype = ParamType(spec.get("type", "string").lower())
         except ValueError:
             known = ", ".join(t.value for t in ParamType)
-            raise CatalogError(
+            raise SavedQueryError(
                 f"{where}: parameter {spec['name']!r} has unknown type {spec.get('type')!r} ({known})"
             ) from None
         required_text = spec.get("required", "").lower()
         if required_text not in ("", "true", "false"):
-            raise CatalogError(f"{where}: 'required' must be true or false")
+            raise SavedQueryError(f"{where}: 'required' must be true or false")
         param = Parameter(
             name=spec["name"],
             type=ptype,
@@ -254,20 +258,20 @@ def parse(path: Path) -> SavedQuery:
             try:
                 param.to_term(param.default, "http://example.org/")
             except ParameterError as error:
-                raise CatalogError(f"{where}: default of {error}") from None
+                raise SavedQueryError(f"{where}: default of {error}") from None
         if form != "select":
-            raise CatalogError(f"{where}: parameters are only supported in SELECT queries")
+            raise SavedQueryError(f"{where}: parameters are only supported in SELECT queries")
         if projection is None or not (
             projection.strip() == "*" or re.search(rf"[?$]{re.escape(param.name)}\b", projection)
         ):
-            raise CatalogError(
+            raise SavedQueryError(
                 f"{where}: parameter ?{param.name} must be in the SELECT projection to be bound "
-                "(pyoxigraph binds only projected variables; DESIGN.md hazard 5)"
+                "(pyoxigraph binds only projected variables; gcmkg.store, hazard 5)"
             )
         parsed_params.append(param)
     names = [p.name for p in parsed_params]
     if len(set(names)) != len(names):
-        raise CatalogError(f"{path}: a parameter is declared twice ({', '.join(names)})")
+        raise SavedQueryError(f"{path}: a parameter is declared twice ({', '.join(names)})")
     tags = tuple(t.strip() for t in header.get("tags", "").split(",") if t.strip())
     return SavedQuery(
         name=name,
@@ -284,5 +288,5 @@ def parse(path: Path) -> SavedQuery:
 def load_catalog(folder: Path) -> dict[str, SavedQuery]:
     """Every ``*.rq`` in ``folder`` by name, in name order (a new file is picked up at start-up)."""
     if not folder.is_dir():
-        raise CatalogError(f"{folder}: no saved-query folder")
+        raise SavedQueryError(f"{folder}: no saved-query folder")
     return {query.name: query for query in (parse(path) for path in sorted(folder.glob("*.rq")))}
