@@ -45,9 +45,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gcmkg.iris import Iris
-from gcmkg.links import DOCUMENTS, Alignment, Linker, Links, Retention
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links, Measure, Retention
 from gcmkg.model import Document, Provision, ProvisionKind, with_status
 
 OBJECTIVE_THRESHOLD = 0.45
@@ -413,4 +414,90 @@ def lineage_links(iris: Iris, final: Document, draft: Document, lineage: Lineage
     return Links(alignments=alignments, retentions=retentions)
 
 
-LINKER = Linker("lineage", needs=(DOCUMENTS,), run=link)
+# --- measurement against samples/lineage.toml ---------------------------------------------
+
+PRECISION_TARGET = 0.95
+RECALL_TARGET = 0.90
+# the sample's word for an unchanged action, and the order in which it resolves several relations
+SAMPLE_RELATION = {"unchanged": "same"}
+RELATION_PRECEDENCE = ("merged", "moved", "split", "reworded", "same", "new")
+
+
+def _path_of(node_value: str, iris: Iris, document: str) -> str | None:
+    """``annex/para/17/a`` for the IRI of a provision of ``document`` (any language), else None."""
+    prefix = f"{iris.base}id/{document}/"
+    if not node_value.startswith(prefix):
+        return None
+    return node_value[len(prefix) :].partition("/")[2] or None
+
+
+def measure(sample: dict[str, Any], links: Links, iris: Iris) -> list[Measure]:
+    """Precision and recall of the final→draft action links, wrong "not retained" flags, relation agreement.
+
+    A link is a (final action, draft provision) pair of a non-``new`` alignment; only the final
+    actions the sample lists (``[[entry]]``) are counted.  Retention is checked on every
+    ``[[draft]]`` action; the relation of a final action is that of its links (``unchanged`` is
+    the sample's ``same``; several links resolve by the sample's precedence, merged first).
+    """
+    final_doc, draft_doc = sample["meta"]["final_document"], sample["meta"]["draft_document"]
+    entries = {entry["final"]: entry for entry in sample["entry"]}
+    truth = {(f, s["path"]) for f, entry in entries.items() for s in entry.get("source", [])}
+    found: set[tuple[str, str]] = set()
+    changes: dict[str, set[str]] = {}
+    for a in links.alignments:
+        if a.kind != KIND:
+            continue
+        final = _path_of(a.source.value, iris, final_doc)
+        if final not in entries:
+            continue
+        change = SAMPLE_RELATION.get(a.change or "", a.change or "")
+        changes.setdefault(final, set()).add(change)
+        draft = _path_of(a.target.value, iris, draft_doc)
+        if change != "new" and draft is not None:
+            found.add((final, draft))
+    correct = truth & found
+    kept = {_path_of(r.provision.value, iris, draft_doc): r.retained for r in links.retentions}
+    wrongly_dropped = [d["path"] for d in sample["draft"] if d["retained"] and kept.get(d["path"]) is False]
+    wrongly_kept = [d["path"] for d in sample["draft"] if not d["retained"] and kept.get(d["path"]) is True]
+    retained_truth = [d for d in sample["draft"] if d["retained"]]
+
+    def relation(final: str) -> str | None:
+        return next((r for r in RELATION_PRECEDENCE if r in changes.get(final, set())), None)
+
+    agree = [f for f, entry in entries.items() if relation(f) == entry["relation"]]
+    return [
+        Measure(
+            "precision",
+            len(correct),
+            len(found),
+            PRECISION_TARGET,
+            f"(final action, draft provision) links of the {len(entries)} sampled final actions that the sample holds",
+        ),
+        Measure(
+            "recall",
+            len(correct),
+            len(truth),
+            RECALL_TARGET,
+            f"links of the sample ({len(truth)} over {len(entries)} final actions) that the linker finds",
+        ),
+        Measure(
+            "retained",
+            len(retained_truth) - len(wrongly_dropped),
+            len(retained_truth),
+            1.0,
+            "sampled draft actions retained in the final text that the linker does not mark not retained"
+            + (f" (wrongly marked: {', '.join(wrongly_dropped)})" if wrongly_dropped else "")
+            + (f"; wrongly kept: {', '.join(wrongly_kept)}" if wrongly_kept else ""),
+        ),
+        Measure(
+            "relation",
+            len(agree),
+            len(entries),
+            0.0,
+            "sampled final actions whose change kind (same/reworded/merged/split/moved/new) agrees with the sample; "
+            "reported, no target",
+        ),
+    ]
+
+
+LINKER = Linker("lineage", needs=(DOCUMENTS,), run=link, sample="lineage.toml", measure=measure)
