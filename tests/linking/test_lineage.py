@@ -88,11 +88,10 @@ TRUTH: dict[tuple[str, ...], set[tuple[str, ...]]] = {
     # Objective 14 (e), registering nationals abroad, ← objective 3's draft (e).
     _final("para", "30", "e"): {_draft("para", "18", "e")},
 }
-# Links of the truth the method does not find (heavy rewording with few shared words).
+# Links of the truth the method does not find (heavy rewording with few shared words).  Objective 4's
+# three heavily reworded actions were missed too until the left-over pairing threshold was lowered
+# (issue 15: "new" actions that plainly derive from a draft action).
 KNOWN_MISSES = {
-    (_final("para", "20", "a"), _draft("para", "19", "a")),
-    (_final("para", "20", "d"), _draft("para", "19", "e")),
-    (_final("para", "20", "g"), _draft("para", "19", "g")),
     (_final("para", "31", "e"), _draft("para", "30", "f")),
 }
 
@@ -131,9 +130,9 @@ def test_precision_and_recall_on_the_hand_checked_sample(lineage: Lineage) -> No
     correct = truth_links & found_links
     precision = len(correct) / len(found_links)
     recall = len(correct) / len(truth_links)
-    assert (len(truth_links), len(found_links), len(correct)) == (39, 35, 35)
+    assert (len(truth_links), len(found_links), len(correct)) == (39, 38, 38)
     assert precision == 1.0
-    assert recall == pytest.approx(35 / 39)
+    assert recall == pytest.approx(38 / 39)
     assert truth_links - found_links == KNOWN_MISSES
     # the new provisions of the sample are recognised as new
     for final, ancestors in TRUTH.items():
@@ -170,13 +169,12 @@ def test_figures(lineage: Lineage) -> None:
     """The whole-text figures the report quotes; a change of method must update them knowingly."""
     actions = [x for x in lineage.links if x.final.kind is ProvisionKind.ACTION]
     matched = {x.final.path for x in actions if x.change != "new"}
-    assert (len(matched), len({x.final.path for x in actions}) - len(matched)) == (156, 31)
+    assert (len(matched), len({x.final.path for x in actions}) - len(matched)) == (160, 27)
     assert Counter(x.change for x in actions) == Counter(
-        {"reworded": 151, "new": 31, "split": 2, "merged": 2, "moved": 1, "unchanged": 1}
+        {"reworded": 155, "new": 27, "split": 2, "merged": 2, "moved": 1, "unchanged": 1}
     )
     assert sorted("/".join(p[1:]) for p, kept in lineage.retained.items() if not kept) == [
-        "para/17/l", "para/19/a", "para/19/e", "para/19/g", "para/26/d",
-        "para/27/a", "para/30/f", "para/31/a", "para/31/g", "para/36/h",
+        "para/26/d", "para/27/a", "para/30/f", "para/31/a", "para/31/g", "para/36/h",
     ]  # fmt: skip
 
 
@@ -244,7 +242,7 @@ def test_graph_descends_from_and_retained(graph: GraphStore) -> None:
         + """
         SELECT ?kept (COUNT(?p) AS ?n) WHERE { ?p gcm:retainedInFinal ?kept } GROUP BY ?kept ORDER BY ?kept"""
     )
-    assert [(value(r["kept"]), int(value(r["n"]))) for r in rows] == [("false", 10), ("true", 200)]
+    assert [(value(r["kept"]), int(value(r["n"]))) for r in rows] == [("false", 6), ("true", 204)]
     assert graph.ask(
         q + "ASK { <id/com-2018-168-annex/en/annex/para/18/e> gcm:retainedInFinal true . "
         "<id/a-73-l-66/en/annex/para/30/e> gcm:descendsFrom <id/com-2018-168-annex/en/annex/para/18/e> }"
@@ -278,10 +276,14 @@ def test_saved_query_side_by_side(graph: GraphStore) -> None:
         ("para/38/b", "merged", "para/37/c"),
         ("para/38/c", "reworded", "para/37/d"),
     ]
-    # objective 4: the three draft actions the method finds no descendant for come last
+    # objective 4: every draft action has a descendant (the heavily reworded (a), (e) and (g) were
+    # once "not retained"); in the final text's order
     rows = _side_by_side(graph, "4")
-    assert rows[-3:] == [("", "not retained", f"para/19/{letter}") for letter in "aeg"]
-    assert [r[0] for r in rows[:-3]] == ["objective/4", "para/20", *(f"para/20/{x}" for x in "abcdefg")]
+    assert [r[0] for r in rows] == ["objective/4", "para/20", *(f"para/20/{x}" for x in "abcdefg")]
+    assert [r[2] for r in rows[2:]] == [f"para/19/{x}" for x in "acdebfg"]
+    # a draft action the final text did not keep comes last, on the draft side only
+    rows = _side_by_side(graph, "12")
+    assert ("", "not retained", "para/27/a") in rows and rows[-1][0] == ""
     # a new objective: no draft side at all
     assert _side_by_side(graph, "23") == [
         (path, "new", "") for path in ("objective/23", "para/39", *(f"para/39/{x}" for x in "abcde"))

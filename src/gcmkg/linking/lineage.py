@@ -54,7 +54,7 @@ from gcmkg.model import Document, Provision, ProvisionKind, with_status
 OBJECTIVE_THRESHOLD = 0.45
 ACTION_THRESHOLD = 0.40
 MOVED_THRESHOLD = 0.45
-LEFTOVER_THRESHOLD = 0.30
+LEFTOVER_THRESHOLD = 0.15
 MERGE_CONTAINMENT = 0.60
 
 KIND = "LineageAlignment"
@@ -448,7 +448,7 @@ def measure(sample: dict[str, Any], links: Links, iris: Iris) -> list[Measure]:
         if a.kind != KIND:
             continue
         final = _path_of(a.source.value, iris, final_doc)
-        if final not in entries:
+        if final is None or final not in entries:
             continue
         change = SAMPLE_RELATION.get(a.change or "", a.change or "")
         changes.setdefault(final, set()).add(change)
