@@ -42,6 +42,7 @@ it, false otherwise (a :class:`gcmkg.links.Retention`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +57,8 @@ ACTION_THRESHOLD = 0.40
 MOVED_THRESHOLD = 0.45
 LEFTOVER_THRESHOLD = 0.15
 MERGE_CONTAINMENT = 0.60
+SAME_THRESHOLD = 0.85  # word-sequence similarity from which a wording counts as unchanged
+CLAUSE_WORDS = 7  # ... unless a run of this many words or more was added, dropped or rewritten (a clause)
 
 KIND = "LineageAlignment"
 FUNCTION_WORDS = frozenset(
@@ -118,6 +121,44 @@ def same_wording(final: str, draft: str) -> bool:
     True
     """
     return " ".join(final.split()).rstrip(";.,") == " ".join(draft.split()).rstrip(";.,")
+
+
+def wording_similarity(final: str, draft: str) -> float:
+    """How much of the wording survived: the similarity ratio of the two texts' word sequences.
+
+    All lower-cased words count, in order (:class:`difflib.SequenceMatcher`, no junk heuristic):
+    ``2M / (|A|+|B|)`` for ``M`` words in matching runs.  Unlike the content-word Dice it sees
+    reordering and small inserted or dropped phrases.
+
+    >>> round(wording_similarity("Develop migration profiles;", "Develop national migration profiles"), 2)
+    0.86
+    """
+    return _matcher(final, draft).ratio()
+
+
+def _matcher(final: str, draft: str) -> difflib.SequenceMatcher[str]:
+    return difflib.SequenceMatcher(None, WORD_RE.findall(final.lower()), WORD_RE.findall(draft.lower()), autojunk=False)
+
+
+def longest_change(final: str, draft: str) -> int:
+    """The length in words of the longest run added, dropped or rewritten between the two wordings."""
+    return max(
+        (max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in _matcher(final, draft).get_opcodes() if tag != "equal"),
+        default=0,
+    )
+
+
+def unchanged(final: str, draft: str) -> bool:
+    """The same wording, or nearly: word-sequence similarity from :data:`SAME_THRESHOLD` and no
+    clause (a run of :data:`CLAUSE_WORDS` words or more) added, dropped or rewritten.
+
+    >>> unchanged("Establish mechanisms to monitor the risks of migration",
+    ...           "Establish centres to monitor the risks of migration")
+    True
+    """
+    if same_wording(final, draft):
+        return True
+    return wording_similarity(final, draft) >= SAME_THRESHOLD and longest_change(final, draft) < CLAUSE_WORDS
 
 
 def commitment_body(text: str) -> str:
@@ -237,7 +278,7 @@ def compute(final: Document, draft: Document) -> Lineage:
             Link(
                 commitment,
                 draft_commitment,
-                "unchanged" if same_wording(final_body, draft_body) else "reworded",
+                "unchanged" if unchanged(final_body, draft_body) else "reworded",
                 round(dice(fw, dw), 4),
                 METHOD_COMMITMENT,
                 f"paragraph {draft_commitment.number} → {commitment.number}; {_delta(fw, dw)}",
@@ -324,7 +365,7 @@ def compute(final: Document, draft: Document) -> Lineage:
         elif moved:
             change, method = "moved", METHOD_MOVED
         else:
-            change, method = ("unchanged" if same_wording(action.text, ancestor.text) else "reworded"), METHOD_ACTION
+            change, method = ("unchanged" if unchanged(action.text, ancestor.text) else "reworded"), METHOD_ACTION
         if moved:
             method = METHOD_MOVED
         links.append(
