@@ -4,7 +4,9 @@ The method is deterministic, needs nothing but the two loaded texts, and is meas
 hand-checked sample in ``tests/linking/test_lineage.py``.
 
 Words.  A provision's *content words* are its lower-cased words (letters and digits) without a
-short list of English function words, plurals folded (``migrants`` → ``migrant``).  The
+short list of English function words, plurals folded (``migrants`` → ``migrant``) and cut to their
+first :data:`STEM_LENGTH` letters (truncation stemming: ``harmonize``/``harmonizing``,
+``statistics``/``statistical``).  The
 similarity of two provisions is the Dice coefficient of their content-word sets,
 ``2|A∩B| / (|A|+|B|)``; the *containment* of A in B is ``|A∩B| / |A|``.
 
@@ -57,6 +59,7 @@ ACTION_THRESHOLD = 0.40
 MOVED_THRESHOLD = 0.45
 LEFTOVER_THRESHOLD = 0.15
 MERGE_CONTAINMENT = 0.60
+STEM_LENGTH = 7  # content words are cut to their first 7 letters: registry/registration, harmonize/harmonizing
 SAME_THRESHOLD = 0.85  # word-sequence similarity from which a wording counts as unchanged
 CLAUSE_WORDS = 7  # ... unless a run of this many words or more was added, dropped or rewritten (a clause)
 
@@ -94,7 +97,7 @@ def content_words(text: str) -> frozenset[str]:
     """The words that carry meaning, plurals folded.
 
     >>> sorted(content_words("Provide all migrants with proof of legal identity"))
-    ['all', 'identity', 'legal', 'migrant', 'proof', 'provide']
+    ['all', 'identit', 'legal', 'migrant', 'proof', 'provide']
     """
     words = set()
     for word in WORD_RE.findall(text.lower()):
@@ -102,7 +105,7 @@ def content_words(text: str) -> frozenset[str]:
             continue
         if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
             word = word[:-1]
-        words.add(word)
+        words.add(word[:STEM_LENGTH] if STEM_LENGTH else word)
     return frozenset(words)
 
 
