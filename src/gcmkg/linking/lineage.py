@@ -1,7 +1,7 @@
 """Lineage: which provision of the Zero Draft Plus each final objective, commitment and action descends from.
 
-The method is deterministic, needs nothing but the two loaded texts, and is measured on a
-hand-checked sample in ``tests/linking/test_lineage.py``.
+The method is deterministic, needs nothing but the two loaded texts, and is measured on the
+hand-checked sample ``samples/lineage.toml``.
 
 Words.  A provision's *content words* are its lower-cased words (letters and digits) without a
 short list of English function words, plurals folded (``migrants`` → ``migrant``) and cut to their
@@ -31,8 +31,22 @@ similarity of two provisions is the Dice coefficient of their content-word sets,
    "Promote signature and ratification of … instruments related to international labour
    migration").  A final action still without a link is ``new``.
 
-The thresholds were set by reading both texts; the precision of the links on the objectives
-checked by hand is asserted in the tests.
+5. Kind of change.  A link between single actions (or commitments) is ``unchanged`` when the
+   wording nearly survives: word-sequence similarity (:func:`wording_similarity`) from
+   :data:`SAME_THRESHOLD` with no clause (:data:`CLAUSE_WORDS` words) added, dropped or
+   rewritten, the sample's "same"; otherwise ``reworded``.
+
+Score and evidence.  The score of a commitment or action link is the word-sequence similarity of
+the two wordings (``unchanged`` from 0.85, ``reworded`` below, heavily reworded ones under 0.3;
+the content-word Dice that found the link is in the difference note); an objective's is the Dice
+of the two whole objectives; a ``new`` provision has no score.  The evidence of a link quotes, on
+each side, the stretches of text made of the content words the two share, with their character
+offsets (:func:`evidence`).
+
+The thresholds were set by reading both texts; the links are measured against the hand-checked
+sample ``samples/lineage.toml`` (:func:`measure`: precision and recall of the final→draft action
+links, draft actions wrongly marked not retained, agreement of the kind of change), asserted in
+``tests/linking/test_lineage.py``.
 
 The final text is the document of status ``final``, the Zero Draft Plus that of status ``draft``.
 A ``new`` provision has no ancestor, so its alignment points to the draft provision it was added
@@ -47,7 +61,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gcmkg.iris import Iris
@@ -61,6 +75,7 @@ LEFTOVER_THRESHOLD = 0.15
 MERGE_CONTAINMENT = 0.60
 STEM_LENGTH = 7  # content words are cut to their first 7 letters: registry/registration, harmonize/harmonizing
 SAME_THRESHOLD = 0.85  # word-sequence similarity from which a wording counts as unchanged
+EVIDENCE_SPANS = 6  # quoted stretches of shared words per side in an alignment's evidence
 CLAUSE_WORDS = 7  # ... unless a run of this many words or more was added, dropped or rewritten (a clause)
 
 KIND = "LineageAlignment"
@@ -93,20 +108,67 @@ METHOD_LEFTOVER = (
 METHOD_NEW = "no draft provision reaches the threshold; aligned to the draft provision it was added to"
 
 
+def _stem(word: str) -> str | None:
+    """The content-word form of one lower-cased word, None for a function word."""
+    if word in FUNCTION_WORDS:
+        return None
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word[:STEM_LENGTH] if STEM_LENGTH else word
+
+
 def content_words(text: str) -> frozenset[str]:
     """The words that carry meaning, plurals folded.
 
     >>> sorted(content_words("Provide all migrants with proof of legal identity"))
     ['all', 'identit', 'legal', 'migrant', 'proof', 'provide']
     """
-    words = set()
-    for word in WORD_RE.findall(text.lower()):
-        if word in FUNCTION_WORDS:
-            continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
-        words.add(word[:STEM_LENGTH] if STEM_LENGTH else word)
-    return frozenset(words)
+    return frozenset(stem for word in WORD_RE.findall(text.lower()) if (stem := _stem(word)) is not None)
+
+
+def shared_spans(text: str, shared: frozenset[str]) -> list[tuple[int, int]]:
+    """The stretches of ``text`` made of content words in ``shared`` (function words may join them).
+
+    Each is a ``(start, end)`` character offset pair, in reading order; a stretch starts and ends
+    on a shared word and is broken by any content word not shared.
+
+    >>> text = "Harmonize methodologies on collection of data and indicators"
+    >>> [text[a:b] for a, b in shared_spans(text, content_words("harmonizing methodologies for data"))]
+    ['Harmonize methodologies', 'data']
+    """
+    spans: list[tuple[int, int]] = []
+    start = end = None
+    for match in WORD_RE.finditer(text.lower()):
+        stem = _stem(match.group())
+        if stem is None:
+            continue  # a function word neither starts, ends nor breaks a stretch
+        if stem in shared:
+            if start is None:
+                start = match.start()
+            end = match.end()
+        elif start is not None and end is not None:
+            spans.append((start, end))
+            start = end = None
+    if start is not None and end is not None:
+        spans.append((start, end))
+    return spans
+
+
+def evidence(final: str, draft: str, limit: int = EVIDENCE_SPANS) -> str:
+    """The words on each side that carry the shared substance, quoted with their offsets.
+
+    The content words the two texts share, as the longest stretches of each text that consist of
+    them (at most ``limit`` per side, in reading order), e.g.
+    ``final [0:23] "Harmonize methodologies" … | draft [12:35] "harmonizing methodologies" …``.
+    """
+    shared = content_words(final) & content_words(draft)
+
+    def side(name: str, text: str) -> str:
+        spans = shared_spans(text, shared)
+        kept = sorted(sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0]))[:limit])
+        return f"{name} " + " ".join(f"[{a}:{b}] {text[a:b]!r}" for a, b in kept) if kept else f"{name} (none)"
+
+    return f"{side('final', final)} | {side('draft', draft)}"
 
 
 def dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -179,6 +241,7 @@ class Link:
     score: float | None
     method: str
     difference: str
+    evidence: str | None = None
 
 
 @dataclass
@@ -395,6 +458,7 @@ def compute(final: Document, draft: Document) -> Lineage:
                 )
             )
 
+    links = [_with_evidence(item) for item in links]
     retained: dict[tuple[str, ...], bool] = {}
     descended = {link.draft.path for link in links if link.change != "new"}
     for objective in draft_objectives:
@@ -403,6 +467,30 @@ def compute(final: Document, draft: Document) -> Lineage:
     order = {p.path: i for i, p in enumerate(final.walk())}
     links.sort(key=lambda link: (order[link.final.path], link.method == METHOD_MERGED, link.draft.path))
     return Lineage(links, retained)
+
+
+def _compared_text(provision: Provision) -> str:
+    """What of a provision its lineage compares: an objective's title, a commitment's body, an action's text."""
+    if provision.kind is ProvisionKind.OBJECTIVE:
+        return provision.heading or provision.text
+    if provision.kind is ProvisionKind.COMMITMENT:
+        return commitment_body(provision.text)
+    return provision.text
+
+
+def _with_evidence(item: Link) -> Link:
+    """The quoted shared words on each side; for a commitment or an action the score becomes the
+    word-sequence similarity of the two wordings (the content-word Dice that found the link goes
+    into the difference note)."""
+    if item.change == "new":
+        return item
+    final_text, draft_text = _compared_text(item.final), _compared_text(item.draft)
+    found = evidence(final_text, draft_text)
+    if item.final.kind is ProvisionKind.OBJECTIVE:
+        return replace(item, evidence=found)
+    similarity = wording_similarity(final_text, draft_text)
+    difference = f"wording similarity {similarity:.2f}, content-word Dice {item.score or 0:.2f}; {item.difference}"
+    return replace(item, score=round(similarity, 4), difference=difference, evidence=found)
 
 
 def _best(
@@ -448,6 +536,7 @@ def lineage_links(iris: Iris, final: Document, draft: Document, lineage: Lineage
             item.score,
             item.change,
             item.difference,
+            item.evidence,
         )
         for item in lineage.links
     ]
