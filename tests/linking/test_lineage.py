@@ -68,12 +68,14 @@ TRUTH: dict[tuple[str, ...], set[tuple[str, ...]]] = {
     # Objective 4: reordered and heavily reworded.  (a) civil registry ← (a) "registering migrant births and
     # reaching undocumented populations"; (d) non-discriminatory access to passports and visas ← (e) "access to
     # a passport or visa is not tied to the spouse or parent"; (g) municipal registration cards ← (g)
-    # "identification card for all persons residing in a particular country or city".
+    # "identification card for all persons residing in a particular country or city"; (e) statelessness ← (b), and
+    # takes "registering migrant births … avoid statelessness" from (a) (as samples/lineage.toml reads it; this
+    # table once gave (b) alone).
     **_objective(
         4,
         4,
         ("20", "19"),
-        {"a": {"a"}, "b": {"c"}, "c": {"d"}, "d": {"e"}, "e": {"b"}, "f": {"f"}, "g": {"g"}},
+        {"a": {"a"}, "b": {"c"}, "c": {"d"}, "d": {"e"}, "e": {"a", "b"}, "f": {"f"}, "g": {"g"}},
     ),
     # Objective 9: (a)-(e) in order; (f), prevention along the migration cycle, is new.
     **_objective(9, 9, ("25", "24"), {"a": {"a"}, "b": {"b"}, "c": {"c"}, "d": {"d"}, "e": {"e"}, "f": set()}),
@@ -134,9 +136,9 @@ def test_precision_and_recall_on_the_hand_checked_sample(lineage: Lineage) -> No
     correct = truth_links & found_links
     precision = len(correct) / len(found_links)
     recall = len(correct) / len(truth_links)
-    assert (len(truth_links), len(found_links), len(correct)) == (39, 38, 38)
+    assert (len(truth_links), len(found_links), len(correct)) == (40, 39, 39)
     assert precision == 1.0
-    assert recall == pytest.approx(38 / 39)
+    assert recall == pytest.approx(39 / 40)
     assert truth_links - found_links == KNOWN_MISSES
     # the new provisions of the sample are recognised as new
     for final, ancestors in TRUTH.items():
@@ -174,12 +176,12 @@ def test_figures(lineage: Lineage) -> None:
     """The whole-text figures the report quotes; a change of method must update them knowingly."""
     actions = [x for x in lineage.links if x.final.kind is ProvisionKind.ACTION]
     matched = {x.final.path for x in actions if x.change != "new"}
-    assert (len(matched), len({x.final.path for x in actions}) - len(matched)) == (161, 26)
+    assert (len(matched), len({x.final.path for x in actions}) - len(matched)) == (162, 25)
     assert Counter(x.change for x in actions) == Counter(
-        {"reworded": 119, "unchanged": 36, "new": 26, "split": 4, "merged": 2, "moved": 1}
+        {"reworded": 116, "unchanged": 36, "new": 25, "merged": 6, "split": 5, "moved": 2}
     )
     assert sorted("/".join(p[1:]) for p, kept in lineage.retained.items() if not kept) == [
-        "para/26/d", "para/27/a", "para/30/f", "para/31/a", "para/31/g", "para/36/h",
+        "para/26/d", "para/27/a", "para/30/f", "para/31/a",
     ]  # fmt: skip
 
 
@@ -247,7 +249,7 @@ def test_graph_descends_from_and_retained(graph: GraphStore) -> None:
         + """
         SELECT ?kept (COUNT(?p) AS ?n) WHERE { ?p gcm:retainedInFinal ?kept } GROUP BY ?kept ORDER BY ?kept"""
     )
-    assert [(value(r["kept"]), int(value(r["n"]))) for r in rows] == [("false", 6), ("true", 204)]
+    assert [(value(r["kept"]), int(value(r["n"]))) for r in rows] == [("false", 4), ("true", 206)]
     assert graph.ask(
         q + "ASK { <id/com-2018-168-annex/en/annex/para/18/e> gcm:retainedInFinal true . "
         "<id/a-73-l-66/en/annex/para/30/e> gcm:descendsFrom <id/com-2018-168-annex/en/annex/para/18/e> }"
@@ -292,8 +294,17 @@ def test_saved_query_side_by_side(graph: GraphStore) -> None:
     # objective 4: every draft action has a descendant (the heavily reworded (a), (e) and (g) were
     # once "not retained"); in the final text's order
     rows = _side_by_side(graph, "4")
-    assert [r[0] for r in rows] == ["objective/4", "para/20", *(f"para/20/{x}" for x in "abcdefg")]
-    assert [r[2] for r in rows[2:]] == [f"para/19/{x}" for x in "acdebfg"]
+    assert [r[0] for r in rows] == ["objective/4", "para/20", *(f"para/20/{x}" for x in "abcdeefg")]
+    assert [(r[1], r[2]) for r in rows[2:]] == [
+        ("split", "para/19/a"),  # civil registry ← identity documents, registration
+        ("reworded", "para/19/c"),
+        ("reworded", "para/19/d"),  # the sample's borderline "same" (0.81)
+        ("reworded", "para/19/e"),
+        ("merged", "para/19/a"),  # statelessness ← birth registration (19/a) and citizenship (19/b)
+        ("merged", "para/19/b"),
+        ("reworded", "para/19/f"),
+        ("reworded", "para/19/g"),
+    ]
     # a draft action the final text did not keep comes last, on the draft side only
     rows = _side_by_side(graph, "12")
     assert ("", "not retained", "para/27/a") in rows and rows[-1][0] == ""
@@ -307,7 +318,7 @@ def test_saved_query_side_by_side(graph: GraphStore) -> None:
 
 SAMPLE = tomllib.loads((PROJECT_ROOT / "samples" / "lineage.toml").read_text(encoding="utf-8"))
 # hits/total of each metric; a change of rule must update these knowingly (and keep the targets)
-FIGURES = {"precision": (60, 61), "recall": (60, 65), "retained": (60, 60), "relation": (59, 69)}
+FIGURES = {"precision": (62, 63), "recall": (62, 65), "retained": (60, 60), "relation": (62, 69)}
 
 
 def _figures(measures: list[Measure]) -> dict[str, tuple[int, int]]:
@@ -356,7 +367,7 @@ def test_measured_on_the_real_build(store: GraphStore, built: Settings) -> None:
     assert by_metric["precision"].value >= 0.95
     assert by_metric["recall"].value >= 0.90
     assert by_metric["retained"].value == 1.0
-    assert by_metric["relation"].value >= 59 / 69  # reported (no target in issue 15): a floor
+    assert by_metric["relation"].value >= 62 / 69  # reported (no target in issue 15): a floor
 
 
 def test_scores_separate_same_reworded_and_new(lineage: Lineage) -> None:

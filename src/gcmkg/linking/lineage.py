@@ -6,32 +6,41 @@ hand-checked sample ``samples/lineage.toml``.
 Words.  A provision's *content words* are its lower-cased words (letters and digits) without a
 short list of English function words, plurals folded (``migrants`` → ``migrant``) and cut to their
 first :data:`STEM_LENGTH` letters (truncation stemming: ``harmonize``/``harmonizing``,
-``statistics``/``statistical``).  The
-similarity of two provisions is the Dice coefficient of their content-word sets,
+``statistics``/``statistical``).  The similarity of two provisions is the Dice coefficient of their
+content-word sets,
 ``2|A∩B| / (|A|+|B|)``; the *containment* of A in B is ``|A∩B| / |A|``.
 
 1. Objectives are matched one to one by the similarity of their whole content (title,
    commitment and actions), best pairs first, when it reaches :data:`OBJECTIVE_THRESHOLD`.  A
    matched objective is ``unchanged`` when its title is the same, ``reworded`` otherwise, and
    ``moved`` when its number changed.  A final objective without a match is ``new``.
-2. A commitment descends from the commitment of the matched draft objective (``unchanged`` when
-   the wording is the same, the closing "…following actions:" sentence aside; else ``reworded``).
+2. A commitment descends from the commitment of the matched draft objective (``unchanged`` or
+   ``reworded`` as in step 6, the closing "…following actions:" sentence aside).
 3. Each final action is linked to the most similar action of the matched draft objective when
    the similarity reaches :data:`ACTION_THRESHOLD`; failing that, to the most similar draft action
    of any other objective when it reaches :data:`MOVED_THRESHOLD` (``moved``).  A draft action
    that no final action chose, whose content words are for the most part
    (:data:`MERGE_CONTAINMENT`) in a final action of the matched objective that already descends
    from another draft action, and similar enough (:data:`ACTION_THRESHOLD`), was ``merged`` into it.
-   A draft action chosen by two or more final actions was ``split``.  Otherwise the link is
-   ``unchanged`` (same wording) or ``reworded``.
+   The kind of change of each action link is settled once all links are known, by the sample's
+   precedence: ``merged`` when the final action has several sources, else ``moved`` when its
+   source lies in another draft objective than the matched one, else ``split`` when the draft
+   action has several destinations, else ``unchanged`` or ``reworded`` (step 6).
 4. What is left over on both sides of a matched objective (final actions without a link, draft
    actions nobody chose) is paired one to one, best pairs first, when the similarity reaches
    :data:`LEFTOVER_THRESHOLD` (``reworded``): heavily reworded actions that kept their subject
    ("Sign, ratify or accede to … instruments related to international labour mobility" →
    "Promote signature and ratification of … instruments related to international labour
-   migration").  A final action still without a link is ``new``.
-
-5. Kind of change.  A link between single actions (or commitments) is ``unchanged`` when the
+   migration").  A final action still left over whose most similar draft action across the whole
+   draft is one that nobody chose, and which is in turn that draft action's most similar final
+   action (each the other's best), is linked to it from :data:`MOVED_LEFTOVER_THRESHOLD`
+   (``moved``: regularization options went from the draft's inclusion objective to the final
+   objective on vulnerabilities).  A final action still without a link is ``new``.
+5. Second sources.  A draft action whose most similar final action in the whole text lies in the
+   objective matched to its own, and descends from another draft action, is a second source of
+   it from :data:`SECONDARY_THRESHOLD` (birth registration and statelessness, from the draft's
+   identity-documents action, in the final statelessness action).
+6. Kind of change.  A link between single actions (or commitments) is ``unchanged`` when the
    wording nearly survives: word-sequence similarity (:func:`wording_similarity`) from
    :data:`SAME_THRESHOLD` with no clause (:data:`CLAUSE_WORDS` words) added, dropped or
    rewritten, the sample's "same"; otherwise ``reworded``.
@@ -73,6 +82,8 @@ ACTION_THRESHOLD = 0.40
 MOVED_THRESHOLD = 0.45
 LEFTOVER_THRESHOLD = 0.15
 MERGE_CONTAINMENT = 0.60
+MOVED_LEFTOVER_THRESHOLD = 0.30
+SECONDARY_THRESHOLD = 0.30
 STEM_LENGTH = 7  # content words are cut to their first 7 letters: registry/registration, harmonize/harmonizing
 SAME_THRESHOLD = 0.85  # word-sequence similarity from which a wording counts as unchanged
 EVIDENCE_SPANS = 6  # quoted stretches of shared words per side in an alignment's evidence
@@ -104,6 +115,14 @@ METHOD_MERGED = (
 METHOD_LEFTOVER = (
     "left over in the matched objective on both sides, paired one to one, best pairs first, by content-word Dice "
     f"(>= {LEFTOVER_THRESHOLD:.2f})"
+)
+METHOD_MOVED_LEFTOVER = (
+    "left over on both sides, in different objectives; each the other's most similar action across the two texts "
+    f"by content-word Dice (>= {MOVED_LEFTOVER_THRESHOLD:.2f})"
+)
+METHOD_SECONDARY = (
+    "draft action whose most similar final action, in the objective matched to its own, descends from another "
+    f"draft action: a second source (content-word Dice >= {SECONDARY_THRESHOLD:.2f})"
 )
 METHOD_NEW = "no draft provision reaches the threshold; aligned to the draft provision it was added to"
 
@@ -410,6 +429,26 @@ def compute(final: Document, draft: Document) -> Lineage:
         fw, dw = w(action, "f"), w(draft_action, "d")
         note = f"draft {_label(draft_action, _parent_of(draft_action, draft))}; {_delta(fw, dw)}"
         links.append(Link(action, draft_action, "reworded", round(score, 4), METHOD_LEFTOVER, note))
+    # moved, left over: a final action still without a link and a draft action nobody chose, in any
+    # objectives, each the other's most similar action across the two whole texts
+    all_finals = [a for o in _objectives(final) for a in _actions(o)]
+    all_drafts = [a for o in draft_objectives for a in _actions(o)]
+    for action, _, _, _ in unmatched:
+        if action.path in paired:
+            continue
+        best = _best(w(action, "f"), all_drafts, w)
+        if best is None or best[1] < MOVED_LEFTOVER_THRESHOLD or best[0].path in chosen:
+            continue
+        draft_action, score = best
+        if _most_similar_final(draft_action, all_finals, w) is not action:
+            continue
+        paired.add(action.path)
+        chosen[draft_action.path] = [action]
+        note = (
+            f"draft {_label(draft_action, _parent_of(draft_action, draft))} of objective "
+            f"{objective_of[draft_action.path].number}; {_delta(w(action, 'f'), w(draft_action, 'd'))}"
+        )
+        links.append(Link(action, draft_action, "moved", round(score, 4), METHOD_MOVED_LEFTOVER, note))
     for action, context, local, away in unmatched:
         if action.path in paired:
             continue
@@ -458,6 +497,32 @@ def compute(final: Document, draft: Document) -> Lineage:
                 )
             )
 
+    # secondary sources: a draft action whose most similar final action, in the objective matched to
+    # its own, descends from another draft action, carries part of it into that action too
+    linked = {(x.final.path, x.draft.path) for x in links if x.change != "new"}
+    has_ancestor = {x.final.path for x in links if x.change != "new"}
+    final_objective_of = {a.path: o for o in _objectives(final) for a in _actions(o)}
+    for draft_action in all_drafts:
+        target = _most_similar_final(draft_action, all_finals, w)
+        if target is None:
+            continue
+        into = target
+        if into.path not in has_ancestor or (into.path, draft_action.path) in linked:
+            continue
+        if _matched_draft(matched, final_objective_of[into.path]) is not objective_of[draft_action.path]:
+            continue
+        score = dice(w(into, "f"), w(draft_action, "d"))
+        if score < SECONDARY_THRESHOLD:
+            continue
+        note = (
+            f"draft {_label(draft_action, _parent_of(draft_action, draft))}, whose most similar final action this is; "
+            f"{_delta(w(into, 'f'), w(draft_action, 'd'))}"
+        )
+        links.append(Link(into, draft_action, "merged", round(score, 4), METHOD_SECONDARY, note))
+        linked.add((into.path, draft_action.path))
+
+    home_of = {path: _matched_draft(matched, objective) for path, objective in final_objective_of.items()}
+    links = _settle_kinds(links, home_of, objective_of)
     links = [_with_evidence(item) for item in links]
     retained: dict[tuple[str, ...], bool] = {}
     descended = {link.draft.path for link in links if link.change != "new"}
@@ -467,6 +532,53 @@ def compute(final: Document, draft: Document) -> Lineage:
     order = {p.path: i for i, p in enumerate(final.walk())}
     links.sort(key=lambda link: (order[link.final.path], link.method == METHOD_MERGED, link.draft.path))
     return Lineage(links, retained)
+
+
+def _most_similar_final(
+    draft_action: Provision, finals: list[Provision], w: Callable[[Provision, str], frozenset[str]]
+) -> Provision | None:
+    """The final action most similar to a draft action (first in reading order on ties)."""
+    words = w(draft_action, "d")
+    best: tuple[Provision, float] | None = None
+    for candidate in finals:
+        score = dice(w(candidate, "f"), words)
+        if best is None or score > best[1]:
+            best = (candidate, score)
+    return best[0] if best else None
+
+
+def _settle_kinds(
+    links: list[Link],
+    home_of: dict[tuple[str, ...], Provision | None],
+    objective_of: dict[tuple[str, ...], Provision],
+) -> list[Link]:
+    """The kind of change of every action link, from all the links at once.
+
+    ``merged`` when the final action has several sources; else ``moved`` when its source belongs
+    to another draft objective than the one its own objective descends from; else ``split`` when
+    the draft action has several destinations; else ``unchanged`` or ``reworded`` by the wording.
+    """
+    actions = [x for x in links if x.final.kind is ProvisionKind.ACTION and x.change != "new"]
+    sources: dict[tuple[str, ...], int] = {}
+    destinations: dict[tuple[str, ...], int] = {}
+    for x in actions:
+        sources[x.final.path] = sources.get(x.final.path, 0) + 1
+        destinations[x.draft.path] = destinations.get(x.draft.path, 0) + 1
+    settled = []
+    for x in links:
+        if x.final.kind is ProvisionKind.ACTION and x.change != "new":
+            home = home_of[x.final.path]
+            if sources[x.final.path] > 1:
+                change = "merged"
+            elif home is None or objective_of[x.draft.path] is not home:
+                change = "moved"
+            elif destinations[x.draft.path] > 1:
+                change = "split"
+            else:
+                change = "unchanged" if unchanged(x.final.text, x.draft.text) else "reworded"
+            x = replace(x, change=change)
+        settled.append(x)
+    return settled
 
 
 def _compared_text(provision: Provision) -> str:
