@@ -178,7 +178,7 @@ def test_figures(lineage: Lineage) -> None:
     matched = {x.final.path for x in actions if x.change != "new"}
     assert (len(matched), len({x.final.path for x in actions}) - len(matched)) == (162, 25)
     assert Counter(x.change for x in actions) == Counter(
-        {"reworded": 116, "unchanged": 36, "new": 25, "merged": 6, "split": 5, "moved": 2}
+        {"reworded": 115, "unchanged": 36, "new": 25, "merged": 8, "split": 5, "moved": 2}
     )
     assert sorted("/".join(p[1:]) for p, kept in lineage.retained.items() if not kept) == [
         "para/26/d", "para/27/a", "para/30/f", "para/31/a",
@@ -318,7 +318,7 @@ def test_saved_query_side_by_side(graph: GraphStore) -> None:
 
 SAMPLE = tomllib.loads((PROJECT_ROOT / "samples" / "lineage.toml").read_text(encoding="utf-8"))
 # hits/total of each metric; a change of rule must update these knowingly (and keep the targets)
-FIGURES = {"precision": (62, 63), "recall": (62, 65), "retained": (60, 60), "relation": (62, 69)}
+FIGURES = {"precision": (63, 64), "recall": (63, 65), "retained": (60, 60), "relation": (63, 69)}
 
 
 def _figures(measures: list[Measure]) -> dict[str, tuple[int, int]]:
@@ -367,7 +367,7 @@ def test_measured_on_the_real_build(store: GraphStore, built: Settings) -> None:
     assert by_metric["precision"].value >= 0.95
     assert by_metric["recall"].value >= 0.90
     assert by_metric["retained"].value == 1.0
-    assert by_metric["relation"].value >= 62 / 69  # reported (no target in issue 15): a floor
+    assert by_metric["relation"].value >= 63 / 69  # reported (no target in issue 15): a floor
 
 
 def test_scores_separate_same_reworded_and_new(lineage: Lineage) -> None:

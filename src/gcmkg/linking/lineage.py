@@ -18,7 +18,10 @@ content-word sets,
    ``reworded`` as in step 6, the closing "…following actions:" sentence aside).
 3. Each final action is linked to the most similar action of the matched draft objective when
    the similarity reaches :data:`ACTION_THRESHOLD`; failing that, to the most similar draft action
-   of any other objective when it reaches :data:`MOVED_THRESHOLD` (``moved``).  A draft action
+   of any other objective when it reaches :data:`MOVED_THRESHOLD` (``moved``); a draft action of
+   another objective that is more similar still than the local one, and reaches
+   :data:`MOVED_THRESHOLD`, is a second source (adaptation to slow-onset disasters, planned
+   relocation: from the draft's drivers objective into the final's pathways one).  A draft action
    that no final action chose, whose content words are for the most part
    (:data:`MERGE_CONTAINMENT`) in a final action of the matched objective that already descends
    from another draft action, and similar enough (:data:`ACTION_THRESHOLD`), was ``merged`` into it.
@@ -107,6 +110,10 @@ METHOD_ACTION = f"most similar action of the matched objective by content-word D
 METHOD_MOVED = (
     f"no action of the matched objective reaches {ACTION_THRESHOLD:.2f}; "
     f"most similar action of another objective (>= {MOVED_THRESHOLD:.2f})"
+)
+METHOD_ACROSS = (
+    "an action of another objective, more similar than any action of the matched objective "
+    f"(>= {MOVED_THRESHOLD:.2f}): a second source"
 )
 METHOD_MERGED = (
     "draft action chosen by no final action, its content words contained "
@@ -374,16 +381,19 @@ def compute(final: Document, draft: Document) -> Lineage:
     # (final action, draft action, draft context, score, moved?) and (final action, context, best here, best away)
     primary: list[tuple[Provision, Provision, Provision, float, bool]] = []
     unmatched: list[tuple[Provision, Provision, tuple[Provision, float] | None, tuple[Provision, float] | None]] = []
+    across: list[tuple[Provision, Provision, float]] = []  # second sources in another objective
     for objective in _objectives(final):
         draft_objective = _matched_draft(matched, objective)
         context = _commitment(draft_objective) if draft_objective is not None else draft_section
         for action in _actions(objective):
             local = _best(w(action, "f"), _actions(draft_objective) if draft_objective else [], w)
-            if local is not None and local[1] >= ACTION_THRESHOLD:
-                primary.append((action, local[0], context, local[1], False))
-                continue
             others = [a for o in draft_objectives if o is not draft_objective for a in _actions(o)]
             away = _best(w(action, "f"), others, w)
+            if local is not None and local[1] >= ACTION_THRESHOLD:
+                primary.append((action, local[0], context, local[1], False))
+                if away is not None and away[1] >= MOVED_THRESHOLD and away[1] > local[1]:
+                    across.append((action, away[0], away[1]))
+                continue
             if away is not None and away[1] >= MOVED_THRESHOLD:
                 primary.append((action, away[0], context, away[1], True))
                 continue
@@ -391,6 +401,13 @@ def compute(final: Document, draft: Document) -> Lineage:
     chosen: dict[tuple[str, ...], list[Provision]] = {}
     for action, ancestor, _, _, _ in primary:
         chosen.setdefault(ancestor.path, []).append(action)
+    for action, ancestor, score in across:
+        chosen.setdefault(ancestor.path, []).append(action)
+        note = (
+            f"draft {_label(ancestor, _parent_of(ancestor, draft))} of objective "
+            f"{objective_of[ancestor.path].number}; {_delta(w(action, 'f'), w(ancestor, 'd'))}"
+        )
+        links.append(Link(action, ancestor, "merged", round(score, 4), METHOD_ACROSS, note))
 
     # merged: draft actions nobody chose, contained in a final action of the matched objective
     merged_into: dict[tuple[str, ...], list[tuple[Provision, float]]] = {}
