@@ -10,8 +10,8 @@ Every build writes a new release folder ``build/releases/<id>/`` holding
 
 Only when every stage passed is ``build/current`` switched (an atomic symlink replace) to the
 new release.  A failed build deletes its own release folder and leaves ``build/current``
-(the last good store and dumps) untouched.  The release before the current one is kept so a
-service that still has it open keeps working; older ones are pruned.
+(the last good store and dumps) untouched.  The release before the current one is kept, and so
+is any release a running service has pinned (:mod:`gcmkg.releases`); older ones are pruned.
 
 Loaders are found through the ``gcmkg.loaders`` entry-point group (declared in
 ``pyproject.toml``), so this core package never imports ``loaders`` by name.
@@ -31,7 +31,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -46,7 +45,7 @@ from typing import Any, Protocol
 import rdflib
 from pyoxigraph import DefaultGraph, Quad, RdfFormat
 
-from gcmkg import corpus
+from gcmkg import corpus, releases
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
 from gcmkg.iris import PREFIXES, Iris
@@ -284,31 +283,12 @@ def _write_sorted(path: Path, quads: list[Quad]) -> None:
     path.write_text("".join(sorted(f"{q} .\n" for q in quads)), encoding="utf-8")
 
 
-def _swap_current(build_dir: Path, release: Path) -> None:
-    link = build_dir / "current"
-    tmp = build_dir / f".current-{os.getpid()}"
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(release.relative_to(build_dir))
-    os.replace(tmp, link)
-
-
-def _prune(build_dir: Path, keep: set[Path]) -> None:
-    releases = build_dir / "releases"
-    if not releases.is_dir():
-        return
-    ordered = sorted(releases.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in ordered[2:]:
-        if old.resolve() not in keep:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     """Run every stage into a new release and switch ``build/current`` to it if all passed."""
     started = time.perf_counter()
-    releases = settings.build_dir / "releases"
-    releases.mkdir(parents=True, exist_ok=True)
-    release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=releases))
+    folder = settings.build_dir / releases.RELEASES
+    folder.mkdir(parents=True, exist_ok=True)
+    release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=folder))
     try:
         texts = parse_corpus(settings, progress)
         write_parsed(texts, release / "parsed")
@@ -340,9 +320,8 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise
-    previous = (settings.build_dir / "current").resolve() if (settings.build_dir / "current").exists() else None
-    _swap_current(settings.build_dir, release)
-    _prune(settings.build_dir, {release.resolve(), *([previous] if previous else [])})
+    releases.switch_current(settings.build_dir, release)
+    releases.prune(settings.build_dir, keep=1)
     progress(f"store: {settings.build_dir / 'current'} -> {release.name}")
     return result
 

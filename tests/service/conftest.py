@@ -60,7 +60,9 @@ class Server:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_server(build_dir: Path, base_iri: str, port: int, log: Path, limits: dict[str, float]) -> Server:
+def start_server(
+    build_dir: Path, base_iri: str, port: int, log: Path, limits: dict[str, float], *, access_log: bool = False
+) -> Server:
     """``gcmkg serve`` as a child process; returns once ``/sparql`` answers."""
     options = []
     for name, value in limits.items():
@@ -76,7 +78,7 @@ def start_server(build_dir: Path, base_iri: str, port: int, log: Path, limits: d
         "serve",
         "--port",
         str(port),
-        "--no-access-log",
+        "--access-log" if access_log else "--no-access-log",
         *options,
     ]
     handle = log.open("wb")

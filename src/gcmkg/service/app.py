@@ -1,19 +1,23 @@
-"""The app factory: settings checked once, the routers, CORS, cache validators, error handling.
+"""The app factory: settings checked once, the routers, the middleware, error handling.
 
-``create_app(settings, limits)`` opens the built store read-only (failing at start, not at the
-first request, when there is none: :class:`~gcmkg.errors.NoStoreError`), pins the release
-``build/current`` points to, reads the saved queries and the page templates from the folders
-``settings`` name, and starts the query workers in the app's lifespan.  All of it lives on
-``app.state`` and reaches handlers through the typed dependencies of :mod:`.deps`; nothing is
-read at import time.  HTTP lives in the routers: :mod:`.sparql` (the SPARQL 1.1 endpoint),
-:mod:`.resources` (dereferenceable IRIs, home page, VoID, ontology, dumps) and
-:mod:`.saved_queries` (``/queries``).
+``create_app(settings, limits)`` checks that there is a built store (failing at start, not at
+the first request: :class:`~gcmkg.errors.NoStoreError`), reads the saved queries and the page
+templates from the folders ``settings`` name, and in the app's lifespan pins and opens the
+release ``build/current`` points to (store, query workers) and follows ``build/current`` to
+switch live to each new release (:mod:`.serving`).  What belongs to the app lives on
+``app.state``, what belongs to a release on the release the request holds; both reach handlers
+through the typed dependencies of :mod:`.deps`; nothing is read at import time.  HTTP lives in
+the routers: :mod:`.sparql` (the SPARQL 1.1 endpoint), :mod:`.resources` (dereferenceable IRIs,
+home page, VoID, ontology, dumps), :mod:`.saved_queries` (``/queries``) and :mod:`.health`.
 
-Caching: the data changes only on a rebuild, and a running service keeps serving the release it
-started with (restart it after ``make build``).  So every ``200`` answer to a GET carries an
-``ETag`` derived from the release id and what selects the representation (path, query string,
-``Accept``), a ``Last-Modified`` of the release time, and ``Cache-Control: public``; a request
-whose ``If-None-Match`` matches gets ``304`` before anything runs.
+Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per request),
+:class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
+:class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`.
+
+Caching: a release never changes.  So every ``200`` answer to a GET carries an ``ETag`` derived
+from the release id and what selects the representation (path, query string, ``Accept``), a
+``Last-Modified`` of the release time, and ``Cache-Control: public``; a request whose
+``If-None-Match`` matches gets ``304`` before anything runs.  A new release gives new ETags.
 
 Errors: a client fault is a 4xx whose plain-text body says what was wrong and what to send
 (JSON when the client asked for JSON); a server fault is a 500 that is logged with its
@@ -22,12 +26,13 @@ traceback and says nothing about the internals.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import FastAPI, Request
@@ -40,15 +45,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
-from gcmkg.errors import NoStoreError
 from gcmkg.iris import Iris
-from gcmkg.service import resources, saved_queries, sparql
-from gcmkg.service.deps import Release
+from gcmkg.releases import Pin, current_folder
+from gcmkg.service import health, resources, saved_queries, sparql
+from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.negotiation import NotAcceptable
 from gcmkg.service.pages import Pages
+from gcmkg.service.request_limits import BoundedRequests, RequestLimits
 from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
 from gcmkg.service.saved_query_files import load_catalog
+from gcmkg.service.serving import Release, Releases, Served, ServeRelease
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 
@@ -57,34 +64,50 @@ log = logging.getLogger("gcmkg.service")
 CACHE_CONTROL = "public, max-age=300"
 
 
-def pinned_release(settings: Settings) -> Release:
-    """The release ``build/current`` points to now (the service keeps serving it until restarted)."""
-    if not settings.store_dir.is_dir():
-        raise NoStoreError(f"{settings.store_dir}: no built store here; run `make build` (or `gcmkg build`) first")
-    folder = settings.current.resolve()
-    modified = datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC)
-    return Release(id=folder.name, modified=modified, folder=folder)
+def create_app(
+    settings: Settings,
+    limits: Limits | None = None,
+    *,
+    request_limits: RequestLimits | None = None,
+    follow_current_s: float | None = 1.0,
+) -> FastAPI:
+    """The service over the release ``build/current`` points to; workers start with the lifespan.
 
-
-def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
-    """The service over the store ``settings`` point to; workers start with the app's lifespan."""
+    ``follow_current_s``: how often to check whether a build has switched ``build/current`` (and
+    then switch to the new release live, :mod:`.serving`); ``None`` serves the first release only.
+    """
     limits = limits or Limits()
-    release = pinned_release(settings)
-    store = GraphStore.open_read_only(release.store_dir, settings.base_iri)
+    request_limits = request_limits or RequestLimits()
+    current_folder(settings.build_dir)  # no store: fail now, not at the first request
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
-    runner = QueryRunner(release.store_dir, settings.base_iri, limits)
+
+    def open_release(pin: Pin) -> Served:
+        try:
+            store = GraphStore.open_read_only(pin.store_dir, settings.base_iri)
+            runner = QueryRunner(pin.store_dir, settings.base_iri, limits).start()
+        except BaseException:
+            pin.close()
+            raise
+        release = Release.of(pin)
+        log.info("opened release %s (%d quads)", release.id, len(store))
+        return Served(pin, release, store, runner, StatsCache(store, iris, release.dumps_dir))
+
+    releases = Releases(settings.build_dir, open_release)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(runner.start)
-        app.state.runner = runner
-        log.info("serving release %s (%d quads) at %s", release.id, len(store), settings.base_iri)
+        served = await run_in_threadpool(releases.start)
+        log.info("serving release %s at %s", served.id, settings.base_iri)
+        watcher = asyncio.create_task(releases.watch(follow_current_s)) if follow_current_s else None
         try:
             yield
         finally:
-            app.state.runner = None
-            await run_in_threadpool(runner.close)
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            await run_in_threadpool(releases.close)
 
     app = FastAPI(
         title="gcmkg — the Global Compact for Migration as a knowledge graph",
@@ -97,19 +120,18 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
     )
     app.state.limits = limits
     app.state.iris = iris
-    app.state.release = release
-    app.state.store = store
-    app.state.runner = None
+    app.state.releases = releases
     app.state.saved_queries = saved
     app.state.pages = Pages(settings.templates_dir)
-    app.state.dataset_stats = StatsCache(store, iris, release.dumps_dir)
 
     app.include_router(sparql.router)
     app.include_router(resources.router)
     app.include_router(saved_queries.router(saved))
+    app.include_router(health.router)
 
     _add_error_handlers(app)
-    app.add_middleware(CacheValidators, release=release)
+    app.add_middleware(CacheValidators)
+    app.add_middleware(ServeRelease, releases=releases)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -118,6 +140,8 @@ def create_app(settings: Settings, limits: Limits | None = None) -> FastAPI:
         expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
         max_age=86400,
     )
+    app.add_middleware(BoundedRequests, limits=request_limits)
+    app.add_middleware(AccessLog)
     return app
 
 
@@ -203,14 +227,15 @@ class CacheValidators:
     The representation of a GET is a function of the release, the path and query string, and
     the ``Accept`` header (the only header the routers negotiate on), so the validator is a hash
     of exactly those — computed *before* the request runs, which lets a revalidation skip it.
+    The release is the one the request holds, so a validator always names the release the
+    answer came from, even across a live switch.
     """
 
-    def __init__(self, app: ASGIApp, release: Release) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.release = release
-        self.last_modified = format_datetime(release.modified, usegmt=True)
 
-    def etag(self, scope: Scope, headers: Headers) -> str:
+    @staticmethod
+    def etag(release: Release, scope: Scope, headers: Headers) -> str:
         key = b"\0".join(
             [
                 scope.get("path", "").encode(),
@@ -219,9 +244,10 @@ class CacheValidators:
                 __version__.encode(),
             ]
         )
-        return f'W/"{self.release.id}-{hashlib.sha256(key).hexdigest()[:20]}"'
+        return f'W/"{release.id}-{hashlib.sha256(key).hexdigest()[:20]}"'
 
-    def _not_modified(self, headers: Headers, etag: str) -> bool:
+    @staticmethod
+    def _not_modified(release: Release, headers: Headers, etag: str) -> bool:
         if_none_match = headers.get("if-none-match")
         if if_none_match is not None:
             tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
@@ -229,24 +255,25 @@ class CacheValidators:
         if_modified_since = headers.get("if-modified-since")
         if if_modified_since:
             try:
-                return parsedate_to_datetime(if_modified_since) >= self.release.modified
+                return parsedate_to_datetime(if_modified_since) >= release.modified
             except (TypeError, ValueError):
                 return False
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            await self.app(scope, receive, send)
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"].startswith("/health"):
+            await self.app(scope, receive, send)  # /health describes this process now, not the release
             return
+        release = scope["state"]["served"].release  # the release this request holds (ServeRelease)
         headers = Headers(scope=scope)
-        etag = self.etag(scope, headers)
+        etag = self.etag(release, scope, headers)
         validators = {
             "ETag": etag,
-            "Last-Modified": self.last_modified,
+            "Last-Modified": format_datetime(release.modified, usegmt=True),
             "Cache-Control": CACHE_CONTROL,
             "Vary": "Accept",
         }
-        if self._not_modified(headers, etag):
+        if self._not_modified(release, headers, etag):
             response = Response(status_code=304, headers=validators)
             await response(scope, receive, send)
             return

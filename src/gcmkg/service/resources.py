@@ -62,7 +62,6 @@ VARY = {"Vary": "Accept", "Cache-Control": "public, max-age=300"}
 DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
-
 def choose(request: Request, format_param: str | None, offered: Sequence[Representation]) -> Representation:
     """The representation to send, from ``?format=`` or ``Accept``; 406 listing them when nothing fits."""
     try:

@@ -25,6 +25,7 @@ from gcmkg.representations import CSV, SPARQL_JSON, SPARQL_XML, TRIPLES, TSV, Re
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
+
 class TooLarge(Exception):
     """The result does not fit the row or byte cap (the message says which and by how much)."""
 

@@ -1,0 +1,152 @@
+"""Release folders: which one is current, which ones are in use, which ones may go.
+
+A build writes ``build/releases/<id>/`` (store, dumps, parsed texts, report) and, when every
+stage passed, switches the symlink ``build/current`` to it by an atomic rename.  A release never
+changes after that.  A process that serves a release *pins* it: it holds a shared ``flock`` on
+the release folder for as long as it has the store open.  The pruner deletes an old release
+only while it holds the exclusive lock, which it cannot get while anyone holds a pin, so
+nothing a running service has open is ever deleted (the lock goes with the process: a killed
+service leaves no stale pin behind).
+
+>>> import tempfile
+>>> build_dir = Path(tempfile.mkdtemp())
+>>> first, second, third = (make_release(build_dir, name) for name in ("r1", "r2", "r3"))
+>>> switch_current(build_dir, first)
+>>> pin = Pin.take(build_dir)
+>>> pin.folder.name
+'r1'
+>>> switch_current(build_dir, second); switch_current(build_dir, third)
+>>> sorted(p.name for p in prune(build_dir, keep=1))   # r1 is pinned, r2 is the previous one
+[]
+>>> pin.close()
+>>> sorted(p.name for p in prune(build_dir, keep=1))
+['r1']
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gcmkg.errors import NoStoreError
+
+CURRENT = "current"
+RELEASES = "releases"
+
+
+def make_release(build_dir: Path, name: str) -> Path:
+    """An empty release folder (the build fills it); for tests and the build."""
+    folder = build_dir / RELEASES / name
+    (folder / "store").mkdir(parents=True)
+    return folder
+
+
+def current_folder(build_dir: Path) -> Path:
+    """The release ``build/current`` points to now, resolved."""
+    link = build_dir / CURRENT
+    folder = link.resolve()
+    if not (folder / "store").is_dir():
+        raise NoStoreError(f"{link}: no built store here; run `make build` (or `gcmkg build`) first")
+    return folder
+
+
+def switch_current(build_dir: Path, release: Path) -> None:
+    """Point ``build/current`` at ``release`` by an atomic rename of a new symlink."""
+    link = build_dir / CURRENT
+    tmp = build_dir / f".{CURRENT}-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(release.resolve().relative_to(build_dir.resolve()))
+    os.replace(tmp, link)
+
+
+@dataclass
+class Pin:
+    """A shared lock on one release folder, held while a process serves from it."""
+
+    folder: Path
+    fd: int
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    @property
+    def store_dir(self) -> Path:
+        return self.folder / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        return self.folder / "dumps"
+
+    @property
+    def modified(self) -> datetime:
+        """When the release was built (whole seconds, as HTTP dates carry them)."""
+        return datetime.fromtimestamp(int(self.store_dir.stat().st_mtime), tz=UTC)
+
+    @classmethod
+    def take(cls, build_dir: Path) -> Pin:
+        """Pin the release ``build/current`` points to (retried if it is pruned meanwhile)."""
+        for _ in range(10):
+            folder = current_folder(build_dir)
+            try:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except FileNotFoundError:
+                continue
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            if (folder / "store").is_dir():  # not deleted while we waited for the lock
+                return cls(folder, fd)
+            os.close(fd)
+        raise NoStoreError(f"{build_dir / CURRENT}: the current release kept disappearing while it was opened")
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def in_use(folder: Path) -> bool:
+    """True while some process holds a pin on ``folder``."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def prune(build_dir: Path, *, keep: int = 1) -> list[Path]:
+    """Delete old releases: all but the current one, the ``keep`` newest others, and any pinned.
+
+    Returns what it deleted.  Each is deleted under its exclusive lock, so a process that
+    tries to pin it meanwhile waits and then sees it gone.
+    """
+    releases = build_dir / RELEASES
+    if not releases.is_dir():
+        return []
+    link = build_dir / CURRENT
+    current = link.resolve() if link.exists() else None
+    others = sorted(
+        (p for p in releases.iterdir() if p.is_dir() and p.resolve() != current),
+        key=lambda p: (p.stat().st_mtime_ns, p.name),  # names start with the build time
+        reverse=True,
+    )
+    deleted = []
+    for old in others[keep:]:
+        fd = os.open(old, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # pinned by a running service
+            shutil.rmtree(old, ignore_errors=True)
+            deleted.append(old)
+        finally:
+            os.close(fd)
+    return deleted

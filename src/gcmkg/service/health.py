@@ -1,0 +1,83 @@
+"""``/health`` and ``/health/ready``: what a load balancer and an operator ask of a replica.
+
+* ``GET /health`` (JSON): the release served (id, build time, quads, the SHA-256 of its
+  ``gcmkg.nq`` dump, so that replicas can be checked to serve the same data), the query workers
+  (alive, busy, being started, the bound, queries waiting for one, queries stopped by the time
+  limit), and how many live switches this process has made.  Always ``200`` while the process
+  answers.
+* ``GET /health/ready``: ``200 ready`` while a release is served and at least one query worker
+  is alive; otherwise ``503`` with ``Retry-After`` (a balancer takes the replica out meanwhile).
+
+Neither is cached (``Cache-Control: no-store``): they describe this process now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from gcmkg.service.deps import ServedDep
+from gcmkg.service.serving import Served
+
+router = APIRouter(tags=["operations"])
+NO_STORE = {"Cache-Control": "no-store"}
+DUMP = "gcmkg.nq"
+
+
+def dump_checksum(dumps_dir: Path) -> str | None:
+    path = dumps_dir / DUMP
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def release_facts(served: Served) -> dict[str, Any]:
+    """The facts of a release that never change: computed once, kept with the release."""
+    facts = served.cache.get("health")
+    if facts is None:
+        facts = {
+            "id": served.release.id,
+            "built": served.release.modified.isoformat(),
+            "quads": len(served.store),
+            "dump_sha256": dump_checksum(served.release.dumps_dir),
+        }
+        served.cache["health"] = facts
+    return facts  # type: ignore[no-any-return]
+
+
+@router.get("/health", summary="The release served, its checksum, and the query workers")
+def health(request: Request, served: ServedDep) -> Response:
+    return JSONResponse(
+        {
+            "status": "ok",
+            "release": served.release.id,
+            **{k: v for k, v in release_facts(served).items() if k != "id"},
+            "workers": served.runner.status(),
+            "switches": request.app.state.releases.switches,
+        },
+        headers=NO_STORE,
+    )
+
+
+@router.get(
+    "/health/ready",
+    summary="200 while this replica can answer queries, else 503",
+    response_class=PlainTextResponse,
+    responses={503: {"description": "not ready: no query worker alive", "content": {"text/plain": {}}}},
+)
+def ready(served: ServedDep) -> Response:
+    if served.runner.status()["alive"] < 1:
+        return PlainTextResponse(
+            "not ready: no query worker is alive (they are being restarted)\n",
+            status_code=503,
+            headers={**NO_STORE, "Retry-After": "2"},
+        )
+    return PlainTextResponse(f"ready: release {served.release.id}\n", headers=NO_STORE)

@@ -1,0 +1,201 @@
+"""What the service serves: one release at a time, switched live when a build swaps in another.
+
+A :class:`Served` bundles everything that belongs to one release: its pin (so the pruner never
+deletes it while it is open), the read-only store, the query workers over that store, and
+whatever the routers cache for it.  :class:`Releases` holds the one being served now.
+
+Each request takes the bundle current when it arrives and keeps it to the end (the
+:class:`ServeRelease` middleware puts it in the request's state), so no answer mixes two
+releases: its ETag, its data and its links all come from the same one.  When ``build/current``
+points somewhere new (the watcher notices within ``poll_s``, or at once on ``SIGHUP``), the new
+release is opened and warmed *beside* the old one, then becomes current in one assignment; the
+old one is closed after its last request has finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gcmkg.releases import CURRENT, Pin
+from gcmkg.service.describe import StatsCache
+from gcmkg.service.runner import QueryRunner
+from gcmkg.store import GraphStore
+
+log = logging.getLogger("gcmkg.service.serving")
+
+
+@dataclass(frozen=True)
+class Release:
+    """A built release as the service publishes it: its id, its build time, its folder."""
+
+    id: str
+    modified: datetime  # when the release was built (Last-Modified)
+    folder: Path
+
+    @classmethod
+    def of(cls, pin: Pin) -> Release:
+        return cls(pin.id, pin.modified, pin.folder)
+
+    @property
+    def store_dir(self) -> Path:
+        return self.folder / "store"
+
+    @property
+    def dumps_dir(self) -> Path:
+        return self.folder / "dumps"
+
+
+@dataclass
+class Served:
+    """One release as the service serves it: the store, its query workers, what is cached for it."""
+
+    pin: Pin
+    release: Release
+    store: GraphStore
+    runner: QueryRunner
+    stats: StatsCache
+    cache: dict[str, Any] = field(default_factory=dict)  # per-release answers, by the router that made them
+    users: int = 0
+    retired: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.pin.id
+
+    def close(self) -> None:
+        """Stop the workers and unpin (the store's files close when the last reference goes)."""
+        self.runner.close()
+        self.cache.clear()
+        self.pin.close()
+
+
+Opener = Callable[[Pin], Served]
+
+
+class Releases:
+    """The release being served, and the switch to a new one.
+
+    Thread-safe: requests acquire and release from the event loop and from worker threads.
+    """
+
+    def __init__(self, build_dir: Path, open_release: Opener) -> None:
+        self.build_dir = build_dir
+        self._open = open_release
+        self._lock = threading.Lock()
+        self._switching = threading.Lock()
+        self._served: Served | None = None
+        self.switches = 0
+
+    def start(self) -> Served:
+        served = self._open(Pin.take(self.build_dir))
+        with self._lock:
+            self._served = served
+        return served
+
+    @property
+    def served(self) -> Served:
+        if self._served is None:
+            raise RuntimeError("no release is being served (the app's lifespan has not started)")
+        return self._served
+
+    def acquire(self) -> Served:
+        with self._lock:
+            served = self.served
+            served.users += 1
+            return served
+
+    def release(self, served: Served) -> None:
+        with self._lock:
+            served.users -= 1
+            done = served.retired and served.users == 0
+        if done:
+            self._close(served)
+
+    def pointed_to(self) -> Path:
+        """The folder ``build/current`` points to now (a readlink, no lock)."""
+        return (self.build_dir / CURRENT).resolve()
+
+    def refresh(self) -> bool:
+        """Switch to the release ``build/current`` points to, if it is another; True if it switched."""
+        with self._switching:  # one switch at a time
+            old = self.served
+            if self.pointed_to() == old.pin.folder:
+                return False
+            new = self._open(Pin.take(self.build_dir))
+            if new.pin.folder == old.pin.folder:  # switched back meanwhile
+                new.close()
+                return False
+            with self._lock:
+                self._served = new
+                old.retired = True
+                idle = old.users == 0
+            self.switches += 1
+            log.info("now serving release %s (was %s)", new.id, old.id)
+            if idle:
+                self._close(old)
+            return True
+
+    def close(self) -> None:
+        with self._lock:
+            served, self._served = self._served, None
+        if served is not None:
+            self._close(served)
+
+    @staticmethod
+    def _close(served: Served) -> None:
+        try:
+            served.close()
+            log.info("closed release %s", served.id)
+        except Exception:
+            log.exception("closing release %s failed", served.id)
+
+    async def watch(self, poll_s: float) -> None:
+        """Follow ``build/current``: check every ``poll_s`` seconds, and at once on SIGHUP."""
+        wake = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signal.SIGHUP, wake.set)
+        try:
+            while True:
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(wake.wait(), poll_s)
+                wake.clear()
+                try:
+                    if self.pointed_to() != self.served.pin.folder:
+                        await run_in_threadpool(self.refresh)
+                except Exception:  # a broken new release must not stop the service: keep the old one
+                    log.exception("could not switch to the release %s points to", self.build_dir / CURRENT)
+        finally:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(signal.SIGHUP)
+
+
+class ServeRelease:
+    """ASGI middleware: each HTTP request holds the release current when it arrived, to its end."""
+
+    def __init__(self, app: ASGIApp, releases: Releases) -> None:
+        self.app = app
+        self.releases = releases
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        served = self.releases.acquire()
+        scope.setdefault("state", {})["served"] = served
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.releases.release(served)
