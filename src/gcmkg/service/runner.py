@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
+import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -96,6 +97,26 @@ class QueryFailed(Exception):
     """The engine failed on a query it accepted (a server fault — 500, logged)."""
 
 
+RETRY_AFTER_S = 5  # what a 503 of a stopped query asks the client to wait before it tries again
+
+
+def death_cause(exitcode: int | None, memory_mb: int) -> str:
+    """Why a query worker died, from its exit code, in words for the client.
+
+    >>> death_cause(-9, 1024)
+    'the query worker was killed (SIGKILL) while it ran the query'
+    >>> death_cause(-6, 1024)
+    'the query needed more than the 1024 MiB memory limit'
+    """
+    if exitcode == -signal.SIGKILL:
+        return "the query worker was killed (SIGKILL) while it ran the query"
+    if exitcode == -signal.SIGABRT and memory_mb:  # the engine aborts when an allocation fails under the limit
+        return f"the query needed more than the {memory_mb} MiB memory limit"
+    if exitcode is not None and exitcode < 0:
+        return f"the query engine crashed ({signal.Signals(-exitcode).name}) on the query"
+    return f"the query worker ended unexpectedly (exit code {exitcode})"
+
+
 class _Worker:
     def __init__(self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int) -> None:
         parent, child = ctx.Pipe()
@@ -145,7 +166,8 @@ class QueryRunner:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        self._starting = 0  # burst workers being started
+        self._starting = 0  # workers being started (burst workers and replacements): they count toward the bound
+        self._waiting = 0  # queries waiting for a free worker
         self.timeouts = 0  # queries stopped by the time limit (each one cost a worker)
 
     # lifecycle ----------------------------------------------------------------------------
@@ -178,35 +200,76 @@ class QueryRunner:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, *, counted: bool = False) -> _Worker:
+        """Start a worker and add it to the pool; ``counted``: its slot was reserved in ``_starting``."""
         w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb)
         with self._lock:
             self._all.add(w)
+            if counted:
+                self._starting -= 1
         return w
 
     def _retire(self, w: _Worker) -> None:
-        """Kill a worker (it may still be running a query) and start a replacement."""
+        """Kill a worker (it may still be running a query) and start a replacement.
+
+        The replacement counts toward the bound from now on, so a burst worker started meanwhile
+        cannot take its place and leave the pool one too large when it arrives.
+        """
         with self._lock:
             self._all.discard(w)
+            self._starting += 1
         threading.Thread(target=self._replace, args=(w,), name="gcmkg-worker-replace", daemon=True).start()
 
     def _replace(self, old: _Worker) -> None:
         old.kill()
         delay = 0.5
-        while not self._closed:
-            try:
-                new = self._spawn()
-                new.wait_ready(60)
-            except Exception:
-                log.exception("could not start a replacement query worker; retrying in %.1f s", delay)
-                time.sleep(delay)
-                delay = min(delay * 2, 30)
-                continue
-            if self._closed:
-                new.kill()
-            else:
-                self._idle.put(new)
-            return
+        reserved = True  # the slot _retire reserved in _starting, until a new worker takes it
+        try:
+            while not self._closed:
+                new = None
+                try:
+                    new = self._spawn(counted=True)
+                    reserved = False
+                    new.wait_ready(60)
+                except Exception:
+                    if new is not None:  # a worker that did not start is not part of the pool
+                        self._drop(new)
+                        with self._lock:
+                            self._starting += 1
+                        reserved = True
+                    log.exception("could not start a replacement query worker; retrying in %.1f s", delay)
+                    time.sleep(delay)
+                    delay = min(delay * 2, 30)
+                    continue
+                if self._closed:
+                    new.kill()
+                else:
+                    self._idle.put(new)
+                return
+        finally:
+            if reserved:
+                with self._lock:
+                    self._starting -= 1
+
+    def _drop(self, w: _Worker) -> None:
+        """Stop a worker that is not needed (or did not start) and take it out of the pool."""
+        with self._lock:
+            self._all.discard(w)
+        w.kill()
+
+    def status(self) -> dict[str, int]:
+        """Workers alive, busy and being started, the bound, and queries waiting for a worker."""
+        with self._lock:
+            alive, starting, waiting = len(self._all), self._starting, self._waiting
+        idle = self._idle.qsize()
+        return {
+            "alive": alive,
+            "busy": max(0, alive - idle),
+            "starting": starting,
+            "bound": self.limits.workers + self.limits.burst_workers,
+            "waiting": waiting,
+            "timeouts": self.timeouts,
+        }
 
     # queries ------------------------------------------------------------------------------
     def run(
@@ -254,19 +317,37 @@ class QueryRunner:
         if grow:
             w = None
             try:
-                w = self._spawn()
+                w = self._spawn(counted=True)
                 w.wait_ready(30)
                 log.info("all query workers busy: started burst worker %d (%d in all)", w.process.pid, len(self._all))
                 return w
             except Exception:
                 log.exception("could not start a burst query worker")
-                if w is not None:
+                if w is None:  # not even started: give the reserved slot back
                     with self._lock:
-                        self._all.discard(w)
-            finally:
-                with self._lock:
-                    self._starting -= 1
-        return self._idle.get(timeout=self.limits.timeout_s)
+                        self._starting -= 1
+                else:
+                    self._drop(w)
+        with self._lock:
+            self._waiting += 1
+        try:
+            return self._idle.get(timeout=self.limits.timeout_s)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def _release(self, w: _Worker) -> None:
+        """A worker is free again: back to the idle pool, or stopped if it is a burst worker no one needs.
+
+        Burst workers go as soon as the pool has more than ``workers`` alive, one of them is idle
+        already and no query is waiting, so the pool shrinks back after a burst.
+        """
+        with self._lock:
+            surplus = len(self._all) > self.limits.workers and self._waiting == 0 and not self._idle.empty()
+        if surplus:
+            self._drop(w)
+        else:
+            self._idle.put(w)
 
     def _submit(self, job: Job) -> tuple[bytes, str, str]:
         limits = self.limits
@@ -288,21 +369,19 @@ class QueryRunner:
                 log.warning("query stopped after %.1f s: %.200r", limits.timeout_s, job.query)
                 raise QueryLimitExceeded(
                     f"the query ran longer than the {limits.timeout_s:g} s limit and was stopped; "
-                    "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products"
+                    "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products",
+                    retry_after=RETRY_AFTER_S,
                 )
             kind, payload = w.conn.recv()
             healthy = kind not in ("memory",)
         except (EOFError, OSError):
-            log.warning("query worker died (memory limit %d MiB?) on: %.200r", limits.memory_mb, job.query)
-            reason = (
-                f"the query needed more than the {limits.memory_mb} MiB memory limit"
-                if limits.memory_mb
-                else "the query worker died on this query"
-            )
-            raise QueryLimitExceeded(f"{reason} and was stopped; narrow the pattern or add LIMIT") from None
+            w.process.join(1)
+            reason = death_cause(w.process.exitcode, limits.memory_mb)
+            log.warning("query worker died (pid %s: %s) on: %.200r", w.process.pid, reason, job.query)
+            raise QueryLimitExceeded(f"{reason}; the query was stopped", retry_after=RETRY_AFTER_S) from None
         finally:
             if healthy:
-                self._idle.put(w)
+                self._release(w)
             else:
                 self._retire(w)
         if kind == "ok":
@@ -313,5 +392,7 @@ class QueryRunner:
         if kind == "too_large":
             raise QueryLimitExceeded(str(payload), 413)
         if kind == "memory":
-            raise QueryLimitExceeded(f"{payload} ({limits.memory_mb} MiB); narrow the pattern or add LIMIT")
+            raise QueryLimitExceeded(
+                f"{payload} ({limits.memory_mb} MiB); narrow the pattern or add LIMIT", retry_after=RETRY_AFTER_S
+            )
         raise QueryFailed(str(payload))
