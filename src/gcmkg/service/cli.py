@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 
+from gcmkg.service.protocol import bounded_protocol
+from gcmkg.service.request_limits import RequestLimits
 from gcmkg.service.runner import Limits
 
 _DEFAULTS = Limits()
+_REQUESTS = RequestLimits()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -31,8 +34,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         burst_workers=args.burst_workers,
     )
+    request_limits = RequestLimits(
+        max_url_bytes=args.max_url_bytes,
+        max_header_bytes=args.max_header_bytes,
+        max_body_bytes=args.max_body_bytes,
+        keep_alive_s=args.keep_alive,
+        receipt_timeout_s=args.receipt_timeout,
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings, limits)  # NoStoreError (exit 3) when nothing is built
+    logging.getLogger("gcmkg.access").setLevel(logging.INFO if args.access_log else logging.WARNING)
+    app = create_app(
+        settings, limits, request_limits=request_limits, follow_current_s=args.follow or None
+    )  # NoStoreError (exit 3) when nothing is built
     served = f"http://{args.host}:{args.port}/"
     if served != settings.base_iri:
         logging.getLogger("gcmkg.service").warning(
@@ -40,7 +53,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             served,
             settings.base_iri,
         )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=args.access_log)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=False,  # gcmkg.access writes one JSON line per request instead
+        server_header=False,
+        timeout_keep_alive=request_limits.keep_alive_s,
+        http=bounded_protocol(request_limits, request_limits.receipt_timeout_s),
+    )
     return 0
 
 
@@ -71,6 +93,24 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         default=_DEFAULTS.burst_workers,
         help="extra workers started (and kept) when all are busy, so slow queries do not hold up quick ones",
     )
+    p.add_argument("--max-url-bytes", type=int, default=_REQUESTS.max_url_bytes, help="request target (414 past it)")
+    p.add_argument("--max-header-bytes", type=int, default=_REQUESTS.max_header_bytes, help="headers (431 past it)")
+    p.add_argument("--max-body-bytes", type=int, default=_REQUESTS.max_body_bytes, help="request body (413 past it)")
+    p.add_argument("--keep-alive", type=int, default=_REQUESTS.keep_alive_s, help="seconds an idle connection stays")
+    p.add_argument(
+        "--receipt-timeout",
+        type=float,
+        default=_REQUESTS.receipt_timeout_s,
+        help="seconds a request may take to arrive whole (then the connection is closed)",
+    )
+    p.add_argument(
+        "--follow",
+        type=float,
+        default=1.0,
+        help="seconds between checks of build/current; a new release is served live (0 = never; SIGHUP checks now)",
+    )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    p.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request")
+    p.add_argument(
+        "--access-log", action=argparse.BooleanOptionalAction, default=True, help="log each request as a JSON line"
+    )
     p.set_defaults(run=cmd_serve)
