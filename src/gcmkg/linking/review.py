@@ -41,9 +41,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from gcmkg.iris import Iris
-from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links, Measure
 from gcmkg.model import Document, Provision, ProvisionKind, with_status
 from gcmkg.objective_numbers import footnote_objectives, heading_objectives, mentions
 
@@ -252,4 +253,63 @@ def link(iris: Iris, *, documents: list[Document]) -> Links:
     return Links(alignments=review_alignments(iris, documents))
 
 
-LINKER = Linker("review", needs=(DOCUMENTS,), run=link)
+# measured against samples/review.toml ------------------------------------------------------------
+FINAL_KEY = "a-73-l-66"
+PRECISION_TARGET = 0.90
+RECALL_TARGET = 0.80
+
+
+def measure(sample: dict[str, Any], links: Links, iris: Iris) -> list[Measure]:
+    """Precision and recall of the paragraph → objective review links against the hand-checked sample.
+
+    The sample (``samples/review.toml``) gives, for each of the 77 numbered paragraphs, the
+    objectives whose subject its text addresses, each link marked ``central`` or ``passing``.
+    The main figures count every link (central + passing); ``precision:central`` and
+    ``recall:central`` count only the central ones (a passing link found is then a miss for
+    precision), the strict reading.
+    """
+    expected: set[tuple[str, str]] = set()
+    central: set[tuple[str, str]] = set()
+    sources: dict[str, str] = {}
+    for entry in sample["entry"]:
+        source = iris.provision(entry["document"], "en", tuple(entry["path"].split("/"))).value
+        sources[source] = entry["path"]
+        for link in entry.get("link", []):
+            target = iris.provision(FINAL_KEY, "en", ("annex", "objective", link["objective"])).value
+            expected.add((source, target))
+            if link["salience"] == "central":
+                central.add((source, target))
+    found = {(a.source.value, a.target.value) for a in links.alignments if a.kind == KIND and a.source.value in sources}
+    return [
+        Measure(
+            "precision",
+            len(found & expected),
+            len(found),
+            PRECISION_TARGET,
+            "review links from the 77 paragraphs that the sample confirms (central or passing)",
+        ),
+        Measure(
+            "recall",
+            len(found & expected),
+            len(expected),
+            RECALL_TARGET,
+            "the sample's paragraph → objective links (central and passing) that the linker finds",
+        ),
+        Measure(
+            "precision:central",
+            len(found & central),
+            len(found),
+            PRECISION_TARGET,
+            "strict: review links from the 77 paragraphs that the sample marks central",
+        ),
+        Measure(
+            "recall:central",
+            len(found & central),
+            len(central),
+            RECALL_TARGET,
+            "strict: the sample's central links that the linker finds",
+        ),
+    ]
+
+
+LINKER = Linker("review", needs=(DOCUMENTS,), run=link, sample="review.toml", measure=measure)
