@@ -342,6 +342,14 @@ def alignment_quads(iris: Iris, alignments: Iterable[Alignment]) -> Iterator[Qua
             yield Quad(node, t("difference"), Literal(a.difference, language="en"), graph)
         if a.evidence is not None:
             yield Quad(node, t("evidence"), Literal(a.evidence), graph)
+        for n, span in enumerate(a.spans, start=1):
+            span_node = NamedNode(f"{node.value}/span/{n}")
+            yield Quad(node, t("evidenceSpan"), span_node, graph)
+            yield Quad(span_node, RDF_TYPE, t("EvidenceSpan"), graph)
+            yield Quad(span_node, t("spanIn"), span.provision, graph)
+            yield Quad(span_node, t("spanText"), Literal(span.text), graph)
+            yield Quad(span_node, t("spanStart"), integer(span.start), graph)
+            yield Quad(span_node, t("spanEnd"), integer(span.end), graph)
 
 
 def retention_quads(iris: Iris, retentions: Iterable[Retention]) -> Iterator[Quad]:
