@@ -365,24 +365,26 @@ class ReviewLinker:
             score = 1.0
             for term, _ in kept:
                 score *= 1 - term.weight
-            spans: list[Span] = []
+            evidence: list[Span] = []
             quotes: list[str] = []
             for term, (start, end) in kept:
                 words = provision.text[start:end]
-                spans.append(Span(self.source_iri(provision), start, end, words))
+                evidence.append(Span(self.source_iri(provision), start, end, words))
                 there = self.in_objective(number, term)
                 if there is None:
                     quotes.append(
                         f"\u201c{words}\u201d [{start}\u2013{end}] (curated synonym of objective {number}'s subject)"
                     )
                 else:
-                    spans.append(there)
+                    evidence.append(there)
                     where = there.provision.value.rsplit("/id/", 1)[-1]
                     quotes.append(
                         f"\u201c{words}\u201d [{start}\u2013{end}] = \u201c{there.text}\u201d in {where} "
                         f"[{there.start}\u2013{there.end}]"
                     )
-            self.add(provision, number, METHOD_TERMS, "; ".join(quotes), score=round(1 - score, 4), spans=tuple(spans))
+            self.add(
+                provision, number, METHOD_TERMS, "; ".join(quotes), score=round(1 - score, 4), spans=tuple(evidence)
+            )
 
     def in_objective(self, number: str, term: Term) -> Span | None:
         """Where a term stands in the objective's own text (title first, then commitment and actions)."""
