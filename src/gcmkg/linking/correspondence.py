@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from gcmkg.iris import Iris
-from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
+from gcmkg.links import DOCUMENTS, Alignment, Linker, Links, Measure
 from gcmkg.model import Document, Provision, ProvisionKind, with_status
 
 LEXICON = Path(__file__).with_name("correspondence_lexicon.toml")
@@ -151,4 +152,73 @@ def link(iris: Iris, *, documents: list[Document]) -> Links:
     return Links(alignments=alignments)
 
 
-LINKER = Linker("correspondence", needs=(DOCUMENTS,), run=link)
+# measured against samples/correspondence.toml -----------------------------------------------------
+KIND = "CorrespondenceAlignment"
+FINAL_KEY = "a-73-l-66"
+PRECISION_AT_1_TARGET = 0.90
+DECIDED_TARGET = 0.90
+
+
+def unmatched_sources(links: Links) -> set[str]:
+    """The recommendations the linker explicitly records as corresponding to no objective."""
+    return {u.source.value for u in getattr(links, "unmatched", [])}
+
+
+def measure(sample: dict[str, Any], links: Links, iris: Iris) -> list[Measure]:
+    """precision@1 and the share of items decided, against the hand-checked sample.
+
+    ``precision@1``: of the sample's recommendations the linker links, those whose rank-1
+    objective is one of the sample's objectives for the item (a link where the sample says
+    ``objectives = []`` is a miss).  ``decided``: the sample's recommendations that are either
+    linked (the sample has objectives for them) or explicitly recorded as corresponding to no
+    objective (the sample agrees: ``objectives = []``); an item left unlinked that the sample
+    links, or linked where the sample says none fits, is not decided.  ``precision@1:own-words``
+    leaves out the items whose subject the sample takes from a heading or a neighbouring item
+    (``context``), which a matcher of the item's own words cannot see.
+    """
+    first: dict[str, str] = {}
+    for a in links.alignments:
+        if a.kind == KIND and (a.rank == 1 or a.source.value not in first):
+            first[a.source.value] = a.target.value
+    unmatched = unmatched_sources(links)
+    hits = linked = decided = own_hits = own_linked = 0
+    for entry in sample["entry"]:
+        source = iris.provision(entry["document"], "ar", tuple(entry["path"].split("/"))).value
+        gold = {iris.provision(FINAL_KEY, "en", ("annex", "objective", n)).value for n in entry["objectives"]}
+        if source in first:
+            linked += 1
+            hit = first[source] in gold
+            hits += hit
+            decided += bool(gold)
+            if not entry.get("context"):
+                own_linked += 1
+                own_hits += hit
+        elif source in unmatched and not gold:
+            decided += 1
+    total = len(sample["entry"])
+    return [
+        Measure(
+            "precision@1",
+            hits,
+            linked,
+            PRECISION_AT_1_TARGET,
+            "sampled recommendations linked whose rank-1 objective is one the sample gives",
+        ),
+        Measure(
+            "decided",
+            decided,
+            total,
+            DECIDED_TARGET,
+            "sampled recommendations linked where the sample links them, or explicitly unmatched where it links none",
+        ),
+        Measure(
+            "precision@1:own-words",
+            own_hits,
+            own_linked,
+            PRECISION_AT_1_TARGET,
+            "precision@1 without the items whose subject the sample takes from a heading or neighbouring item",
+        ),
+    ]
+
+
+LINKER = Linker("correspondence", needs=(DOCUMENTS,), run=link, sample="correspondence.toml", measure=measure)
