@@ -101,6 +101,19 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class NoCorrespondence:
+    """An explicit decision that a provision corresponds to no objective, with the reason.
+
+    A linker that ranks objectives for every provision of a set records one for each provision
+    it links to none, so that "fits no objective" is visible in the graph, not a silent gap.
+    """
+
+    source: NamedNode
+    method: str
+    reason: str  # in English: what was looked for and what came closest
+
+
+@dataclass(frozen=True)
 class Retention:
     """Whether a draft provision was retained in the final text (a provision descends from it)."""
 
@@ -115,6 +128,7 @@ class Links:
     alignments: list[Alignment] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     retentions: list[Retention] = field(default_factory=list)
+    unmatched: list[NoCorrespondence] = field(default_factory=list)  # explicit "corresponds to no objective"
     # findings about a document, numbered by the build after the loader's own
     findings: list[tuple[Document, Finding]] = field(default_factory=list)
 

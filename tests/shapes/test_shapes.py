@@ -20,9 +20,9 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
-from gcmkg.links import Alignment, Span
+from gcmkg.links import Alignment, NoCorrespondence, Span
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
-from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads
+from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads, no_correspondence_quads
 from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import check_violations, shacl_violations, violations
@@ -239,6 +239,11 @@ def valid_store() -> GraphStore:
             ],
         )
     )
+    store.add(
+        no_correspondence_quads(
+            iris, [NoCorrespondence(NamedNode(C4), "weighted Arabic term lexicon", "no objective's terms found")]
+        )
+    )
     return store
 
 
@@ -293,6 +298,7 @@ TARGETED = [
     "TranslationAlignment",
     "RoundTableAlignment",
     "EvidenceSpan",
+    "NoCorrespondence",
 ]
 
 
@@ -652,6 +658,11 @@ def _span(store: GraphStore) -> str:
     return str(value(rows[0]["s"]))
 
 
+def _no_correspondence(store: GraphStore) -> str:
+    rows = store.select(f"{PREFIXES}SELECT ?s WHERE {{ ?s a gcm:NoCorrespondence }}")
+    return str(value(rows[0]["s"]))
+
+
 def _alignment(store: GraphStore, kind: str) -> str:
     rows = store.select(f"{PREFIXES}SELECT ?a WHERE {{ ?a a gcm:{kind} }}")
     return str(value(rows[0]["a"]))
@@ -714,7 +725,19 @@ SPAN_CASES = [
 ]
 for _name, _update, _rule in SPAN_CASES:
     CASES.append(case(_name, "#span\n" + _update, (shape(_rule), "EvidenceSpan")))
+UNMATCHED_CASES = [
+    ("no-correspondence about nothing", drop("{unmatched}", "gcm:noCorrespondenceFor"), "NoCorrespondence-for"),
+    ("no-correspondence by no method", drop("{unmatched}", "gcm:decisionMethod"), "NoCorrespondence-method"),
+    ("no-correspondence without a reason", drop("{unmatched}", "gcm:reason"), "NoCorrespondence-reason"),
+]
+for _name, _update, _rule in UNMATCHED_CASES:
+    CASES.append(case(_name, "#unmatched\n" + _update, (shape(_rule), "NoCorrespondence")))
 CASES += [
+    case(
+        "no-correspondence as blank node",
+        add(f"[] a gcm:NoCorrespondence ; gcm:noCorrespondenceFor <{C4}> ; gcm:decisionMethod 'x' ; gcm:reason 'y'"),
+        (shape("NoCorrespondenceShape"), ""),
+    ),
     case(
         "evidence span as blank node",
         add("[] a gcm:EvidenceSpan ; gcm:spanIn <" + PARA1 + "> ; gcm:spanText 'x' ; gcm:spanStart 0 ; gcm:spanEnd 1"),
@@ -884,6 +907,8 @@ CASES += [
 
 
 def _apply(store: GraphStore, update: str) -> None:
+    if update.startswith("#unmatched\n"):
+        update = update.split("\n", 1)[1].replace("{unmatched}", _no_correspondence(store))
     if update.startswith("#span\n"):
         update = update.split("\n", 1)[1].replace("{span}", _span(store))
     if update.startswith("#alignment "):
@@ -899,6 +924,8 @@ def _expected(store: GraphStore, item: Case) -> set[tuple[str, str]]:
             focus = _alignment(store, focus)
         elif focus == "EvidenceSpan":
             focus = _span(store)
+        elif focus == "NoCorrespondence":
+            focus = _no_correspondence(store)
         expected.add((rule, focus))
     return expected
 
