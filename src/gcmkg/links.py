@@ -32,6 +32,8 @@ SHORTCUTS: dict[str, str] = {
     "LineageAlignment": "descendsFrom",
     "ReviewAlignment": "reviews",
     "CorrespondenceAlignment": "correspondsTo",
+    # not a review: a provision printed under a round table → each objective the round table covers
+    "RoundTableAlignment": "discussedUnderRoundTableOf",
 }
 CHANGE_KINDS = ("unchanged", "reworded", "merged", "split", "moved", "new")
 
@@ -39,6 +41,16 @@ CHANGE_KINDS = ("unchanged", "reworded", "merged", "split", "moved", "new")
 DOCUMENTS = "documents"  # list[Document]: every loaded document
 CATALOGUE = "catalogue"  # gcmkg.linking.catalogue.Catalogue: the loaded instrument and actor catalogue
 PROVIDED = frozenset({DOCUMENTS, CATALOGUE})
+
+
+@dataclass(frozen=True)
+class Span:
+    """Words of a provision that an alignment rests on: ``text`` is the provision's text[start:end]."""
+
+    provision: NamedNode  # on the source side or the target side (the target objective or a part of it)
+    start: int
+    end: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class Alignment:
     difference: str | None = None  # a note on how the two differ, in English
     evidence: str | None = None  # the words in the source that justify it, if any
     rank: int | None = None  # position among the candidates of the same source (1 = best)
+    spans: tuple[Span, ...] = ()  # the quoted words on each side, with offsets, where the method gives them
 
     def __post_init__(self) -> None:
         if self.kind not in SHORTCUTS:
@@ -88,6 +101,19 @@ class Mention:
 
 
 @dataclass(frozen=True)
+class NoCorrespondence:
+    """An explicit decision that a provision corresponds to no objective, with the reason.
+
+    A linker that ranks objectives for every provision of a set records one for each provision
+    it links to none, so that "fits no objective" is visible in the graph, not a silent gap.
+    """
+
+    source: NamedNode
+    method: str
+    reason: str  # in English: what was looked for and what came closest
+
+
+@dataclass(frozen=True)
 class Retention:
     """Whether a draft provision was retained in the final text (a provision descends from it)."""
 
@@ -102,6 +128,7 @@ class Links:
     alignments: list[Alignment] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     retentions: list[Retention] = field(default_factory=list)
+    unmatched: list[NoCorrespondence] = field(default_factory=list)  # explicit "corresponds to no objective"
     # findings about a document, numbered by the build after the loader's own
     findings: list[tuple[Document, Finding]] = field(default_factory=list)
 

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, XSD, Iris, undocs
-from gcmkg.links import SHORTCUTS, Alignment, Links, Mention, Retention
+from gcmkg.links import SHORTCUTS, Alignment, Links, Mention, NoCorrespondence, Retention
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind
 
 RDF_TYPE = NamedNode(RDF + "type")
@@ -305,6 +305,7 @@ def links_quads(iris: Iris, links: Links) -> Iterator[Quad]:
     """A linker's alignments, retention flags and mentions (its findings go through the build's numbering)."""
     yield from alignment_quads(iris, links.alignments)
     yield from retention_quads(iris, links.retentions)
+    yield from no_correspondence_quads(iris, links.unmatched)
     yield from mention_quads(iris, links.mentions)
 
 
@@ -342,6 +343,28 @@ def alignment_quads(iris: Iris, alignments: Iterable[Alignment]) -> Iterator[Qua
             yield Quad(node, t("difference"), Literal(a.difference, language="en"), graph)
         if a.evidence is not None:
             yield Quad(node, t("evidence"), Literal(a.evidence), graph)
+        for n, span in enumerate(a.spans, start=1):
+            span_node = NamedNode(f"{node.value}/span/{n}")
+            yield Quad(node, t("evidenceSpan"), span_node, graph)
+            yield Quad(span_node, RDF_TYPE, t("EvidenceSpan"), graph)
+            yield Quad(span_node, t("spanIn"), span.provision, graph)
+            yield Quad(span_node, t("spanText"), Literal(span.text), graph)
+            yield Quad(span_node, t("spanStart"), integer(span.start), graph)
+            yield Quad(span_node, t("spanEnd"), integer(span.end), graph)
+
+
+def no_correspondence_quads(iris: Iris, unmatched: Iterable[NoCorrespondence]) -> Iterator[Quad]:
+    """One ``id/no-correspondence/{slug}`` resource per explicit no-match, in the ``alignments`` graph."""
+    graph = iris.graph("alignments")
+    t = iris.term
+    for u in unmatched:
+        slug = hashlib.sha1(u.source.value.encode()).hexdigest()[:16]
+        node = iris.alignment("no-correspondence", slug)
+        yield Quad(node, RDF_TYPE, t("NoCorrespondence"), graph)
+        yield Quad(node, t("noCorrespondenceFor"), u.source, graph)
+        yield Quad(node, t("decisionMethod"), Literal(u.method), graph)
+        yield Quad(node, t("reason"), Literal(u.reason, language="en"), graph)
+        yield Quad(node, RDFS_LABEL, Literal(f"No corresponding objective ({u.method})"), graph)
 
 
 def retention_quads(iris: Iris, retentions: Iterable[Retention]) -> Iterator[Quad]:

@@ -20,9 +20,9 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
-from gcmkg.links import Alignment
+from gcmkg.links import Alignment, NoCorrespondence, Span
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
-from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads
+from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads, no_correspondence_quads
 from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import check_violations, shacl_violations, violations
@@ -221,7 +221,27 @@ def valid_store() -> GraphStore:
                     score=0.5,
                     change="reworded",
                 ),
+                Alignment(
+                    "ReviewAlignment",
+                    NamedNode(PARA1),
+                    NamedNode(OBJ1),
+                    method="objective subject terms",
+                    score=0.5,
+                    spans=(Span(NamedNode(PARA1), 0, 9, "Recalling"),),
+                ),
+                Alignment(
+                    "RoundTableAlignment",
+                    NamedNode(PARA1),
+                    NamedNode(OBJ1),
+                    method="round table section",
+                    evidence="Round table 1 (objective 1)",
+                ),
             ],
+        )
+    )
+    store.add(
+        no_correspondence_quads(
+            iris, [NoCorrespondence(NamedNode(C4), "weighted Arabic term lexicon", "no objective's terms found")]
         )
     )
     return store
@@ -276,6 +296,9 @@ TARGETED = [
     "Alignment",
     "LineageAlignment",
     "TranslationAlignment",
+    "RoundTableAlignment",
+    "EvidenceSpan",
+    "NoCorrespondence",
 ]
 
 
@@ -630,6 +653,16 @@ CASES: list[Case] = [
 ]
 
 
+def _span(store: GraphStore) -> str:
+    rows = store.select(f"{PREFIXES}SELECT ?s WHERE {{ ?s a gcm:EvidenceSpan }}")
+    return str(value(rows[0]["s"]))
+
+
+def _no_correspondence(store: GraphStore) -> str:
+    rows = store.select(f"{PREFIXES}SELECT ?s WHERE {{ ?s a gcm:NoCorrespondence }}")
+    return str(value(rows[0]["s"]))
+
+
 def _alignment(store: GraphStore, kind: str) -> str:
     rows = store.select(f"{PREFIXES}SELECT ?a WHERE {{ ?a a gcm:{kind} }}")
     return str(value(rows[0]["a"]))
@@ -666,11 +699,56 @@ ALIGNMENT_CASES = [
         ),
         "AlignmentShape",
     ),
+    (
+        "round-table membership to a paragraph",
+        "RoundTableAlignment",
+        lambda a: put(a, "gcm:alignedTo", f"<{PARA1}>"),
+        "RoundTableAlignment-to",
+    ),
+    (
+        "round-table membership by an unknown method",
+        "RoundTableAlignment",
+        lambda a: put(a, "gcm:method", "'objective subject terms'"),
+        "RoundTableAlignment-method",
+    ),
 ]
 
 for _name, _kind, _update, _rule in ALIGNMENT_CASES:
     _focus = "" if "blank" in _name else _kind  # resolved against the store in the test
     CASES.append(case(_name, f"#alignment {_kind}\n" + _update("{alignment}"), (shape(_rule), _focus)))
+
+SPAN_CASES = [
+    ("evidence span in no provision", drop("{span}", "gcm:spanIn"), "EvidenceSpan-in"),
+    ("evidence span quoting nothing", put("{span}", "gcm:spanText", "''"), "EvidenceSpan-text"),
+    ("evidence span starting before 0", put("{span}", "gcm:spanStart", "-1"), "EvidenceSpan-start"),
+    ("evidence span ending at 0", put("{span}", "gcm:spanEnd", "0"), "EvidenceSpan-end"),
+]
+for _name, _update, _rule in SPAN_CASES:
+    CASES.append(case(_name, "#span\n" + _update, (shape(_rule), "EvidenceSpan")))
+UNMATCHED_CASES = [
+    ("no-correspondence about nothing", drop("{unmatched}", "gcm:noCorrespondenceFor"), "NoCorrespondence-for"),
+    ("no-correspondence by no method", drop("{unmatched}", "gcm:decisionMethod"), "NoCorrespondence-method"),
+    ("no-correspondence without a reason", drop("{unmatched}", "gcm:reason"), "NoCorrespondence-reason"),
+]
+for _name, _update, _rule in UNMATCHED_CASES:
+    CASES.append(case(_name, "#unmatched\n" + _update, (shape(_rule), "NoCorrespondence")))
+CASES += [
+    case(
+        "no-correspondence as blank node",
+        add(f"[] a gcm:NoCorrespondence ; gcm:noCorrespondenceFor <{C4}> ; gcm:decisionMethod 'x' ; gcm:reason 'y'"),
+        (shape("NoCorrespondenceShape"), ""),
+    ),
+    case(
+        "evidence span as blank node",
+        add("[] a gcm:EvidenceSpan ; gcm:spanIn <" + PARA1 + "> ; gcm:spanText 'x' ; gcm:spanStart 0 ; gcm:spanEnd 1"),
+        (shape("EvidenceSpanShape"), ""),
+    ),
+    case(
+        "discussed under the round table of a commitment",
+        add(f"<{PARA1}> gcm:discussedUnderRoundTableOf <{C3}>"),
+        (shape("DiscussedUnderRoundTable-object"), PARA1),
+    ),
+]
 
 CASES += [
     # --- SPARQL checks ----------------------------------------------------------------------
@@ -829,6 +907,10 @@ CASES += [
 
 
 def _apply(store: GraphStore, update: str) -> None:
+    if update.startswith("#unmatched\n"):
+        update = update.split("\n", 1)[1].replace("{unmatched}", _no_correspondence(store))
+    if update.startswith("#span\n"):
+        update = update.split("\n", 1)[1].replace("{span}", _span(store))
     if update.startswith("#alignment "):
         header, update = update.split("\n", 1)
         update = update.replace("{alignment}", _alignment(store, header.split()[1]))
@@ -838,8 +920,12 @@ def _apply(store: GraphStore, update: str) -> None:
 def _expected(store: GraphStore, item: Case) -> set[tuple[str, str]]:
     expected = set()
     for rule, focus in item.expected:
-        if focus in ("TranslationAlignment", "LineageAlignment"):
+        if focus in ("TranslationAlignment", "LineageAlignment", "RoundTableAlignment"):
             focus = _alignment(store, focus)
+        elif focus == "EvidenceSpan":
+            focus = _span(store)
+        elif focus == "NoCorrespondence":
+            focus = _no_correspondence(store)
         expected.add((rule, focus))
     return expected
 
