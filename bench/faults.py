@@ -43,6 +43,7 @@ class Seen:
     phase: str
     kind: str
     started: float  # when the request was sent (monotonic clock)
+    received: float  # when its answer came back
     outcome: str  # the status, or the name of the connection error
     release: str | None
 
@@ -67,12 +68,12 @@ class Clients:
                 try:
                     response = client.get(paths[n % len(paths)])
                 except httpx.HTTPError as error:
-                    self.seen.append(Seen(phase, kind, started, type(error).__name__, None))
+                    self.seen.append(Seen(phase, kind, started, time.monotonic(), type(error).__name__, None))
                     time.sleep(0.05)
                     continue
                 etag = response.headers.get("etag", "")
                 release = etag.removeprefix('W/"').rsplit("-", 1)[0] if etag else None
-                self.seen.append(Seen(phase, kind, started, str(response.status_code), release))
+                self.seen.append(Seen(phase, kind, started, time.monotonic(), str(response.status_code), release))
 
     def start(self) -> list[threading.Thread]:
         loops = [(kind, i * 11) for kind in self.requests for i in range(2)]
@@ -127,23 +128,23 @@ def wait_for_switch(url: str, old: str, seconds: float = 30) -> float:
 def report(clients: Clients, phases: list[str]) -> None:
     """Per phase: outcomes, and the releases answered from in the order the requests were *sent*.
 
-    A request sent after the first one answered from a new release must not be answered from an
-    older one ("late"): in-flight requests finish on the release they started on, new ones do not.
+    A request sent after an answer from a newer release came back must not be answered from an
+    older one ("late"): in-flight requests finish on the release they began on, new ones do not.
     """
-    print(f"\n{'phase':28} {'requests':>8}  outcomes  · releases answered from, by time sent · late answers")
+    print(f"\n{'phase':28} {'requests':>8}  outcomes  · releases answered from, in order · late answers")
     for phase in phases:
         seen = sorted((s for s in clients.seen if s.phase == phase), key=lambda s: s.started)
         outcomes = Counter(s.outcome for s in seen)
         releases: list[str] = []
-        first_sent: dict[str, float] = {}
-        for s in seen:
-            if s.release and s.release not in first_sent:
-                first_sent[s.release] = s.started
+        first_answer: dict[str, float] = {}
+        for s in sorted(seen, key=lambda s: s.received):
+            if s.release and s.release not in first_answer:
+                first_answer[s.release] = s.received
                 releases.append(s.release)
         late = 0
         for s in seen:
             newer = releases[releases.index(s.release) + 1 :] if s.release else []
-            late += any(first_sent[r] < s.started for r in newer)
+            late += any(first_answer[r] < s.started for r in newer)
         text = ", ".join(f"{o}×{n}" for o, n in sorted(outcomes.items()))
         print(f"{phase:28} {len(seen):8}  {text}  · {' → '.join(releases)} · {late}")
 

@@ -2,8 +2,8 @@
 
 * live switch: while clients keep asking, ``build/current`` is switched twice (to copies of a
   built release, as a build does at its end); the service follows within its poll interval,
-  every answer is a 200, no request sent after the first answer from a newer release is answered
-  from an older one, ETags change with the release, and the release the service left is pruned
+  every answer is a 200, no request sent after an answer from a newer release was received is
+  answered from an older one (requests in flight finish on the release they began on), ETags change with the release, and the release the service left is pruned
   once unpinned while a pinned one never is;
 * bounded requests: 413 for a body over the cap (declared or chunked), 414 for a long request
   target, 431 for large headers, a request that trickles in is cut off at the receipt deadline;
@@ -68,7 +68,7 @@ def wait_for(url: str, release: str, seconds: float = 20) -> None:
 
 def test_two_switches_while_serving(switching: tuple[Server, Path, Path]) -> None:
     server, build_dir, source = switching
-    seen: list[tuple[float, int, str | None]] = []
+    seen: list[tuple[float, int, str | None, float]] = []  # sent, status, release, received
     bound_seen: list[int] = []
     stop = threading.Event()
     paths = [
@@ -86,7 +86,8 @@ def test_two_switches_while_serving(switching: tuple[Server, Path, Path]) -> Non
                 n += 1
                 sent = time.monotonic()
                 response = http.get(paths[n % len(paths)])
-                seen.append((sent, response.status_code, release_of(response) if "etag" in response.headers else None))
+                release = release_of(response) if "etag" in response.headers else None
+                seen.append((sent, response.status_code, release, time.monotonic()))
 
     def watch_pool() -> None:
         with httpx.Client(base_url=server.url, timeout=30) as http:
@@ -111,11 +112,12 @@ def test_two_switches_while_serving(switching: tuple[Server, Path, Path]) -> Non
             t.join(30)
 
     assert len(seen) > 50
-    assert {status for _, status, _ in seen} == {200}, [s for s in seen if s[1] != 200][:5]
-    order = [release for _, _, release in sorted(seen) if release]
-    first_sent = {r: min(t for t, _, x in seen if x == r) for r in set(order)}
-    assert sorted(first_sent, key=first_sent.__getitem__) == ["r1", "r2", "r3"]
-    late = [(t, r) for t, _, r in seen if r and any(first_sent[n] < t for n in first_sent if n > r)]
+    assert {status for _, status, _, _ in seen} == {200}, [s for s in seen if s[1] != 200][:5]
+    releases = {release for _, _, release, _ in seen if release}
+    first_answer = {r: min(received for _, _, x, received in seen if x == r) for r in releases}
+    assert sorted(first_answer, key=first_answer.__getitem__) == ["r1", "r2", "r3"]
+    # once a client has had an answer from a newer release, no request sent later gets an older one
+    late = [(t, r) for t, _, r, _ in seen if r and any(first_answer[n] < t for n in releases if n > r)]
     assert late == [], "requests sent after a switch were answered from an older release"
     assert max(bound_seen) <= 0, "the worker pool grew past its bound"
 

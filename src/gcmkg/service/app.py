@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import uuid
@@ -50,6 +51,7 @@ from gcmkg.releases import Pin, current_folder
 from gcmkg.service import health, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
+from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget
 from gcmkg.service.negotiation import NotAcceptable
 from gcmkg.service.pages import Pages
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
@@ -62,6 +64,7 @@ from gcmkg.store import GraphStore
 log = logging.getLogger("gcmkg.service")
 
 CACHE_CONTROL = "public, max-age=300"
+ADHOC_WAIT_S = 2.0  # an ad-hoc query waits at most this long for a free worker, then 503 busy
 
 
 def create_app(
@@ -69,6 +72,7 @@ def create_app(
     limits: Limits | None = None,
     *,
     request_limits: RequestLimits | None = None,
+    client_limits: ClientLimits | None = None,
     follow_current_s: float | None = 1.0,
 ) -> FastAPI:
     """The service over the release ``build/current`` points to; workers start with the lifespan.
@@ -78,20 +82,28 @@ def create_app(
     """
     limits = limits or Limits()
     request_limits = request_limits or RequestLimits()
+    client_limits = client_limits or ClientLimits()
     current_folder(settings.build_dir)  # no store: fail now, not at the first request
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
 
+    saved_limits = dataclasses.replace(limits, workers=1, burst_workers=1)
+
     def open_release(pin: Pin) -> Served:
+        runners: list[QueryRunner] = []
         try:
             store = GraphStore.open_read_only(pin.store_dir, settings.base_iri)
-            runner = QueryRunner(pin.store_dir, settings.base_iri, limits).start()
+            runners.append(QueryRunner(pin.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S).start())
+            runners.append(QueryRunner(pin.store_dir, settings.base_iri, saved_limits).start())
         except BaseException:
+            for runner in runners:
+                runner.close()
             pin.close()
             raise
         release = Release.of(pin)
         log.info("opened release %s (%d quads)", release.id, len(store))
-        return Served(pin, release, store, runner, StatsCache(store, iris, release.dumps_dir))
+        adhoc, saved_lane = runners
+        return Served(pin, release, store, adhoc, saved_lane, StatsCache(store, iris, release.dumps_dir))
 
     releases = Releases(settings.build_dir, open_release)
 
@@ -121,6 +133,7 @@ def create_app(
     app.state.limits = limits
     app.state.iris = iris
     app.state.releases = releases
+    app.state.budgets = ClientBudgets(client_limits)
     app.state.saved_queries = saved
     app.state.pages = Pages(settings.templates_dir)
 
@@ -177,6 +190,10 @@ def _add_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
         return client_error(request, error.status, error.message, headers)
 
+    async def over_budget(request: Request, error: Exception) -> Response:
+        assert isinstance(error, OverBudget)
+        return client_error(request, 429, error.message, {"Retry-After": str(error.retry_after)})
+
     async def not_acceptable(request: Request, error: Exception) -> Response:
         assert isinstance(error, NotAcceptable)
         return client_error(request, 406, error.message)
@@ -212,6 +229,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QueryRejected, rejected)
     app.add_exception_handler(QueryLimitExceeded, limited)
     app.add_exception_handler(NotAcceptable, not_acceptable)
+    app.add_exception_handler(OverBudget, over_budget)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(QueryFailed, server_fault)

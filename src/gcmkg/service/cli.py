@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import logging
 
+from gcmkg.service.fairness import ClientLimits
 from gcmkg.service.protocol import bounded_protocol
 from gcmkg.service.request_limits import RequestLimits
 from gcmkg.service.runner import Limits
 
 _DEFAULTS = Limits()
 _REQUESTS = RequestLimits()
+_CLIENTS = ClientLimits()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -41,10 +43,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         keep_alive_s=args.keep_alive,
         receipt_timeout_s=args.receipt_timeout,
     )
+    client_limits = ClientLimits(
+        concurrent=args.client_queries, seconds_per_window=args.client_seconds, window_s=args.client_window
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gcmkg.access").setLevel(logging.INFO if args.access_log else logging.WARNING)
     app = create_app(
-        settings, limits, request_limits=request_limits, follow_current_s=args.follow or None
+        settings,
+        limits,
+        request_limits=request_limits,
+        client_limits=client_limits,
+        follow_current_s=args.follow or None,
     )  # NoStoreError (exit 3) when nothing is built
     served = f"http://{args.host}:{args.port}/"
     if served != settings.base_iri:
@@ -93,6 +102,16 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         default=_DEFAULTS.burst_workers,
         help="extra workers started (and kept) when all are busy, so slow queries do not hold up quick ones",
     )
+    p.add_argument(
+        "--client-queries", type=int, default=_CLIENTS.concurrent, help="ad-hoc queries one client may run at once"
+    )
+    p.add_argument(
+        "--client-seconds",
+        type=float,
+        default=_CLIENTS.seconds_per_window,
+        help="seconds of ad-hoc query time one client may use per --client-window (429 past it)",
+    )
+    p.add_argument("--client-window", type=float, default=_CLIENTS.window_s, help="the window of --client-seconds")
     p.add_argument("--max-url-bytes", type=int, default=_REQUESTS.max_url_bytes, help="request target (414 past it)")
     p.add_argument("--max-header-bytes", type=int, default=_REQUESTS.max_header_bytes, help="headers (431 past it)")
     p.add_argument("--max-body-bytes", type=int, default=_REQUESTS.max_body_bytes, help="request body (413 past it)")

@@ -17,7 +17,10 @@ mixes two releases.  Handlers declare them by type::
 * :data:`StoreDep` — the built store opened read-only, for *trusted* in-process reads (fixed
   queries with bound terms, results materialised in the calling thread).  Never run a
   client's query text on it: that is what :data:`RunnerDep` is for.
-* :data:`RunnerDep` — the supervised :class:`~gcmkg.service.runner.QueryRunner`.
+* :data:`RunnerDep` — the supervised :class:`~gcmkg.service.runner.QueryRunner` for ad-hoc
+  queries; :data:`SavedRunnerDep` — the lane of workers for saved queries.
+* :data:`AnswersDep` — the release's :class:`~.serving.AnswerCache` (answers computed once).
+* :data:`BudgetsDep` — the per-client :class:`~.fairness.ClientBudgets` of ad-hoc queries.
 * :data:`SavedQueriesDep` — the saved queries read from ``settings.queries_dir`` at start.
 * :data:`PagesDep` — the HTML templates of ``settings.templates_dir``.
 * :data:`DatasetStatsDep` — the release's statistics and VoID description, computed on first
@@ -32,10 +35,11 @@ from fastapi import Depends, Request
 
 from gcmkg.iris import Iris
 from gcmkg.service.describe import DatasetStats
+from gcmkg.service.fairness import ClientBudgets
 from gcmkg.service.pages import Pages
 from gcmkg.service.runner import Limits, QueryRunner
 from gcmkg.service.saved_query_files import SavedQuery
-from gcmkg.service.serving import Release, Served
+from gcmkg.service.serving import AnswerCache, Release, Served
 from gcmkg.store import GraphStore
 
 
@@ -64,6 +68,18 @@ def get_runner(request: Request) -> QueryRunner:
     return get_served(request).runner
 
 
+def get_saved_runner(request: Request) -> QueryRunner:
+    return get_served(request).saved_runner
+
+
+def get_answers(request: Request) -> AnswerCache:
+    return get_served(request).answers
+
+
+def get_budgets(request: Request) -> ClientBudgets:
+    return request.app.state.budgets  # type: ignore[no-any-return]
+
+
 def get_saved_queries(request: Request) -> dict[str, SavedQuery]:
     return request.app.state.saved_queries  # type: ignore[no-any-return]
 
@@ -82,6 +98,9 @@ ReleaseDep = Annotated[Release, Depends(get_release)]
 IrisDep = Annotated[Iris, Depends(get_iris)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 RunnerDep = Annotated[QueryRunner, Depends(get_runner)]
+SavedRunnerDep = Annotated[QueryRunner, Depends(get_saved_runner)]
+AnswersDep = Annotated[AnswerCache, Depends(get_answers)]
+BudgetsDep = Annotated[ClientBudgets, Depends(get_budgets)]
 SavedQueriesDep = Annotated[dict[str, SavedQuery], Depends(get_saved_queries)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 DatasetStatsDep = Annotated[DatasetStats, Depends(get_dataset_stats)]

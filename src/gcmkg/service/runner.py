@@ -153,10 +153,15 @@ class QueryRunner:
     worker answers or the limit passes.
     """
 
-    def __init__(self, store_dir: Path, base_iri: str, limits: Limits | None = None) -> None:
+    def __init__(
+        self, store_dir: Path, base_iri: str, limits: Limits | None = None, *, max_wait_s: float | None = None
+    ) -> None:
+        """``max_wait_s``: how long a query waits for a free worker before it is refused (503
+        busy); by default as long as a query may run."""
         self.store_dir = Path(store_dir)
         self.base_iri = base_iri
         self.limits = limits or Limits()
+        self.max_wait_s = self.limits.timeout_s if max_wait_s is None else max_wait_s
         # forkserver: workers fork from a clean single-threaded process that has already imported
         # pyoxigraph and the worker module, so a replacement starts in milliseconds, and never
         # from this multi-threaded web process (whose open store must not be forked).
@@ -331,7 +336,7 @@ class QueryRunner:
         with self._lock:
             self._waiting += 1
         try:
-            return self._idle.get(timeout=self.limits.timeout_s)
+            return self._idle.get(timeout=self.max_wait_s)
         finally:
             with self._lock:
                 self._waiting -= 1
@@ -359,7 +364,7 @@ class QueryRunner:
             raise QueryLimitExceeded(
                 f"all {limits.workers + limits.burst_workers} query workers are busy; retry shortly",
                 503,
-                retry_after=max(1, int(limits.timeout_s)),
+                retry_after=RETRY_AFTER_S,
             ) from None
         healthy = False
         try:

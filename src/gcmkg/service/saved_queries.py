@@ -10,8 +10,11 @@ spliced into the query text. A bad or missing value is answered 422 naming the p
 the reason, in the same shape as FastAPI's own validation errors (``detail[].loc = ["query", name]``).
 
 Results: SPARQL JSON, CSV, TSV or XML by ``?format=`` or ``Accept``, or an HTML page with the
-form and a table whose IRIs are shown by their labels and linked. Queries run through the
-service's supervised runner, so the same time and size limits apply as on ``/sparql``.
+form and a table whose IRIs are shown by their labels and linked. Queries run in a lane of
+supervised workers of their own (the same time and size limits as on ``/sparql``, but never
+waiting behind ad-hoc queries), and each answer is kept for the release's lifetime: the same
+query with the same parameters in the same format is answered from that cache after its first
+run (:class:`~gcmkg.service.serving.AnswerCache`).
 """
 
 from __future__ import annotations
@@ -28,12 +31,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from gcmkg.iris import Iris
 from gcmkg.representations import CSV, HTML, JSON, SPARQL_JSON, SPARQL_QUERY, SPARQL_XML, TSV, Representation
-from gcmkg.service.deps import IrisDep, PagesDep, RunnerDep, SavedQueriesDep, StoreDep
+from gcmkg.service.deps import AnswersDep, IrisDep, PagesDep, SavedQueriesDep, SavedRunnerDep, StoreDep
 from gcmkg.service.describe import all_labels
 from gcmkg.service.pages import Linker, Pages
 from gcmkg.service.resources import choose
 from gcmkg.service.runner import QueryLimitExceeded, QueryRejected, QueryRunner
 from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, SavedQueryError
+from gcmkg.service.serving import AnswerCache
 from gcmkg.store import GraphStore
 
 # What /queries/{name} offers, in the server's order of preference (a browser asks for HTML).
@@ -156,7 +160,8 @@ def _signature(query: SavedQuery) -> inspect.Signature:
 
 _DEPENDENCIES: dict[str, Any] = {
     "request": Request,
-    "runner": RunnerDep,
+    "runner": SavedRunnerDep,
+    "answers": AnswersDep,
     "store": StoreDep,
     "iris": IrisDep,
     "saved": SavedQueriesDep,
@@ -168,13 +173,14 @@ def _endpoint(query: SavedQuery) -> Callable[..., Response]:
     def run_saved_query(
         request: Request,
         runner: QueryRunner,
+        answers: AnswerCache,
         store: GraphStore,
         iris: Iris,
         saved: dict[str, SavedQuery],
         pages: Pages,
         **values: Any,
     ) -> Response:
-        return _run(query, request, runner, _Page(store, iris, saved, pages), values)
+        return _run(query, request, (runner, answers), _Page(store, iris, saved, pages), values)
 
     run_saved_query.__signature__ = _signature(query)  # type: ignore[attr-defined]
     run_saved_query.__name__ = f"query_{query.name.replace('-', '_')}"
@@ -192,7 +198,13 @@ class _Page:
     pages: Pages
 
 
-def _run(query: SavedQuery, request: Request, runner: QueryRunner, page: _Page, values: dict[str, Any]) -> Response:
+def _run(
+    query: SavedQuery,
+    request: Request,
+    lane: tuple[QueryRunner, AnswerCache],
+    page: _Page,
+    values: dict[str, Any],
+) -> Response:
     format_param = values.pop("format", None)
     chosen = choose(request, format_param, RESULTS)
     if chosen is SPARQL_QUERY:
@@ -204,7 +216,11 @@ def _run(query: SavedQuery, request: Request, runner: QueryRunner, page: _Page, 
         return _unprocessable(error.name, str(error), given.get(error.name))
     try:
         result_format = SPARQL_JSON if chosen is HTML else chosen  # the page is made from the JSON results
-        outcome = runner.run(query.text, result_format=result_format, substitutions=substitutions)
+        runner, answers = lane
+        key = ("saved", query.name, tuple(sorted((k, str(v)) for k, v in substitutions.items())), result_format.name)
+        outcome = answers.answer(
+            key, lambda: runner.run(query.text, result_format=result_format, substitutions=substitutions)
+        )
     except QueryRejected as error:
         return PlainTextResponse(f"saved query {query.name} was rejected: {error.message}", status_code=error.status)
     except QueryLimitExceeded as error:

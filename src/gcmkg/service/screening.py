@@ -91,13 +91,16 @@ class Screened:
     service_at: int | None  # character offset of the first SERVICE keyword
     has_dataset_clause: bool  # FROM / FROM NAMED in the query itself
     ambiguous_iri: str | None  # the first IRI token where pyoxigraph might read "<" as an operator
+    depth: int = 0  # the deepest nesting of { ( [ outside strings, IRIs and comments
 
 
 def screen(text: str) -> Screened:
     """Classify a request text.
 
     >>> screen('PREFIX s: <http://x/SERVICE#> SELECT ("SERVICE" AS ?service) { ?s s:SERVICE ?o } # SERVICE')
-    Screened(form='select', uses_service=False, service_at=None, has_dataset_clause=False, ambiguous_iri=None)
+    Screened(form='select', uses_service=False, service_at=None, has_dataset_clause=False, ambiguous_iri=None, depth=1)
+    >>> screen("SELECT * { { ?s ?p ?o FILTER((?o > 1)) } }").depth
+    4
     >>> screen("ask { optional { service silent <http://127.0.0.1:9/> { ?s ?p ?o } } }").uses_service
     True
     >>> screen("CLEAR ALL").form
@@ -126,7 +129,21 @@ def screen(text: str) -> Screened:
         service_at=service.start if service else None,
         has_dataset_clause=any(t.text.lower() == "from" for t in words),
         ambiguous_iri=ambiguous,
+        depth=_depth(toks),
     )
+
+
+def _depth(toks: list[Token]) -> int:
+    depth = deepest = 0
+    for token in toks:
+        if token.kind != "punct":
+            continue
+        if token.text in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token.text in "})]":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _form(toks: list[Token]) -> str | None:

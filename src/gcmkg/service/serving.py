@@ -19,7 +19,8 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gcmkg.releases import CURRENT, Pin
 from gcmkg.service.describe import StatsCache
-from gcmkg.service.runner import QueryRunner
+from gcmkg.service.runner import QueryOutcome, QueryRunner
 from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service.serving")
@@ -57,16 +58,68 @@ class Release:
         return self.folder / "dumps"
 
 
+class AnswerCache:
+    """Query answers computed once per release, by key; bounded in bytes, the oldest go first.
+
+    A release never changes, so an answer never goes stale: the same saved query with the same
+    parameters, or the same ad-hoc query text, is answered from here after its first run.
+    """
+
+    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._answers: OrderedDict[Hashable, QueryOutcome] = OrderedDict()
+        self._bytes = 0
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> QueryOutcome | None:
+        with self._lock:
+            outcome = self._answers.get(key)
+            if outcome is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._answers.move_to_end(key)
+            return outcome
+
+    def put(self, key: Hashable, outcome: QueryOutcome) -> None:
+        if len(outcome.body) > self.max_bytes // 8:
+            return  # one huge answer must not push out everything else
+        with self._lock:
+            previous = self._answers.pop(key, None)
+            self._bytes -= len(previous.body) if previous else 0
+            self._answers[key] = outcome
+            self._bytes += len(outcome.body)
+            while self._bytes > self.max_bytes:
+                _, dropped = self._answers.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def answer(self, key: Hashable, run: Callable[[], QueryOutcome]) -> QueryOutcome:
+        """The cached answer, or ``run()``'s, kept (errors are not kept: they raise)."""
+        outcome = self.get(key)
+        if outcome is None:
+            outcome = run()
+            self.put(key, outcome)
+        return outcome
+
+
 @dataclass
 class Served:
-    """One release as the service serves it: the store, its query workers, what is cached for it."""
+    """One release as the service serves it: the store, its query workers, what is cached for it.
+
+    Two lanes of workers: ``runner`` for ad-hoc queries (``/sparql``, charged to client budgets,
+    :mod:`.fairness`) and ``saved_runner`` for saved queries, so that saved queries never wait
+    behind ad-hoc work; dereferencing reads the store in process and waits for neither.
+    """
 
     pin: Pin
     release: Release
     store: GraphStore
     runner: QueryRunner
+    saved_runner: QueryRunner
     stats: StatsCache
-    cache: dict[str, Any] = field(default_factory=dict)  # per-release answers, by the router that made them
+    answers: AnswerCache = field(default_factory=AnswerCache)
+    cache: dict[str, Any] = field(default_factory=dict)  # other per-release facts, by the router that made them
     users: int = 0
     retired: bool = False
 
@@ -77,6 +130,7 @@ class Served:
     def close(self) -> None:
         """Stop the workers and unpin (the store's files close when the last reference goes)."""
         self.runner.close()
+        self.saved_runner.close()
         self.cache.clear()
         self.pin.close()
 

@@ -10,6 +10,10 @@ Answers: SELECT/ASK as SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtl
 JSON-LD or RDF/XML — by ``Accept`` or by a ``format`` parameter (``json``, ``xml``, ``csv``,
 ``tsv``, ``turtle``, ``nt``, ``jsonld``, ``rdfxml`` or a media type); 406 lists what fits.
 
+Fairness (:mod:`gcmkg.service.fairness`): each client's ad-hoc queries are limited in number at
+once and in query-seconds per minute (429 with ``Retry-After`` past that); the same query text
+in the same format is answered from the release's cache after its first run.
+
 Refusals, before anything is evaluated: an update (``update=``, ``application/sparql-update``,
 or update text as a query) is 403 — the endpoint is read-only; ``SERVICE`` is 403 and no
 outbound request is made; a malformed query is 400 with the parser's message and position.
@@ -23,10 +27,11 @@ page with a query form and example queries.
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 from starlette.concurrency import run_in_threadpool
@@ -34,9 +39,11 @@ from starlette.concurrency import run_in_threadpool
 from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, Iris, sparql_prologue
 from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TURTLE, Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import IrisDep, LimitsDep, RunnerDep, StoreDep
-from gcmkg.service.runner import Limits, QueryRejected
+from gcmkg.service.deps import AnswersDep, BudgetsDep, IrisDep, LimitsDep, RunnerDep, StoreDep
+from gcmkg.service.fairness import ClientBudgets, client_key
+from gcmkg.service.runner import Limits, QueryOutcome, QueryRejected, QueryRunner
 from gcmkg.service.screening import screen
+from gcmkg.service.serving import AnswerCache
 from gcmkg.service.worker import UPDATE_REFUSED
 from gcmkg.store import GraphStore
 
@@ -61,21 +68,52 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
-async def _answer(
-    request: Request, runner: RunnerDep, query: str, params: list[tuple[str, str]], format_param: str | None
-) -> Response:
+@dataclass(frozen=True)
+class AdHoc:
+    """What an ad-hoc query needs to run: the lane of workers, the cache, the client's budget."""
+
+    runner: QueryRunner
+    answers: AnswerCache
+    budgets: ClientBudgets
+    client: str
+
+
+def ad_hoc(request: Request, runner: RunnerDep, answers: AnswersDep, budgets: BudgetsDep) -> AdHoc:
+    client = request.client.host if request.client else None
+    return AdHoc(runner, answers, budgets, client_key(client, request.headers.get("user-agent")))
+
+
+AdHocDep = Annotated[AdHoc, Depends(ad_hoc)]
+
+
+def _run(
+    lane: AdHoc, accept: str | None, query: str, params: list[tuple[str, str]], format_param: str | None
+) -> QueryOutcome:
+    """In a worker thread (the text is tokenised here, not on the event loop): screen, negotiate,
+    answer from the release's cache or, within the client's budget, from a worker."""
     form = screen(query).form
     offered: tuple[Representation, ...] | None = (
         QUERY_RESULTS if form in ("select", "ask") else TRIPLES if form in ("construct", "describe") else None
     )
-    chosen = negotiation.choose(request.headers.get("accept"), format_param, offered) if offered else None
-    outcome = await run_in_threadpool(
-        runner.run,
-        query,
-        result_format=chosen,
-        default_graph_uris=[v for k, v in params if k == "default-graph-uri"],
-        named_graph_uris=[v for k, v in params if k == "named-graph-uri"],
-    )
+    chosen = negotiation.choose(accept, format_param, offered) if offered else None
+    default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
+    named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
+    key = ("adhoc", query, chosen.name if chosen else None, default_graphs, named_graphs)
+    cached = lane.answers.get(key)
+    if cached is not None:
+        return cached
+    with lane.budgets.admit(lane.client):
+        outcome = lane.runner.run(
+            query, result_format=chosen, default_graph_uris=default_graphs, named_graph_uris=named_graphs
+        )
+    lane.answers.put(key, outcome)
+    return outcome
+
+
+async def _answer(
+    request: Request, lane: AdHoc, query: str, params: list[tuple[str, str]], format_param: str | None
+) -> Response:
+    outcome = await run_in_threadpool(_run, lane, request.headers.get("accept"), query, params, format_param)
     return Response(outcome.body, headers={"Content-Type": outcome.representation.content_type, "Vary": "Accept"})
 
 
@@ -94,7 +132,7 @@ async def _answer(
 )
 async def sparql_get(
     request: Request,
-    runner: RunnerDep,
+    lane: AdHocDep,
     store: StoreDep,
     iris: IrisDep,
     limits: LimitsDep,
@@ -110,7 +148,7 @@ async def sparql_get(
     text = _one([v for k, v in params if k == "query"], "query")
     if text is None:
         return _service_description(request, store, iris, limits, format)
-    return await _answer(request, runner, text, params, format)
+    return await _answer(request, lane, text, params, format)
 
 
 router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False, response_class=Response)
@@ -129,7 +167,7 @@ router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=
         }
     },
 )
-async def sparql_post(request: Request, runner: RunnerDep) -> Response:
+async def sparql_post(request: Request, lane: AdHocDep) -> Response:
     raw_type = request.headers.get("content-type")
     if not raw_type:
         raise HTTPException(415, f"send a Content-Type: {FORM} (with query=...) or {DIRECT} (the query as the body)")
@@ -167,7 +205,7 @@ async def sparql_post(request: Request, runner: RunnerDep) -> Response:
             raise QueryRejected(f"with {DIRECT} the body is the query; do not also send query= in the URL")
         text = body
     format_param = _one([v for k, v in params if k == "format"], "format")
-    return await _answer(request, runner, text, params, format_param)
+    return await _answer(request, lane, text, params, format_param)
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)

@@ -59,9 +59,14 @@ SERVICE_REFUSED = (
 )
 
 
+MAX_DEPTH = 200  # pyoxigraph's parser crashes the process from about 2,500 levels; real queries nest < 20
+
+
 def refusal(text: str, screened: Screened | None = None) -> Rejected | None:
-    """Why a request text is refused before evaluation (update, SERVICE), or None."""
+    """Why a request text is refused before evaluation (update, SERVICE, nested too deep), or None."""
     screened = screened or screen(text)
+    if screened.depth > MAX_DEPTH:
+        return Rejected(f"the query nests brackets {screened.depth} levels deep; at most {MAX_DEPTH} are accepted", 400)
     if screened.form == "update":
         return Rejected(UPDATE_REFUSED, 403)
     if screened.uses_service:

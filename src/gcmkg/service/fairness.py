@@ -1,0 +1,135 @@
+"""Fair shares of the ad-hoc query workers: per-client budgets, answered with 429 when spent.
+
+A public endpoint's ad-hoc queries are unbounded in cost, so, as the Wikidata Query Service
+does, each client gets a budget (:class:`ClientLimits`, ``gcmkg serve`` options):
+
+* at most ``concurrent`` of its queries run at once;
+* at most ``seconds_per_window`` seconds of query time in any ``window_s`` seconds (a query
+  stopped by the time limit is charged the whole limit).
+
+A query over budget is refused at once with ``429 Too Many Requests`` and a ``Retry-After``
+saying when the budget frees, before it reaches a worker.  A client is its address and its
+``User-Agent`` (behind a proxy on loopback, uvicorn takes the address from ``X-Forwarded-For``).
+Saved queries and dereferencing are not charged: they run in a lane of their own
+(:mod:`.serving`) and are answered from a per-release cache after their first run.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from gcmkg.errors import SettingsError
+
+
+@dataclass(frozen=True)
+class ClientLimits:
+    """Per-client budget for ad-hoc queries (documented defaults; ``gcmkg serve --help``)."""
+
+    concurrent: int = 2
+    seconds_per_window: float = 30.0
+    window_s: float = 60.0
+    tracked: int = 10_000  # clients remembered at once; the least recently seen is forgotten first
+
+    def __post_init__(self) -> None:
+        if self.concurrent < 1 or self.seconds_per_window <= 0 or self.window_s <= 0 or self.tracked < 1:
+            raise SettingsError(f"client limits out of range: {self}")
+
+
+class OverBudget(Exception):
+    """A client's query would go over its budget: 429, retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after
+
+
+@dataclass
+class _Client:
+    running: int = 0
+    charges: deque[tuple[float, float]] = field(default_factory=deque)  # (when it ended, seconds)
+
+
+class ClientBudgets:
+    """The budgets of the clients seen lately.  Thread-safe.
+
+    >>> now = [0.0]
+    >>> budgets = ClientBudgets(ClientLimits(concurrent=1, seconds_per_window=10, window_s=60), clock=lambda: now[0])
+    >>> with budgets.admit("a"):
+    ...     now[0] += 12          # a 12 s query
+    >>> try:
+    ...     with budgets.admit("a"): pass
+    ... except OverBudget as refusal:
+    ...     print(refusal.retry_after)
+    60
+    >>> with budgets.admit("b"): pass   # another client is not affected
+    >>> now[0] += 60
+    >>> with budgets.admit("a"): pass   # the charge has left the window
+    """
+
+    def __init__(self, limits: ClientLimits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._clients: OrderedDict[str, _Client] = OrderedDict()
+        self.refused = 0
+
+    def _client(self, key: str, now: float) -> _Client:
+        client = self._clients.get(key)
+        if client is None:
+            client = self._clients[key] = _Client()
+            while len(self._clients) > self.limits.tracked:
+                self._clients.popitem(last=False)
+        self._clients.move_to_end(key)
+        while client.charges and client.charges[0][0] <= now - self.limits.window_s:
+            client.charges.popleft()
+        return client
+
+    @contextmanager
+    def admit(self, key: str) -> Iterator[None]:
+        """Run the block as one of ``key``'s queries, or raise :class:`OverBudget`."""
+        limits = self.limits
+        with self._lock:
+            now = self._clock()
+            client = self._client(key, now)
+            if client.running >= limits.concurrent:
+                self.refused += 1
+                raise OverBudget(
+                    f"this client already has {client.running} queries running; at most {limits.concurrent} at once "
+                    "(wait for one to finish)",
+                    retry_after=1,
+                )
+            used = sum(seconds for _, seconds in client.charges)
+            if used >= limits.seconds_per_window:
+                # the budget frees as charges leave the window, oldest first
+                freed, until = used, now
+                for ended, seconds in client.charges:
+                    freed -= seconds
+                    until = ended + limits.window_s
+                    if freed < limits.seconds_per_window:
+                        break
+                self.refused += 1
+                raise OverBudget(
+                    f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s; at most "
+                    f"{limits.seconds_per_window:g} s are allowed (make queries cheaper: add LIMIT, bind terms)",
+                    retry_after=max(1, math.ceil(until - now)),
+                )
+            client.running += 1
+        started = self._clock()
+        try:
+            yield
+        finally:
+            with self._lock:
+                ended = self._clock()
+                client.running -= 1
+                client.charges.append((ended, ended - started))
+
+
+def client_key(host: str | None, user_agent: str | None) -> str:
+    """Who a request comes from, for budgets: its address and its ``User-Agent``."""
+    return f"{host or '?'} {(user_agent or '')[:200]}"
