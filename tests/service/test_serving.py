@@ -26,12 +26,13 @@ import httpx
 import pytest
 
 from gcmkg.releases import in_use, prune, switch_current
+from gcmkg.service.runner import Limits
 from gcmkg.settings import Settings
-from tests.service.conftest import Server, free_port, protocol_build, start_server, stop_server
+from tests.service.conftest import UNMETERED, Server, free_port, protocol_build, start_server, stop_server
 
 pytestmark = pytest.mark.server
 
-FOLLOW = {"timeout": 4.0, "workers": 1, "burst_workers": 1, "follow": 0.2}
+FOLLOW = {"timeout": 4.0, "workers": 1, "burst_workers": 1, "follow": 0.2} | UNMETERED
 
 
 def release_of(response: httpx.Response) -> str:
@@ -166,7 +167,7 @@ def bounded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     port = free_port()
     build_dir = tmp_path_factory.mktemp("bounded-build")
     protocol_build(build_dir, f"http://127.0.0.1:{port}/")
-    limits = {"workers": 1, "max_body_bytes": 4096, "max_url_bytes": 2048, "max_header_bytes": 4096}
+    limits = {"workers": 1, "max_body_bytes": 4096, "max_url_bytes": 2048, "max_header_bytes": 4096} | UNMETERED
     limits |= {"receipt_timeout": 1.0, "keep_alive": 1}
     server = start_server(
         build_dir, f"http://127.0.0.1:{port}/", port, build_dir / "serve.log", limits, access_log=True
@@ -230,7 +231,7 @@ def test_health_and_readiness(bounded: Server) -> None:
     body = health.json()
     assert health.status_code == 200 and health.headers["cache-control"] == "no-store" and "etag" not in health.headers
     assert body["release"] == "w3c-protocol" and body["quads"] > 0 and body["dump_sha256"] is None  # no dumps
-    assert body["workers"]["alive"] >= 1 and body["workers"]["bound"] == 1 + 2
+    assert body["workers"]["alive"] >= 1 and body["workers"]["bound"] == 1 + Limits().burst_workers
     ready = httpx.get(bounded.url + "health/ready")
     assert ready.status_code == 200 and "w3c-protocol" in ready.text
     assert "server" not in health.headers

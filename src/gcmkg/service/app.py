@@ -65,6 +65,7 @@ log = logging.getLogger("gcmkg.service")
 
 CACHE_CONTROL = "public, max-age=300"
 ADHOC_WAIT_S = 2.0  # an ad-hoc query waits at most this long for a free worker, then 503 busy
+ADHOC_NICENESS = 10  # ad-hoc workers yield the CPU to the web process and the saved-query lane
 
 
 def create_app(
@@ -93,7 +94,11 @@ def create_app(
         runners: list[QueryRunner] = []
         try:
             store = GraphStore.open_read_only(pin.store_dir, settings.base_iri)
-            runners.append(QueryRunner(pin.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S).start())
+            runners.append(
+                QueryRunner(
+                    pin.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S, niceness=ADHOC_NICENESS
+                ).start()
+            )
             runners.append(QueryRunner(pin.store_dir, settings.base_iri, saved_limits).start())
         except BaseException:
             for runner in runners:

@@ -44,7 +44,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         receipt_timeout_s=args.receipt_timeout,
     )
     client_limits = ClientLimits(
-        concurrent=args.client_queries, seconds_per_window=args.client_seconds, window_s=args.client_window
+        concurrent=args.client_queries,
+        seconds_per_window=args.client_seconds,
+        window_s=args.client_window,
+        heavy_after_s=args.heavy_after,
+        heavy_timeout_s=args.heavy_timeout,
+        heavy_slots=args.heavy_slots,
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gcmkg.access").setLevel(logging.INFO if args.access_log else logging.WARNING)
@@ -112,6 +117,18 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         help="seconds of ad-hoc query time one client may use per --client-window (429 past it)",
     )
     p.add_argument("--client-window", type=float, default=_CLIENTS.window_s, help="the window of --client-seconds")
+    p.add_argument(
+        "--heavy-after",
+        type=float,
+        default=_CLIENTS.heavy_after_s,
+        help="seconds of query time in the window after which a client is heavy",
+    )
+    p.add_argument(
+        "--heavy-timeout", type=float, default=_CLIENTS.heavy_timeout_s, help="the time limit of a heavy client's query"
+    )
+    p.add_argument(
+        "--heavy-slots", type=int, default=_CLIENTS.heavy_slots, help="workers all heavy clients share at once"
+    )
     p.add_argument("--max-url-bytes", type=int, default=_REQUESTS.max_url_bytes, help="request target (414 past it)")
     p.add_argument("--max-header-bytes", type=int, default=_REQUESTS.max_header_bytes, help="headers (431 past it)")
     p.add_argument("--max-body-bytes", type=int, default=_REQUESTS.max_body_bytes, help="request body (413 past it)")

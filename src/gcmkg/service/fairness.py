@@ -5,7 +5,11 @@ does, each client gets a budget (:class:`ClientLimits`, ``gcmkg serve`` options)
 
 * at most ``concurrent`` of its queries run at once;
 * at most ``seconds_per_window`` seconds of query time in any ``window_s`` seconds (a query
-  stopped by the time limit is charged the whole limit).
+  stopped by the time limit is charged the whole limit);
+* once it has used ``heavy_after_s`` seconds in the window it is a *heavy* client: its queries
+  get a shorter time limit (``heavy_timeout_s``) and all heavy clients together share
+  ``heavy_slots`` workers, so a few clients sending expensive queries cannot hold every worker
+  while light clients wait.
 
 A query over budget is refused at once with ``429 Too Many Requests`` and a ``Retry-After``
 saying when the budget frees, before it reaches a worker.  A client is its address and its
@@ -34,11 +38,23 @@ class ClientLimits:
     concurrent: int = 2
     seconds_per_window: float = 30.0
     window_s: float = 60.0
+    heavy_after_s: float = 5.0
+    heavy_timeout_s: float = 3.0
+    heavy_slots: int = 1
     tracked: int = 10_000  # clients remembered at once; the least recently seen is forgotten first
 
     def __post_init__(self) -> None:
         if self.concurrent < 1 or self.seconds_per_window <= 0 or self.window_s <= 0 or self.tracked < 1:
             raise SettingsError(f"client limits out of range: {self}")
+        if self.heavy_after_s <= 0 or self.heavy_timeout_s <= 0 or self.heavy_slots < 1:
+            raise SettingsError(f"client limits out of range: {self}")
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A query let through: the time limit it runs under (None: the runner's own)."""
+
+    timeout_s: float | None = None
 
 
 class OverBudget(Exception):
@@ -60,8 +76,10 @@ class ClientBudgets:
 
     >>> now = [0.0]
     >>> budgets = ClientBudgets(ClientLimits(concurrent=1, seconds_per_window=10, window_s=60), clock=lambda: now[0])
-    >>> with budgets.admit("a"):
+    >>> with budgets.admit("a") as admission:
     ...     now[0] += 12          # a 12 s query
+    >>> admission.timeout_s is None   # it ran under the runner's own limit
+    True
     >>> try:
     ...     with budgets.admit("a"): pass
     ... except OverBudget as refusal:
@@ -70,6 +88,14 @@ class ClientBudgets:
     >>> with budgets.admit("b"): pass   # another client is not affected
     >>> now[0] += 60
     >>> with budgets.admit("a"): pass   # the charge has left the window
+    >>> now[0] += 60; budgets = ClientBudgets(ClientLimits(heavy_after_s=5), clock=lambda: now[0])
+    >>> with budgets.admit("a"):
+    ...     now[0] += 6
+    >>> with budgets.admit("a") as admission:  # heavy now: a shorter limit, one shared slot
+    ...     print(admission.timeout_s)
+    ...     budgets.admit("b").__enter__() is not None   # a light client still gets in
+    3.0
+    True
     """
 
     def __init__(self, limits: ClientLimits, clock: Callable[[], float] = time.monotonic) -> None:
@@ -77,6 +103,7 @@ class ClientBudgets:
         self._clock = clock
         self._lock = threading.Lock()
         self._clients: OrderedDict[str, _Client] = OrderedDict()
+        self._heavy_running = 0
         self.refused = 0
 
     def _client(self, key: str, now: float) -> _Client:
@@ -91,7 +118,7 @@ class ClientBudgets:
         return client
 
     @contextmanager
-    def admit(self, key: str) -> Iterator[None]:
+    def admit(self, key: str) -> Iterator[Admission]:
         """Run the block as one of ``key``'s queries, or raise :class:`OverBudget`."""
         limits = self.limits
         with self._lock:
@@ -119,14 +146,24 @@ class ClientBudgets:
                     f"{limits.seconds_per_window:g} s are allowed (make queries cheaper: add LIMIT, bind terms)",
                     retry_after=max(1, math.ceil(until - now)),
                 )
+            heavy = used >= limits.heavy_after_s
+            if heavy and self._heavy_running >= limits.heavy_slots:
+                self.refused += 1
+                raise OverBudget(
+                    f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s, and the "
+                    f"{limits.heavy_slots} worker(s) shared by such clients are busy; retry shortly",
+                    retry_after=2,
+                )
             client.running += 1
+            self._heavy_running += heavy
         started = self._clock()
         try:
-            yield
+            yield Admission(limits.heavy_timeout_s if heavy else None)
         finally:
             with self._lock:
                 ended = self._clock()
                 client.running -= 1
+                self._heavy_running -= heavy
                 client.charges.append((ended, ended - started))
 
 

@@ -32,7 +32,7 @@ from gcmkg import representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.representations import Representation
 from gcmkg.service import negotiation
-from gcmkg.service.deps import DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
+from gcmkg.service.deps import AnswersDep, DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
 from gcmkg.service.describe import (
     DatasetStats,
     all_labels,
@@ -43,6 +43,8 @@ from gcmkg.service.describe import (
     value_of,
 )
 from gcmkg.service.pages import Linker, Pages, term_view
+from gcmkg.service.serving import CachedResponse
+from gcmkg.store import GraphStore
 
 router = APIRouter(tags=["linked data"])
 
@@ -181,10 +183,24 @@ def resource(
     iris: IrisDep,
     stats: DatasetStatsDep,
     pages: PagesDep,
+    answers: AnswersDep,
     format: FormatParam = None,
 ) -> Response:
     chosen = choose(request, format, OFFERED)
     node = _resource_iri(request, iris)
+    key = ("resource", node.value, chosen.name)
+    cached = answers.get(key)
+    if cached is not None:
+        return cached.response()  # type: ignore[no-any-return]
+    response = _resource(node, chosen, store, iris, stats, pages)
+    if response.status_code == 200:  # a description is computed once per release, in each format
+        answers.put(key, CachedResponse.of(response))
+    return response
+
+
+def _resource(
+    node: NamedNode, chosen: Representation, store: GraphStore, iris: Iris, stats: DatasetStats, pages: Pages
+) -> Response:
     iri = node.value
     description = describe(store, node)
     if not description.exists:

@@ -10,7 +10,7 @@ limit.  For each query it
    before any engine sees it — no outbound connection is ever made;
 2. takes a free worker; when all are busy it starts one more (up to ``burst_workers`` beyond
    ``workers``, kept afterwards), so that a few slow queries do not hold up the quick ones;
-   past that it waits for a free worker (at most ``timeout_s``; then 503 "busy" with
+   past that it waits for a free worker (at most ``max_wait_s``; then 503 "busy" with
    ``Retry-After``);
 3. sends the query; the worker parses, evaluates and serialises the *complete* result under
    the row and byte caps, in the thread that ran the query;
@@ -24,7 +24,7 @@ stopped it — 503/413), never a truncated result.
 
 Defaults (:class:`Limits`, also the ``gcmkg serve`` options): 10 s per query, 10 000 result
 rows (or triples), 16 MiB per result, 1024 MiB address space per worker, 2 workers started
-with the service plus up to 2 more started when all are busy.
+with the service plus up to 4 more started when all are busy (and stopped once idle).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Limits:
     max_bytes: int = 16 * 2**20
     memory_mb: int = 1024
     workers: int = 2
-    burst_workers: int = 2
+    burst_workers: int = 4
 
     def __post_init__(self) -> None:
         if self.timeout_s <= 0 or self.max_rows < 1 or self.max_bytes < 1024:
@@ -118,11 +118,11 @@ def death_cause(exitcode: int | None, memory_mb: int) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int) -> None:
+    def __init__(self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int, niceness: int) -> None:
         parent, child = ctx.Pipe()
         self.process = ctx.Process(
             target=worker_module.main,
-            args=(child, str(store_dir), base_iri, memory_mb),
+            args=(child, str(store_dir), base_iri, memory_mb, niceness),
             name="gcmkg-query-worker",
             daemon=True,
         )
@@ -154,14 +154,22 @@ class QueryRunner:
     """
 
     def __init__(
-        self, store_dir: Path, base_iri: str, limits: Limits | None = None, *, max_wait_s: float | None = None
+        self,
+        store_dir: Path,
+        base_iri: str,
+        limits: Limits | None = None,
+        *,
+        max_wait_s: float | None = None,
+        niceness: int = 0,
     ) -> None:
         """``max_wait_s``: how long a query waits for a free worker before it is refused (503
-        busy); by default as long as a query may run."""
+        busy); by default as long as a query may run.  ``niceness``: the workers' lower CPU
+        priority (see :func:`gcmkg.service.worker.main`)."""
         self.store_dir = Path(store_dir)
         self.base_iri = base_iri
         self.limits = limits or Limits()
         self.max_wait_s = self.limits.timeout_s if max_wait_s is None else max_wait_s
+        self.niceness = niceness
         # forkserver: workers fork from a clean single-threaded process that has already imported
         # pyoxigraph and the worker module, so a replacement starts in milliseconds, and never
         # from this multi-threaded web process (whose open store must not be forked).
@@ -207,7 +215,7 @@ class QueryRunner:
 
     def _spawn(self, *, counted: bool = False) -> _Worker:
         """Start a worker and add it to the pool; ``counted``: its slot was reserved in ``_starting``."""
-        w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb)
+        w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb, self.niceness)
         with self._lock:
             self._all.add(w)
             if counted:
@@ -285,6 +293,7 @@ class QueryRunner:
         substitutions: Mapping[str, Term] | None = None,
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
+        timeout_s: float | None = None,
     ) -> QueryOutcome:
         """Run a query in a worker; the complete serialised result, or an exception.
 
@@ -306,7 +315,7 @@ class QueryRunner:
             max_rows=self.limits.max_rows,
             max_bytes=self.limits.max_bytes,
         )
-        body, name, form = self._submit(job)
+        body, name, form = self._submit(job, timeout_s or self.limits.timeout_s)
         return QueryOutcome(body, by_name(name), form)
 
     def _acquire(self) -> _Worker:
@@ -354,7 +363,8 @@ class QueryRunner:
         else:
             self._idle.put(w)
 
-    def _submit(self, job: Job) -> tuple[bytes, str, str]:
+    def _submit(self, job: Job, timeout_s: float) -> tuple[bytes, str, str]:
+        """Run ``job`` on a free worker; stop it (kill the worker) after ``timeout_s``."""
         limits = self.limits
         if self._closed:
             raise QueryLimitExceeded("the service is shutting down", 503, retry_after=5)
@@ -369,11 +379,11 @@ class QueryRunner:
         healthy = False
         try:
             w.conn.send(job)
-            if not w.conn.poll(limits.timeout_s):
+            if not w.conn.poll(timeout_s):
                 self.timeouts += 1
-                log.warning("query stopped after %.1f s: %.200r", limits.timeout_s, job.query)
+                log.warning("query stopped after %.1f s: %.200r", timeout_s, job.query)
                 raise QueryLimitExceeded(
-                    f"the query ran longer than the {limits.timeout_s:g} s limit and was stopped; "
+                    f"the query ran longer than the {timeout_s:g} s limit and was stopped; "
                     "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products",
                     retry_after=RETRY_AFTER_S,
                 )

@@ -24,14 +24,15 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gcmkg.releases import CURRENT, Pin
 from gcmkg.service.describe import StatsCache
-from gcmkg.service.runner import QueryOutcome, QueryRunner
+from gcmkg.service.runner import QueryRunner
 from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service.serving")
@@ -58,49 +59,80 @@ class Release:
         return self.folder / "dumps"
 
 
-class AnswerCache:
-    """Query answers computed once per release, by key; bounded in bytes, the oldest go first.
+class HasBody(Protocol):
+    @property
+    def body(self) -> bytes: ...
 
-    A release never changes, so an answer never goes stale: the same saved query with the same
-    parameters, or the same ad-hoc query text, is answered from here after its first run.
+
+Answer = TypeVar("Answer", bound=HasBody)
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    """A response kept for the release's lifetime: a fresh ``Response`` is made from it per request."""
+
+    body: bytes
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+
+    @classmethod
+    def of(cls, response: Response) -> CachedResponse:
+        return cls(bytes(response.body), response.status_code, tuple(response.raw_headers))
+
+    def response(self) -> Response:
+        fresh = Response(self.body, status_code=self.status)
+        fresh.raw_headers = list(self.headers)
+        return fresh
+
+
+class AnswerCache:
+    """Answers computed once per release, by key; bounded in bytes and entries, the oldest go first.
+
+    A release never changes, so an answer never goes stale: a resource description in one format,
+    the same saved query with the same parameters, or the same ad-hoc query text, is answered from
+    here after its first computation.
     """
 
-    def __init__(self, max_bytes: int = 64 * 2**20) -> None:
-        self.max_bytes = max_bytes
+    def __init__(self, max_bytes: int = 64 * 2**20, max_entries: int = 20_000) -> None:
+        self.max_bytes, self.max_entries = max_bytes, max_entries
         self._lock = threading.Lock()
-        self._answers: OrderedDict[Hashable, QueryOutcome] = OrderedDict()
+        self._answers: OrderedDict[Hashable, HasBody] = OrderedDict()
         self._bytes = 0
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable) -> QueryOutcome | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
-            outcome = self._answers.get(key)
-            if outcome is None:
+            answer = self._answers.get(key)
+            if answer is None:
                 self.misses += 1
                 return None
             self.hits += 1
             self._answers.move_to_end(key)
-            return outcome
+            return answer
 
-    def put(self, key: Hashable, outcome: QueryOutcome) -> None:
-        if len(outcome.body) > self.max_bytes // 8:
+    def put(self, key: Hashable, answer: HasBody) -> None:
+        if len(answer.body) > self.max_bytes // 8:
             return  # one huge answer must not push out everything else
         with self._lock:
             previous = self._answers.pop(key, None)
             self._bytes -= len(previous.body) if previous else 0
-            self._answers[key] = outcome
-            self._bytes += len(outcome.body)
-            while self._bytes > self.max_bytes:
+            self._answers[key] = answer
+            self._bytes += len(answer.body)
+            while self._bytes > self.max_bytes or len(self._answers) > self.max_entries:
                 _, dropped = self._answers.popitem(last=False)
                 self._bytes -= len(dropped.body)
 
-    def answer(self, key: Hashable, run: Callable[[], QueryOutcome]) -> QueryOutcome:
+    def answer(self, key: Hashable, run: Callable[[], Answer]) -> Answer:
         """The cached answer, or ``run()``'s, kept (errors are not kept: they raise)."""
-        outcome = self.get(key)
-        if outcome is None:
-            outcome = run()
-            self.put(key, outcome)
-        return outcome
+        answer: Answer | None = self.get(key)
+        if answer is None:
+            answer = run()
+            self.put(key, answer)
+        return answer
+
+    def status(self) -> dict[str, int]:
+        with self._lock:
+            return {"entries": len(self._answers), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
 
 
 @dataclass

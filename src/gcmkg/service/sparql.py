@@ -102,9 +102,13 @@ def _run(
     cached = lane.answers.get(key)
     if cached is not None:
         return cached
-    with lane.budgets.admit(lane.client):
+    with lane.budgets.admit(lane.client) as admission:
         outcome = lane.runner.run(
-            query, result_format=chosen, default_graph_uris=default_graphs, named_graph_uris=named_graphs
+            query,
+            result_format=chosen,
+            default_graph_uris=default_graphs,
+            named_graph_uris=named_graphs,
+            timeout_s=admission.timeout_s,
         )
     lane.answers.put(key, outcome)
     return outcome

@@ -165,9 +165,15 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int) -> None:
-    """Worker entry point (a ``multiprocessing`` target): serve jobs until the pipe closes."""
+def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, niceness: int = 0) -> None:
+    """Worker entry point (a ``multiprocessing`` target): serve jobs until the pipe closes.
+
+    ``niceness`` lowers the worker's CPU priority, so that on a busy machine the web process
+    (dereferencing, cached answers) and the saved-query lane are served first.
+    """
     try:
+        if niceness:
+            os.nice(niceness)
         executor = _Executor(Path(store_dir), base_iri)
         _limit_memory(memory_mb)
     except BaseException as error:  # report why we could not start, then exit
