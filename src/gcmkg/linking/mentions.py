@@ -40,10 +40,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from gcmkg.iris import Iris, sdg_target
 from gcmkg.linking.catalogue import Catalogue, CatalogueError, Entry
-from gcmkg.links import CATALOGUE, DOCUMENTS, Linker, Links, Mention
+from gcmkg.links import CATALOGUE, DOCUMENTS, Linker, Links, Measure, Mention
 from gcmkg.model import Document, Excerpt, Finding, FindingKind, Provision, ProvisionKind
 
 STRICT_MAX = 6  # labels this short (squeezed) are matched as exact, case-sensitive words
@@ -366,4 +369,166 @@ def link(iris: Iris, *, documents: list[Document], catalogue: Catalogue) -> Link
     return MentionLinker(iris, catalogue).links(documents)
 
 
-LINKER = Linker("mentions", needs=(DOCUMENTS, CATALOGUE), run=link)
+# Measurement against samples/mentions.toml ---------------------------------------------------
+TARGET = 0.97  # issue 15: precision and recall per category, final text
+CATEGORIES = ("ilo", "untoc", "sdg", "human-rights", "other-instrument", "organization", "mechanism", "stakeholder")
+
+# catalogue class → category, most specific first (the sample's decision rules, samples/mentions.toml)
+_CLASS_CATEGORIES = (
+    ("ILOInstrument", "ilo"),
+    ("ILOConvention", "ilo"),
+    ("ILORecommendation", "ilo"),
+    ("ILOGuidance", "ilo"),
+    ("UNTOC", "untoc"),
+    ("UNTOCProtocol", "untoc"),
+    ("SDGGoal", "sdg"),
+    ("SDGTarget", "sdg"),
+    ("HumanRightsTreaty", "human-rights"),
+    ("Initiative", "mechanism"),
+    ("Mechanism", "mechanism"),
+    ("StakeholderGroup", "stakeholder"),
+    ("Organization", "organization"),
+    ("Actor", "organization"),
+)
+
+
+def category(entry: Entry) -> str:
+    """The sample's category of a catalogue entry, from its classes."""
+    for cls, name in _CLASS_CATEGORIES:
+        if cls in entry.classes:
+            return name
+    return "other-instrument"
+
+
+@lru_cache(maxsize=4)
+def _catalogue_categories(base: str, folder: Path) -> dict[str, str]:
+    catalogue = Catalogue.load(Iris(base), folder)
+    return {iri: category(entry) for iri, entry in catalogue.entries.items()}
+
+
+@dataclass(frozen=True)
+class _Item:
+    provision: str  # IRI
+    entity: str  # IRI, "" for a proper name the catalogue lacks
+    start: int
+    end: int
+    category: str
+    optional: bool
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return min(a[1], b[1]) - max(a[0], b[0])
+
+
+def _pairs(found: list[tuple[str, str, int, int]], items: list[_Item]) -> dict[int, int]:
+    """Found mention index → sample item index: same provision and entity, overlapping spans, one to one."""
+    candidates = sorted(
+        (
+            (-_overlap((f[2], f[3]), (item.start, item.end)), i, j)
+            for i, f in enumerate(found)
+            for j, item in enumerate(items)
+            if f[0] == item.provision and f[1] == item.entity and _overlap((f[2], f[3]), (item.start, item.end)) > 0
+        )
+    )
+    paired: dict[int, int] = {}
+    used: set[int] = set()
+    for _, i, j in candidates:
+        if i not in paired and j not in used:
+            paired[i] = j
+            used.add(j)
+    return paired
+
+
+def measure(sample: dict[str, Any], links: Links, iris: Iris) -> list[Measure]:
+    """Precision and recall per category on the sampled provisions of the final text (``samples/mentions.toml``).
+
+    A found mention (in a sampled provision, not the copy a footnote gives its citing provision)
+    is right when the sample has the same entity in the same provision at overlapping offsets
+    (one to one) and the catalogue class of the entity gives the sample's category (so that the
+    category queries find it); its category is that of its catalogue class.  A name the
+    catalogue lacks (``id = ""``) is found when an unknown-entity finding about the provision
+    overlaps it (in the category the sample gives the name).  ``optional`` items
+    (an owner's name inside an instrument's title) are left out of the main figures: a mention
+    of one is neither a hit nor an error; the note gives the figure with them.
+    """
+    from gcmkg.settings import load_settings  # the project's catalogue, for the classes of unlisted entities
+
+    document = str(sample["meta"]["document"])
+    sampled: set[str] = set()
+    items: list[_Item] = []
+    for entry in sample["entry"]:
+        provision = iris.provision(document, "en", tuple(entry["path"].split("/"))).value
+        sampled.add(provision)
+        for name in entry.get("names", []):
+            items.append(
+                _Item(
+                    provision,
+                    iris.base + name["id"] if name["id"] else "",
+                    int(name["start"]),
+                    int(name["end"]),
+                    name["category"],
+                    bool(name.get("optional", False)),
+                )
+            )
+    by_class = _catalogue_categories(iris.base, load_settings().catalogue_dir)
+
+    found = [
+        (m.provision.value, m.entity.value, m.start, m.end)
+        for m in links.mentions
+        if m.via_footnote is None and m.provision.value in sampled
+    ]
+    document_iri = iris.document(document, "en").value
+    for doc, finding in links.findings:
+        if iris.document(doc.key, doc.language).value != document_iri or finding.provision is None:
+            continue
+        provision = iris.provision(doc.key, doc.language, finding.provision).value
+        if provision in sampled and finding.excerpt is not None:
+            found.append((provision, "", finding.excerpt.start, finding.excerpt.end))
+    paired = _pairs(found, items)
+
+    def found_category(i: int) -> str:
+        entity = found[i][1]
+        if not entity:  # an unknown-entity finding: the category of the name it finds
+            return items[paired[i]].category if i in paired else "unknown-entity"
+        return by_class.get(entity, "other-instrument")
+
+    # a pair counts only where the graph puts the entity in the sample's category (the category queries find it)
+    paired = {i: j for i, j in paired.items() if found_category(i) == items[j].category}
+
+    measures: list[Measure] = []
+    for cat in CATEGORIES:
+        mine = [i for i in range(len(found)) if found_category(i) == cat]
+        main = [i for i in mine if not (i in paired and items[paired[i]].optional)]
+        right = sum(1 for i in main if i in paired)
+        right_all = sum(1 for i in mine if i in paired)
+        wanted = [j for j, item in enumerate(items) if item.category == cat]
+        wanted_main = [j for j in wanted if not items[j].optional]
+        got = set(paired.values())
+        hit_main = sum(1 for j in wanted_main if j in got)
+        hit_all = sum(1 for j in wanted if j in got)
+        optional = len(wanted) - len(wanted_main)
+        with_optional = f"; with the {optional} optional items: " if optional else ""
+        measures.append(
+            Measure(
+                f"precision:{cat}",
+                right,
+                len(main),
+                TARGET,
+                f"mentions of category {cat} in the sampled provisions that the sample confirms"
+                + (f"{with_optional}{right_all}/{len(mine)}" if optional else ""),
+            )
+        )
+        measures.append(
+            Measure(
+                f"recall:{cat}",
+                hit_main,
+                len(wanted_main),
+                TARGET,
+                f"the sample's {cat} items (required ones) that the linker found"
+                + (f"{with_optional}{hit_all}/{len(wanted)}" if optional else ""),
+            )
+        )
+    return measures
+
+
+LINKER = Linker("mentions", needs=(DOCUMENTS, CATALOGUE), run=link, sample="mentions.toml", measure=measure)
