@@ -252,7 +252,7 @@ def document_quads(iris: Iris, document: Document, *, loader: str) -> Iterator[Q
 def finding_quads(iris: Iris, document: Document, numbered: Iterable[tuple[int, Finding]]) -> Iterator[Quad]:
     """A document's findings, as numbered by the build (``id/{key}/{lang}/finding/{n}``), in the ``findings`` graph.
 
-    A finding that quotes words of its provision (an unknown instrument) is labelled by them
+    A finding that quotes words of its provision (an unknown instrument or entity) is labelled by them
     and carries them with their offsets.
     """
     graph = iris.graph("findings")
@@ -270,6 +270,8 @@ def finding_quads(iris: Iris, document: Document, numbered: Iterable[tuple[int, 
         excerpt = finding.excerpt
         if finding.kind is FindingKind.UNKNOWN_INSTRUMENT and excerpt is not None:
             label = f"Unknown instrument: {excerpt.text}"
+        elif finding.kind is FindingKind.UNKNOWN_ENTITY and excerpt is not None:
+            label = f"Unknown entity: {excerpt.text}"
         else:
             label = f"Finding {number} in {document.symbol or document.key} ({document.language})"
         yield Quad(f, RDF_TYPE, t("Finding"), graph)
