@@ -224,10 +224,9 @@ def _select(found: list[Match], text: str = "") -> list[Match]:
       instrument the outer one supplements or is part of (``Entry.within``: the Convention in
       "Protocol …, supplementing the United Nations Convention against Transnational Organized
       Crime", the 2030 Agenda in "the goals of the 2030 Agenda …").
-    * An organization's full name used as part of a longer name or as a modifier is not the
-      organization (:func:`_not_a_name_of_its_own`), inside an instrument's name too ("Charter of
-      the United Nations", "the International Labour Organization conventions"); its
-      abbreviation is ("ILO Social Protection Floors Recommendation").
+    * "United Nations" inside a longer name or as a modifier is not the Organization
+      (:func:`_not_a_name_of_its_own`), inside an instrument's name too ("Charter of the United
+      Nations").
     * A full name followed by its own short form in brackets is one mention
       ("International Organization for Migration (IOM)").
     * The subjects of the texts (migrants, diasporas) are named as actors only where they are
@@ -301,15 +300,16 @@ _PART_OF_NAME = re.compile(r"[A-Z][\w-]*\s+of\s+the\s+$")
 
 
 def _not_a_name_of_its_own(mention: Match, text: str) -> bool:
-    """An organization's full name inside a longer proper name ("States Members of the United Nations"),
-    or followed by a capitalized word ("United Nations Convention …", "World Bank Global Knowledge
-    Partnership"), names no organization; nor does "United Nations" as a modifier ("the United
-    Nations system", "United Nations standards", :data:`MODIFIER_NAMES`).
+    """A name that English also uses inside longer names and as a modifier (:data:`MODIFIER_NAMES`: the
+    United Nations) names the organization only where it stands on its own ("at the United Nations").
 
-    Abbreviations are exempt ("IOM staff" still names IOM): the rule is about how English builds
-    names out of names.
+    Not where it is part of a longer proper name ("States Members of the United Nations", "United
+    Nations Convention …", "United Nations High-level Dialogues") or modifies a noun ("the United
+    Nations system", "United Nations standards").  Other organizations' names inside longer names
+    are their issuers ("World Bank Global Knowledge Partnership", "ILO Social Protection Floors
+    Recommendation") and stay mentions.
     """
-    if "Organization" not in mention.entity.classes or not text:
+    if mention.entity.iri.value.rsplit("/", 1)[-1] not in MODIFIER_NAMES or not text:
         return False
     if mention.surface.isupper():
         return False
@@ -319,12 +319,12 @@ def _not_a_name_of_its_own(mention: Match, text: str) -> bool:
     if not after:
         return False
     word = after.group(1)
-    return word[0].isupper() or (word in _HEAD_NOUNS and mention.entity.iri.value.rsplit("/", 1)[-1] in MODIFIER_NAMES)
+    return word[0].isupper() or word in _HEAD_NOUNS
 
 
 # the subjects of the texts: named as actors only where listed among other stakeholder groups
 SUBJECT_GROUPS = frozenset({"migrants", "diasporas"})  # catalogue slugs (id/actor/{slug})
-_LIST_GAP = re.compile(r"^\s*[,;،]?\s*(?:(?:and|or|as well as|och|samt|eller|و)\s+)?(?:the\s+)?$")
+_LIST_GAP = re.compile(r"^\s*[,;،]?\s*(?:(?:and|or|as well as|och|samt|eller)\s+|و)?(?:the\s+)?$")
 
 
 def _is_subject_group(entry: Entry) -> bool:
