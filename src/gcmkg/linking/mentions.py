@@ -12,25 +12,27 @@ Decisions (documented in ``catalogue/README.md`` too):
   "follow -up" still match.  Offsets are mapped back to the clean text, and a match must
   start and end on a word boundary.  Shorter labels (abbreviations such as "ILO", "WHO",
   "IOM", "IRIS") are matched as whole, case-sensitive words, so "who" is never WHO.
-* **Longest match wins; an instrument's own title swallows what it contains.**  "Protocol
-  against the Smuggling of Migrants by Land, Sea and Air, supplementing the United Nations
-  Convention against Transnational Organized Crime" is one mention of the protocol, not also
-  one of the convention (the protocol ``gcm:supplements`` the convention, so a query can
-  follow that).  The convention is mentioned where it is named on its own.
-* **An organization named inside an instrument's name is also named.**  "ILO" in "ILO
-  Social Protection Floors Recommendation", "IOM" in "IOM International Recruitment
-  Integrity System" are actor mentions nested inside the instrument mention: the text does
-  name the organization that issued the instrument.
+* **Longest match wins; nested names the text does name are kept** (:func:`_select`): the
+  Convention inside a Protocol's title (the protocol ``gcm:supplements`` it), the 2030 Agenda
+  inside "the goals of the 2030 Agenda" (``dcterms:isPartOf``), an organization or mechanism
+  inside an instrument's name (its issuer: "ILO" in "ILO Social Protection Floors
+  Recommendation").  A full name followed by its short form in brackets is one mention.
+  "United Nations" inside a longer name or as a modifier is not the Organization.  Migrants and
+  diasporas are named as actors only in a list of stakeholder groups.
 * **Footnotes.**  A mention in a footnote is a mention in the footnote (``gcm:mentionIn``
   the footnote) and, through it, of every provision whose text carries the footnote's
   marker: a second mention with ``gcm:mentionIn`` the citing provision and
   ``gcm:viaFootnote`` the footnote.  Offsets index the text of ``gcm:viaFootnote`` when it
   is present, else the text of ``gcm:mentionIn``.  Both provisions get ``gcm:cites`` /
   ``gcm:namesActor``.
-* **Unknown instruments.**  In English texts a title-cased phrase that contains an
+* **Unknown instruments and entities.**  In English texts a title-cased phrase that contains an
   instrument word (Convention, Protocol, Agenda, Framework, Guidelines …) and that no
   mention covers becomes a ``gcm:UnknownInstrument`` finding about the provision, with the
-  phrase and its offsets.  An SDG target or resolution symbol the catalogue lacks is one too.
+  phrase and its offsets; one that names a body (Conference, Forum, Index, Network …) and that no
+  catalogued name explains becomes a ``gcm:UnknownEntity`` finding.  An SDG target or resolution
+  symbol the catalogue lacks is an unknown instrument too.
+* **Measured** against ``samples/mentions.toml`` (:func:`measure`): precision and recall per
+  category, target 0.97 each.
 """
 
 from __future__ import annotations
