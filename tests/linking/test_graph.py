@@ -350,3 +350,21 @@ def test_mentions_meet_their_targets_on_the_hand_checked_sample(linked: Linked) 
     assert all(m.total > 0 for m in figures.values())
     below = {name: f"{m.hits}/{m.total}" for name, m in figures.items() if m.value < TARGET}
     assert below == {}
+
+
+def test_unknown_entity_findings_are_the_proper_names_the_catalogue_lacks(linked: Linked) -> None:
+    """Names of bodies and forums that no catalogued name explains are findings, not silence (issue 15)."""
+    rows = linked.store.select(
+        PREFIXES + "SELECT ?about ?surface ?label WHERE { ?finding a gcm:UnknownEntity ; gcm:concerns ?about ; "
+        "gcm:surfaceText ?surface ; rdfs:label ?label }"
+    )
+    found = sorted((r["about"].value.removeprefix(BASE_IRI), r["surface"].value) for r in rows)
+    draft = "id/com-2018-168-annex/en/annex/"
+    assert found == [
+        (f"{draft}para/29/a", "State-led Global Consular Forum"),  # the Global Consular Forum: not catalogued
+        (f"{draft}para/46/a", "Regional Migration Review Forum"),  # a forum the draft proposed
+        (f"{draft}para/46/b", "Regional Migration Review Forum"),
+        (f"{draft}para/46/c", "Regional Migration Review Forum"),
+    ]
+    assert all(r["label"].value.startswith("Unknown entity: ") for r in rows)
+    assert not [a for a, _ in found if a.startswith("id/a-73-l-66/")]  # the final text names nothing unknown
