@@ -24,7 +24,9 @@ BASE = "http://example.org/"
 def small_build(tmp_path: Path) -> Path:
     """A build folder whose current release holds a store of a few quads."""
     store = GraphStore.create(tmp_path / "releases" / "r1" / "store", BASE)
-    store.add([Quad(NamedNode(f"{BASE}id/x"), NamedNode(f"{BASE}ontology#n"), Literal("1"), NamedNode(f"{BASE}graph/g"))])
+    store.add(
+        [Quad(NamedNode(f"{BASE}id/x"), NamedNode(f"{BASE}ontology#n"), Literal("1"), NamedNode(f"{BASE}graph/g"))]
+    )
     store.flush()
     del store
     (tmp_path / "current").symlink_to(Path("releases") / "r1")
@@ -51,7 +53,9 @@ def test_a_closed_pipe_ends_quietly(small_build: Path) -> None:
 
 
 def test_the_whole_answer_still_arrives_through_a_pipe(small_build: Path) -> None:
-    run = subprocess.run(_command(small_build, "query", "SELECT ?n WHERE { ?s gcm:n ?n }"), capture_output=True, timeout=120)
+    run = subprocess.run(
+        _command(small_build, "query", "SELECT ?n WHERE { ?s gcm:n ?n }"), capture_output=True, timeout=120
+    )
     assert (run.returncode, run.stdout.decode().split(), run.stderr) == (0, ["n", "1"], b"")
 
 

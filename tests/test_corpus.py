@@ -25,7 +25,12 @@ def _edit_manifest(corpus: Path, old: str, new: str) -> None:
 def test_manifest_metadata_of_the_final_text() -> None:
     entry = next(e for e in read_manifest(PROJECT_ROOT / "corpus") if e.file == FINAL_TEXT)
     document = entry.single_document()
-    assert (document.symbol, document.date, entry.language, document.status) == ("A/73/L.66", "2018-12-12", "en", "final")
+    assert (document.symbol, document.date, entry.language, document.status) == (
+        "A/73/L.66",
+        "2018-12-12",
+        "en",
+        "final",
+    )
     assert (document.key, document.version_of, document.part_of) == ("a-73-l-66", "gcm", None)
     assert entry.loader == "final_text" and entry.path(PROJECT_ROOT / "corpus").is_file()
 
@@ -59,22 +64,35 @@ def test_the_swedish_letters_are_part_of_the_outcome() -> None:
         status="translation",
         version_of="gcm",
     )
-    with pytest.raises(CorpusError, match=r"text 000_ff9c35d2fe524f27.txt: its loader 'swedish' reads 1 document\(s\), the manifest lists 3"):
+    with pytest.raises(
+        CorpusError,
+        match=r"text 000_ff9c35d2fe524f27.txt: its loader 'swedish' reads 1 document\(s\), the manifest lists 3",
+    ):
         entry.single_document()
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        (FIRST_DOCUMENT, '[[text.document]]\nkey = "A/73/L.66"', r"text 1 \(003_4d3bf2ee86e6cb1c.txt\), document 1: key 'A/73/L.66'"),
+        (
+            FIRST_DOCUMENT,
+            '[[text.document]]\nkey = "A/73/L.66"',
+            r"text 1 \(003_4d3bf2ee86e6cb1c.txt\), document 1: key 'A/73/L.66'",
+        ),
         ('status = "final"', 'status = "adopted"', r"text 1 \(.*\), document 1: status 'adopted' is not one of"),
         ('date = "2018-12-12"', 'date = "12 December 2018"', r"document 1: date '12 December 2018' is not YYYY-MM-DD"),
-        (FIRST_DOCUMENT, f'{FIRST_DOCUMENT}\nyear = 2018', r"document 1: unknown field\(s\) year"),
-        ('symbol = "A/73/L.66"\n', 'symbol = 73\n', r"document 1: symbol must be a string, found 73"),
-        ('title = "Global Compact for Safe, Orderly and Regular Migration (draft', '# "(draft', r"document 1: missing field\(s\) title"),
-        ('part_of = "gcm-agreed-outcome-2018-07-13"\n\n[[text.document]]\nkey = "cofacilitators',
-         'part_of = "gcm-outcome"\n\n[[text.document]]\nkey = "cofacilitators',
-         r"document pga-letter-2018-07-20: part_of 'gcm-outcome' is no document of the manifest"),
+        (FIRST_DOCUMENT, f"{FIRST_DOCUMENT}\nyear = 2018", r"document 1: unknown field\(s\) year"),
+        ('symbol = "A/73/L.66"\n', "symbol = 73\n", r"document 1: symbol must be a string, found 73"),
+        (
+            'title = "Global Compact for Safe, Orderly and Regular Migration (draft',
+            '# "(draft',
+            r"document 1: missing field\(s\) title",
+        ),
+        (
+            'part_of = "gcm-agreed-outcome-2018-07-13"\n\n[[text.document]]\nkey = "cofacilitators',
+            'part_of = "gcm-outcome"\n\n[[text.document]]\nkey = "cofacilitators',
+            r"document pga-letter-2018-07-20: part_of 'gcm-outcome' is no document of the manifest",
+        ),
         ('key = "com-2018-168-annex"', 'key = "a-73-l-66"', r"document key\(s\) listed more than once: a-73-l-66"),
     ],
 )
@@ -87,10 +105,12 @@ def test_a_malformed_document_table_is_named(corpus_copy: Path, old: str, new: s
 def test_a_text_with_a_loader_and_no_document_is_refused(corpus_copy: Path) -> None:
     manifest = corpus_copy / "manifest.toml"
     text = manifest.read_text(encoding="utf-8")
-    start = text.index("[[text.document]]\nkey = \"iom-contribution")
+    start = text.index('[[text.document]]\nkey = "iom-contribution')
     end = text.index("[[text]]", start)
     manifest.write_text(text[:start] + text[end:], encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"text 4 \(002_ac90e8012657dbe2.txt\): loader 'iom_contribution' is named but no"):
+    with pytest.raises(
+        CorpusError, match=r"text 4 \(002_ac90e8012657dbe2.txt\): loader 'iom_contribution' is named but no"
+    ):
         read_manifest(corpus_copy)
 
 

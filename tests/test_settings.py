@@ -55,7 +55,9 @@ def test_options_override_the_environment_and_none_is_ignored(monkeypatch: pytes
     assert settings.build_dir == tmp_path / "from-env"
 
 
-def test_relative_folders_resolve_against_the_working_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_relative_folders_resolve_against_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert load_settings(build_dir="out").build_dir == tmp_path / "out"
 

@@ -6,7 +6,7 @@ Every build writes a new release folder ``build/releases/<id>/`` holding
 * ``store/``                    the pyoxigraph store (stage ⑥);
 * ``dumps/``                    ``gcmkg.nq`` (all named graphs), ``gcmkg.ttl`` (the union),
                                 and one N-Quads file per named graph;
-* ``report.txt``                what was built, with counts.
+* ``report.txt``                what was built, with counts, and the linkers' figures.
 
 Only when every stage passed is ``build/current`` switched (an atomic symlink replace) to the
 new release.  A failed build deletes its own release folder and leaves ``build/current``
@@ -22,6 +22,14 @@ declare what they need (the documents, the catalogue, another linker's output) a
 all texts are parsed, in the order those needs give (:func:`linker_order`).  A linker returns
 :class:`gcmkg.links.Links`, model objects only; :mod:`gcmkg.rdf` turns them into quads.
 
+Measurement (after stage ④): every linker whose :class:`~gcmkg.links.Linker` names a ``sample``
+and a ``measure`` is measured against ``samples/{sample}`` (:func:`measure_linkers`); each
+figure is printed, written in the report's ``quality`` section and published in the graph as
+W3C DQV (:func:`gcmkg.rdf.quality_quads`, named graph ``graph/quality``).  A figure below its
+target is flagged ("BELOW TARGET") but does not stop the build.  The release the figures were
+computed on is named by the SHA-256 digest of the graph's sorted N-Quads (the quality graph
+excepted), so the same input still gives byte-identical dumps.
+
 Findings are numbered here and nowhere else (:func:`numbered_findings`): one series per
 document, ``id/{key}/{lang}/finding/{n}``, the loader's findings first, then the linkers'.
 """
@@ -30,11 +38,13 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import hashlib
 import json
 import shutil
 import sys
 import tempfile
 import time
+import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,9 +60,17 @@ from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
 from gcmkg.iris import PREFIXES, Iris
 from gcmkg.linking.catalogue import Catalogue
-from gcmkg.links import CATALOGUE, DOCUMENTS, PROVIDED, Linker, Links
+from gcmkg.links import CATALOGUE, DOCUMENTS, PROVIDED, Linker, Links, Measure
 from gcmkg.model import Document, Finding
-from gcmkg.rdf import catalogue_quads, compact_quads, document_quads, finding_quads, links_quads
+from gcmkg.rdf import (
+    build_quads,
+    catalogue_quads,
+    compact_quads,
+    document_quads,
+    finding_quads,
+    links_quads,
+    quality_quads,
+)
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import violations
@@ -125,6 +143,16 @@ class LoadedText:
     loader: str
 
 
+@dataclass(frozen=True)
+class Measured:
+    """One figure of one linker against its hand-checked sample, as the build reports and publishes it."""
+
+    linker: str
+    sample: str  # file name in samples/
+    entries: int  # the sample's entry count (:func:`sample_entries`)
+    measure: Measure
+
+
 @dataclass
 class BuildResult:
     release: Path
@@ -132,6 +160,12 @@ class BuildResult:
     graphs: dict[str, int] = field(default_factory=dict)
     documents: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    measured: list[Measured] = field(default_factory=list)
+    digest: str = ""  # the release as measured: SHA-256 of the sorted N-Quads, graph/quality excepted
+
+    @property
+    def below_target(self) -> list[Measured]:
+        return [m for m in self.measured if not m.measure.meets_target]
 
 
 def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
@@ -212,6 +246,73 @@ def run_linkers(
     return found
 
 
+def sample_entries(sample: dict[str, Any]) -> int:
+    """A sample's entry count: the items of its top-level lists (``[[entry]]``, ``[[draft]]`` …)."""
+    return sum(len(value) for value in sample.values() if isinstance(value, list))
+
+
+def read_sample(settings: Settings, name: str) -> dict[str, Any]:
+    """``samples/{name}``, parsed; a missing or malformed sample is bad input."""
+    path = settings.samples_dir / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GcmkgError(f"{path}: the sample a linker names is missing") from None
+    except tomllib.TOMLDecodeError as error:
+        raise GcmkgError(f"{path}: not valid TOML: {error}") from None
+
+
+def measure_linkers(
+    settings: Settings, iris: Iris, ordered: Iterable[Linker], found: dict[str, Links], progress: Progress = _quiet
+) -> list[Measured]:
+    """Each linker that names a ``sample`` and a ``measure``, measured on its links; one progress line per figure.
+
+    A figure below its target is reported, not fatal.  A linker that gives one metric twice is
+    a fault of that linker (the figures would share an IRI).
+    """
+    measured: list[Measured] = []
+    for linker in ordered:
+        if linker.sample is None or linker.measure is None:
+            continue
+        sample = read_sample(settings, linker.sample)
+        entries = sample_entries(sample)
+        measures = linker.measure(sample, found[linker.name], iris)
+        names = [m.metric for m in measures]
+        if len(set(names)) != len(names):
+            raise GcmkgError(f"linker {linker.name!r}: its measure gives a metric twice ({', '.join(names)})")
+        for m in measures:
+            flag = "  BELOW TARGET" if not m.meets_target else ""
+            progress(
+                f"measure: {linker.name}: {m.metric} {m.hits}/{m.total} = {m.value:.3f} "
+                f"(target {m.target:.2f}, sample {linker.sample}){flag}"
+            )
+            measured.append(Measured(linker.name, linker.sample, entries, m))
+    return measured
+
+
+def graph_digest(store: GraphStore) -> str:
+    """The release as measured: SHA-256 of its sorted N-Quads, every graph but ``graph/quality``."""
+    quality = Iris(store.base_iri).graph("quality")
+    lines = sorted(f"{q} .\n" for q in store.quads() if q.graph_name != quality)
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def measured_quads(iris: Iris, digest: str, measured: list[Measured]) -> Iterator[Quad]:
+    """The quality graph: the build of the release, and each linker's figures (:func:`gcmkg.rdf.quality_quads`)."""
+    if not measured:
+        return
+    yield from build_quads(iris, digest)
+    by_linker: dict[str, list[Measured]] = defaultdict(list)
+    for m in measured:
+        by_linker[m.linker].append(m)
+    for linker, figures in by_linker.items():
+        first = figures[0]
+        yield from quality_quads(iris, digest, linker, first.sample, first.entries, [m.measure for m in figures])
+
+
 def numbered_findings(
     documents: Iterable[Document], linked: Iterable[Links] = ()
 ) -> Iterator[tuple[Document, list[tuple[int, Finding]]]]:
@@ -245,8 +346,13 @@ def graph_quads(settings: Settings, texts: list[LoadedText], linked: Iterable[Li
         yield from links_quads(iris, links)
 
 
-def fill_store(store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet) -> None:
-    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links."""
+def fill_store(
+    store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
+) -> tuple[list[Measured], str]:
+    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts, the linkers' links and their figures.
+
+    Returns the figures and the digest of the release they were computed on.
+    """
     iris = Iris(settings.base_iri)
     ontology = settings.ontology_dir / ONTOLOGY_FILE
     if ontology.is_file():
@@ -255,8 +361,13 @@ def fill_store(store: GraphStore, settings: Settings, texts: list[LoadedText], p
     progress(f"catalogue: {len(catalogue.entries)} entries")
     store.add(catalogue_quads(iris, catalogue.triples))
     documents = [d for t in texts for d in t.documents]
-    linked = run_linkers(iris, linkers(), {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
+    ordered = linkers()
+    linked = run_linkers(iris, ordered, {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
     store.add(graph_quads(settings, texts, linked.values()))
+    measured = measure_linkers(settings, iris, ordered, linked, progress)
+    digest = graph_digest(store)
+    store.add(measured_quads(iris, digest, measured))
+    return measured, digest
 
 
 def write_dumps(store: GraphStore, folder: Path) -> dict[str, int]:
@@ -293,7 +404,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         texts = parse_corpus(settings, progress)
         write_parsed(texts, release / "parsed")
         store = GraphStore.create(release / "store", settings.base_iri)
-        fill_store(store, settings, texts, progress)
+        measured, digest = fill_store(store, settings, texts, progress)
         progress(f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs")
         progress("validate: SHACL shapes and shapes/checks/ … (the longest step)")
         started_validation = time.perf_counter()
@@ -308,6 +419,8 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             quads=len(store),
             graphs=counts,
             documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
+            measured=measured,
+            digest=digest,
         )
         # Close the writable store before the release is swapped in and opened read-only:
         # a writer left open keeps compacting and deletes files a reader has just listed.
@@ -331,7 +444,30 @@ def report(result: BuildResult) -> str:
     lines += [f"  {d}" for d in result.documents]
     lines.append("named graphs:")
     lines += [f"  {g} {n}" for g, n in sorted(result.graphs.items())]
+    lines += quality_report(result)
     return "\n".join(lines) + "\n"
+
+
+def quality_report(result: BuildResult) -> list[str]:
+    """The report's ``quality`` section: one line per linker and metric, "BELOW TARGET" where it is."""
+    if not result.measured:
+        return ["quality: no linker names a sample and a measure"]
+    below = result.below_target
+    lines = [
+        f"quality: {len(result.measured)} figures on hand-checked samples, release {result.digest}, "
+        + (f"{len(below)} BELOW TARGET" if below else "all meet their targets"),
+        f"  {'linker':<16} {'metric':<28} {'hits/total':>11} {'value':>6} {'target':>6}  sample",
+    ]
+    for m in result.measured:
+        figure = m.measure
+        flag = "  BELOW TARGET" if not figure.meets_target else ""
+        lines.append(
+            f"  {m.linker:<16} {figure.metric:<28} {f'{figure.hits}/{figure.total}':>11} {figure.value:>6.3f} "
+            f"{figure.target:>6.2f}  {m.sample} ({m.entries} entries){flag}"
+        )
+        if figure.note:
+            lines.append(f"  {'':<16} {figure.note}")
+    return lines
 
 
 def stderr_progress(message: str) -> None:

@@ -13,6 +13,10 @@ The layout under the configured base IRI (default ``http://127.0.0.1:8000/``)::
     {base}id/instrument/{slug}                a referenced instrument (catalogue)
     {base}id/actor/{slug}                     a named actor (catalogue)
     {base}id/alignment/{kind}/{slug}          a relation between provisions, with evidence
+    {base}id/quality/{linker}/metric/{metric}       a linker's accuracy metric (dqv:Metric)
+    {base}id/quality/{linker}/measurement/{metric}  its measurement in this release
+    {base}id/sample/{file}                    a hand-checked sample (samples/{file})
+    {base}id/build/{digest}                   the build of a release, named by its graph's digest
     {base}graph/{name}                        a named graph
     {base}dataset                             the VoID dataset
     {base}ontology/{version}                  the ontology's version IRI (owl:versionIRI)
@@ -56,6 +60,7 @@ VOID = "http://rdfs.org/ns/void#"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 SH = "http://www.w3.org/ns/shacl#"
 FOAF = "http://xmlns.com/foaf/0.1/"
+DQV = "http://www.w3.org/ns/dqv#"
 SDG = "http://metadata.un.org/sdg/"
 UNDOCS = "https://undocs.org/"
 NORMLEX_INSTRUMENT = "https://normlex.ilo.org/dyn/normlex/en/f?p=NORMLEXPUB:12100:0::NO::P12100_ILO_CODE:"
@@ -77,6 +82,7 @@ PREFIXES: dict[str, str] = {
     "sd": SD,
     "sh": SH,
     "foaf": FOAF,
+    "dqv": DQV,
 }
 
 
@@ -241,6 +247,23 @@ class Iris:
         if len(segments) != 2 or not all(segments):
             return None
         return unquote(segments[0]), unquote(segments[1])
+
+    # link quality (DQV) ------------------------------------------------------------------
+    def quality_metric(self, linker: str, metric: str) -> NamedNode:
+        """A linker's metric: ``("mentions", "recall:ilo")`` → ``{base}id/quality/mentions/metric/recall%3Ailo``."""
+        return NamedNode(f"{self.id_space}quality/{_segment(linker)}/metric/{_segment(metric)}")
+
+    def quality_measurement(self, linker: str, metric: str) -> NamedNode:
+        """The measurement of a linker's metric in the release the graph holds."""
+        return NamedNode(f"{self.id_space}quality/{_segment(linker)}/measurement/{_segment(metric)}")
+
+    def sample(self, file_name: str) -> NamedNode:
+        """A hand-checked sample by its file name in ``samples/`` (``mentions.toml``)."""
+        return NamedNode(f"{self.id_space}sample/{_segment(file_name)}")
+
+    def build_activity(self, digest: str) -> NamedNode:
+        """The build that produced a release, named by the digest of the graph it measured."""
+        return NamedNode(f"{self.id_space}build/{_segment(digest)}")
 
 
 def sdg_target(goal: int | str, target: str) -> NamedNode:

@@ -132,6 +132,7 @@ class FindingKind(enum.Enum):
     HEADING = "HeadingMismatch"  # a heading does not match the corresponding text
     NUMBERING = "NumberingAnomaly"  # a number or letter out of sequence
     UNKNOWN_INSTRUMENT = "UnknownInstrument"  # an instrument-like phrase not in the catalogue
+    UNKNOWN_ENTITY = "UnknownEntity"  # a proper name of a body, forum, conference, index … not in the catalogue
     TEXT = "TextDefect"  # other defect of the source text
 
 

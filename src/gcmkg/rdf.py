@@ -8,7 +8,9 @@ What it maps, and into which named graph:
 * the Compact as a work (:func:`compact_quads`) and the catalogue files' triples
   (:func:`catalogue_quads`): the ``catalogue`` graph;
 * the links of stage ④ (:func:`links_quads`, model in :mod:`gcmkg.links`): alignments and
-  retention flags in the ``alignments`` graph, mentions in the ``mentions`` graph.
+  retention flags in the ``alignments`` graph, mentions in the ``mentions`` graph;
+* the linkers' figures against their hand-checked samples (:func:`quality_quads`, W3C DQV):
+  the ``quality`` graph.
 
 The mapping of a text, for a provision P of document D (expression ``id/{key}/{lang}``):
 
@@ -36,8 +38,8 @@ from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad, Triple
 
-from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, XSD, Iris, undocs
-from gcmkg.links import SHORTCUTS, Alignment, Links, Mention, NoCorrespondence, Retention
+from gcmkg.iris import DCTERMS, DQV, ELI, PROV, RDF, RDFS, SKOS, XSD, Iris, undocs
+from gcmkg.links import SHORTCUTS, Alignment, Links, Measure, Mention, NoCorrespondence, Retention
 from gcmkg.model import Document, Finding, FindingKind, Provision, ProvisionKind
 
 RDF_TYPE = NamedNode(RDF + "type")
@@ -250,7 +252,7 @@ def document_quads(iris: Iris, document: Document, *, loader: str) -> Iterator[Q
 def finding_quads(iris: Iris, document: Document, numbered: Iterable[tuple[int, Finding]]) -> Iterator[Quad]:
     """A document's findings, as numbered by the build (``id/{key}/{lang}/finding/{n}``), in the ``findings`` graph.
 
-    A finding that quotes words of its provision (an unknown instrument) is labelled by them
+    A finding that quotes words of its provision (an unknown instrument or entity) is labelled by them
     and carries them with their offsets.
     """
     graph = iris.graph("findings")
@@ -268,6 +270,8 @@ def finding_quads(iris: Iris, document: Document, numbered: Iterable[tuple[int, 
         excerpt = finding.excerpt
         if finding.kind is FindingKind.UNKNOWN_INSTRUMENT and excerpt is not None:
             label = f"Unknown instrument: {excerpt.text}"
+        elif finding.kind is FindingKind.UNKNOWN_ENTITY and excerpt is not None:
+            label = f"Unknown entity: {excerpt.text}"
         else:
             label = f"Finding {number} in {document.symbol or document.key} ({document.language})"
         yield Quad(f, RDF_TYPE, t("Finding"), graph)
@@ -396,3 +400,97 @@ def mention_quads(iris: Iris, mentions: Iterable[Mention]) -> Iterator[Quad]:
         if m.via_footnote is not None:
             yield Quad(node, t("viaFootnote"), m.via_footnote, graph)
         yield Quad(m.provision, t("namesActor" if m.actor else "cites"), m.entity, graph)
+
+
+# Link quality (W3C DQV) ----------------------------------------------------------------------
+_METRIC_DEFINITIONS = {
+    "precision": "the share of the links the linker made, among those the sample decides, that the sample confirms",
+    "recall": "the share of the sample's links that the linker made",
+    "precision@1": "the share of the sample's items whose first-ranked link is one the sample gives",
+}
+
+
+def metric_definition(linker: str, metric: str, sample: str) -> str:
+    """What a metric counts, in English: ``precision:ilo`` is precision restricted to the category ``ilo``."""
+    base, _, category = metric.partition(":")
+    what = _METRIC_DEFINITIONS.get(base, f"{base}, as the linker's measure defines it")
+    if category:
+        what += f", counting only links of the category {category!r}"
+    return f"{what[0].upper()}{what[1:]}: hits / total, measured on the hand-checked sample samples/{sample}."
+
+
+def build_quads(iris: Iris, digest: str) -> Iterator[Quad]:
+    """The build of the release (a prov:Activity named by the digest of the graph it measured)."""
+    graph = iris.graph("quality")
+    build = iris.build_activity(digest)
+    yield Quad(build, RDF_TYPE, NamedNode(PROV + "Activity"), graph)
+    yield Quad(build, RDFS_LABEL, Literal(f"Build of release {digest}", language="en"), graph)
+    yield Quad(build, NamedNode(DCTERMS + "identifier"), Literal(digest), graph)
+    yield Quad(
+        build,
+        RDFS_COMMENT,
+        Literal(
+            "The release is named by the SHA-256 digest of its graph's sorted N-Quads (every named graph but "
+            "graph/quality): the same input gives the same release, the same figures and the same dumps.",
+            language="en",
+        ),
+        graph,
+    )
+
+
+def quality_quads(
+    iris: Iris, digest: str, linker: str, sample: str, entries: int, measures: Iterable[Measure]
+) -> Iterator[Quad]:
+    """One linker's figures as DQV in the ``quality`` graph: per metric a ``dqv:Metric`` and its measurement.
+
+    The measurement is ``dqv:computedOn`` the dataset, ``prov:wasDerivedFrom`` the sample (a
+    ``gcm:Sample`` with its file name and entry count) and ``prov:wasGeneratedBy`` the build of
+    the release (:func:`build_quads`); ``gcm:hits``, ``gcm:total`` and ``gcm:meetsTarget`` say
+    how the value was reached and whether it reaches the metric's ``gcm:target``.
+    """
+    graph = iris.graph("quality")
+    t = iris.term
+    dqv = lambda name: NamedNode(DQV + name)  # noqa: E731
+    node = iris.sample(sample)
+    yield Quad(node, RDF_TYPE, t("Sample"), graph)
+    yield Quad(node, RDFS_LABEL, Literal(f"Hand-checked sample {sample}", language="en"), graph)
+    yield Quad(node, NamedNode(DCTERMS + "identifier"), Literal(sample), graph)
+    yield Quad(node, t("entryCount"), integer(entries), graph)
+    build = iris.build_activity(digest)
+    yield Quad(build, NamedNode(PROV + "used"), node, graph)
+    for m in measures:
+        metric = iris.quality_metric(linker, m.metric)
+        yield Quad(metric, RDF_TYPE, dqv("Metric"), graph)
+        yield Quad(metric, RDFS_LABEL, Literal(f"{linker}: {m.metric}", language="en"), graph)
+        yield Quad(
+            metric,
+            NamedNode(SKOS + "definition"),
+            Literal(metric_definition(linker, m.metric, sample), language="en"),
+            graph,
+        )
+        yield Quad(metric, dqv("expectedDataType"), XSD_DECIMAL, graph)
+        yield Quad(metric, t("linker"), Literal(linker), graph)
+        yield Quad(metric, t("target"), Literal(f"{m.target:.4f}", datatype=XSD_DECIMAL), graph)
+        measurement = iris.quality_measurement(linker, m.metric)
+        below = "" if m.meets_target else ", below target"
+        yield Quad(measurement, RDF_TYPE, dqv("QualityMeasurement"), graph)
+        yield Quad(
+            measurement,
+            RDFS_LABEL,
+            Literal(
+                f"{linker} {m.metric}: {m.hits}/{m.total} = {m.value:.3f} (target {m.target:.2f}{below})", language="en"
+            ),
+            graph,
+        )
+        yield Quad(measurement, dqv("isMeasurementOf"), metric, graph)
+        yield Quad(measurement, dqv("computedOn"), iris.dataset(), graph)
+        yield Quad(measurement, dqv("value"), Literal(f"{m.value:.4f}", datatype=XSD_DECIMAL), graph)
+        yield Quad(measurement, t("hits"), integer(m.hits), graph)
+        yield Quad(measurement, t("total"), integer(m.total), graph)
+        yield Quad(
+            measurement, t("meetsTarget"), Literal("true" if m.meets_target else "false", datatype=XSD_BOOLEAN), graph
+        )
+        yield Quad(measurement, NamedNode(PROV + "wasDerivedFrom"), node, graph)
+        yield Quad(measurement, NamedNode(PROV + "wasGeneratedBy"), build, graph)
+        if m.note:
+            yield Quad(measurement, RDFS_COMMENT, Literal(m.note, language="en"), graph)

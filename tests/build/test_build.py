@@ -106,7 +106,7 @@ def test_shape_violation_stops_the_build_and_keeps_the_last_good_store(last_good
     """A project whose shapes forbid what the graph has: the build must refuse to swap."""
     root = tmp_path / "project"
     root.mkdir()
-    for name in ("ontology", "shapes", "catalogue"):
+    for name in ("ontology", "shapes", "catalogue", "samples"):  # the linkers are measured against samples/
         shutil.copytree(PROJECT_ROOT / name, root / name)
     (root / "shapes" / "zz-always-fails.ttl").write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"

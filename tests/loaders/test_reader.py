@@ -32,7 +32,12 @@ from loaders.reader import (
 def test_a_block_spans_its_lines_and_pages() -> None:
     block = Block.at(SourceLine(40, " (a) Promote", 3), "Promote", kind="lettered", label="a")
     block.add(SourceLine(42, "cooperation;", 4))
-    assert (block.first, block.pieces, block.numbers, block.pages) == ("Promote", ["Promote", "cooperation;"], [40, 42], {3, 4})
+    assert (block.first, block.pieces, block.numbers, block.pages) == (
+        "Promote",
+        ["Promote", "cooperation;"],
+        [40, 42],
+        {3, 4},
+    )
     assert block.span() == SourceSpan(40, 42, 3, 4)
     other = Block.at(SourceLine(44, "next", 4))
     assert span_of([block, other]) == SourceSpan(40, 44, 3, 4)

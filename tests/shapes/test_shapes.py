@@ -20,9 +20,17 @@ from pyoxigraph import Literal, NamedNode, RdfFormat
 
 from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
-from gcmkg.links import Alignment, NoCorrespondence, Span
+from gcmkg.links import Alignment, Measure, NoCorrespondence, Span
 from gcmkg.model import Document, Finding, FindingKind, FootnoteRef, Provision, ProvisionKind, SourceSpan
-from gcmkg.rdf import alignment_quads, compact_quads, document_quads, finding_quads, no_correspondence_quads
+from gcmkg.rdf import (
+    alignment_quads,
+    build_quads,
+    compact_quads,
+    document_quads,
+    finding_quads,
+    no_correspondence_quads,
+    quality_quads,
+)
 from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore
 from gcmkg.validate import check_violations, shacl_violations, violations
@@ -244,7 +252,25 @@ def valid_store() -> GraphStore:
             iris, [NoCorrespondence(NamedNode(C4), "weighted Arabic term lexicon", "no objective's terms found")]
         )
     )
+    # the linkers' figures (graph/quality): one linker, one figure meeting its target and one below
+    store.add(build_quads(iris, DIGEST))
+    store.add(
+        quality_quads(
+            iris,
+            DIGEST,
+            "mentions",
+            "mentions.toml",
+            145,
+            [Measure("precision:ilo", 7, 7, 0.97, "all confirmed"), Measure("recall:sdg", 3, 4, 0.97)],
+        )
+    )
     return store
+
+
+DIGEST = "0123456789abcdef"
+MEASUREMENT = f"{BASE}id/quality/mentions/measurement/recall%3Asdg"
+METRIC = f"{BASE}id/quality/mentions/metric/recall%3Asdg"
+SAMPLE = f"{BASE}id/sample/mentions.toml"
 
 
 @pytest.fixture(scope="module")
@@ -903,6 +929,95 @@ CASES += [
         put(f"{C3}/a", "gcm:text", "'Elaborate (E)    141218 a strategy;'@en"),
         (check("page-furniture"), f"{C3}/a"),
     ),
+]
+
+
+CASES += [
+    # --- quality measurements (DQV) -------------------------------------------------------
+    case(
+        "measurement as blank node",
+        add(
+            f"[] a dqv:QualityMeasurement ; dqv:isMeasurementOf <{METRIC}> ; dqv:computedOn <{BASE}dataset> ; "
+            "dqv:value 0.5 ; gcm:hits 1 ; gcm:total 2 ; gcm:meetsTarget false ; "
+            f"prov:wasDerivedFrom <{SAMPLE}> ; prov:wasGeneratedBy <{BASE}id/build/{DIGEST}>"
+        ),
+        (shape("MeasurementShape"), ""),
+    ),
+    case(
+        "measurement of no metric",
+        drop(MEASUREMENT, "dqv:isMeasurementOf"),
+        (shape("Measurement-metric"), MEASUREMENT),
+    ),
+    case(
+        "measurement of a thing that is not a metric",
+        put(MEASUREMENT, "dqv:isMeasurementOf", f"<{DOC}>"),
+        (shape("Measurement-metric"), MEASUREMENT),
+    ),
+    case(
+        "measurement computed on nothing",
+        drop(MEASUREMENT, "dqv:computedOn"),
+        (shape("Measurement-computedOn"), MEASUREMENT),
+    ),
+    case(
+        "measurement above 1",
+        put(MEASUREMENT, "dqv:value", "1.5"),
+        (shape("Measurement-value"), MEASUREMENT),
+    ),
+    case(
+        "measurement value as a string",
+        put(MEASUREMENT, "dqv:value", "'0.75'"),
+        (shape("Measurement-value"), MEASUREMENT),
+    ),
+    case(
+        "more hits than cases",
+        put(MEASUREMENT, "gcm:hits", "5"),
+        (shape("Measurement-hits"), MEASUREMENT),
+    ),
+    case("measurement without total", drop(MEASUREMENT, "gcm:total"), (shape("Measurement-total"), MEASUREMENT)),
+    case(
+        "measurement silent on its target",
+        drop(MEASUREMENT, "gcm:meetsTarget"),
+        (shape("Measurement-meetsTarget"), MEASUREMENT),
+    ),
+    case(
+        "measurement without its sample",
+        drop(MEASUREMENT, "prov:wasDerivedFrom"),
+        (shape("Measurement-sample"), MEASUREMENT),
+    ),
+    case(
+        "measurement without its release",
+        drop(MEASUREMENT, "prov:wasGeneratedBy"),
+        (shape("Measurement-build"), MEASUREMENT),
+    ),
+    case(
+        "metric as blank node",
+        add(
+            "[] a dqv:Metric ; rdfs:label 'x' ; skos:definition 'x'@en ; "
+            "dqv:expectedDataType xsd:decimal ; gcm:target 0.9 ; gcm:linker 'x'"
+        ),
+        (shape("MetricShape"), ""),
+    ),
+    case("metric without label", drop(METRIC, "rdfs:label"), (shape("Metric-label"), METRIC)),
+    case("metric without definition", drop(METRIC, "skos:definition"), (shape("Metric-definition"), METRIC)),
+    case(
+        "metric expecting integers",
+        put(METRIC, "dqv:expectedDataType", "xsd:integer"),
+        (shape("Metric-datatype"), METRIC),
+    ),
+    case("metric without target", drop(METRIC, "gcm:target"), (shape("Metric-target"), METRIC)),
+    case("metric target above 1", put(METRIC, "gcm:target", "97.0"), (shape("Metric-target"), METRIC)),
+    case("metric of no linker", drop(METRIC, "gcm:linker"), (shape("Metric-linker"), METRIC)),
+    case(
+        "sample as blank node",
+        add("[] a gcm:Sample ; dcterms:identifier 'x.toml' ; gcm:entryCount 1"),
+        (shape("SampleShape"), ""),
+    ),
+    case(
+        "sample named by a path",
+        put(SAMPLE, "dcterms:identifier", "'/work/samples/mentions.toml'"),
+        (shape("Sample-identifier"), SAMPLE),
+    ),
+    case("empty sample", put(SAMPLE, "gcm:entryCount", "0"), (shape("Sample-entryCount"), SAMPLE)),
 ]
 
 

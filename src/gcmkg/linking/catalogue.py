@@ -24,7 +24,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple, parse
 
 from gcmkg.errors import GcmkgError
-from gcmkg.iris import RDF, SKOS, Iris
+from gcmkg.iris import DCTERMS, RDF, SKOS, Iris
 
 # Catalogue classes (local names in the gcm vocabulary); actors are named, instruments cited.
 ACTOR_CLASSES = frozenset({"Actor", "Organization", "Mechanism", "StakeholderGroup"})
@@ -36,9 +36,11 @@ INSTRUMENT_CLASSES = frozenset(
         "ILORecommendation",
         "ILOGuidance",
         "Treaty",
+        "HumanRightsInstrument",
         "HumanRightsTreaty",
         "UNTOC",
         "UNTOCProtocol",
+        "SDGReference",
         "SDGGoal",
         "SDGTarget",
         "PolicyFramework",
@@ -75,6 +77,9 @@ class Entry:
     classes: set[str] = field(default_factory=set)
     labels: list[Label] = field(default_factory=list)
     symbol: str | None = None  # gcm:symbol, e.g. "A/RES/71/1"
+    within: set[str] = field(
+        default_factory=set
+    )  # what it supplements or is part of (gcm:supplements, dcterms:isPartOf)
 
     @property
     def is_actor(self) -> bool:
@@ -143,6 +148,8 @@ def _entries(iris: Iris, triples: list[Triple]) -> dict[str, Entry]:
             entry(t.subject).labels.append(Label(t.object.value, t.object.language, "abbreviation"))
         elif p == vocabulary + "symbol" and isinstance(t.object, Literal):
             entry(t.subject).symbol = t.object.value
+        elif p in (vocabulary + "supplements", DCTERMS + "isPartOf") and isinstance(t.object, NamedNode):
+            entry(t.subject).within.add(t.object.value)
     for key in typed_elsewhere:
         if key in entries and not entries[key].classes:
             del entries[key]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
-from gcmkg.iris import DCTERMS, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
+from gcmkg.iris import DCTERMS, DQV, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
 from gcmkg.representations import DATASETS, N_QUADS, TURTLE, Representation
 from gcmkg.store import GraphStore, Term
 
@@ -309,7 +309,24 @@ _GRAPH_LABELS = {
     "findings": "Data-quality findings about the source texts",
     "mentions": "Mentions of instruments and actors in provisions, with character offsets",
     "alignments": "Alignments between provisions of different texts",
+    "quality": "Accuracy of the links, measured against hand-checked samples (W3C DQV)",
 }
+# The linkers' figures (graph/quality, written by gcmkg.build): one row per linker and metric
+_QUALITY = """
+PREFIX dqv: <http://www.w3.org/ns/dqv#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX gcm: <ontology#>
+SELECT ?measurement ?metric ?linker ?name ?value ?target ?hits ?total ?meets ?sample ?entries ?note WHERE {
+  GRAPH <graph/quality> {
+    ?measurement a dqv:QualityMeasurement ; dqv:isMeasurementOf ?metric ; dqv:value ?value ;
+      gcm:hits ?hits ; gcm:total ?total ; gcm:meetsTarget ?meets ; prov:wasDerivedFrom ?s .
+    ?metric gcm:linker ?linker ; gcm:target ?target ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+    ?s dcterms:identifier ?sample ; gcm:entryCount ?entries .
+    OPTIONAL { ?measurement <http://www.w3.org/2000/01/rdf-schema#comment> ?note }
+    BIND(STRAFTER(STR(?label), ": ") AS ?name)
+  }
+} ORDER BY ?linker ?measurement"""
 
 
 @dataclass
@@ -320,6 +337,47 @@ class GraphStats:
     subjects: int
     title: str
     dump: str | None  # file name in the dumps folder, when there is one
+
+
+@dataclass
+class QualityRow:
+    """One linker's figure on its hand-checked sample, as graph/quality holds it."""
+
+    measurement: str
+    metric: str
+    linker: str
+    name: str  # the metric's name, e.g. "recall:sdg"
+    value: float
+    target: float
+    hits: int
+    total: int
+    meets_target: bool
+    sample: str  # file name in samples/
+    entries: int
+    note: str
+
+
+def quality_rows(store: GraphStore) -> list[QualityRow]:
+    """The measurements of graph/quality, by linker (empty when the build measured nothing)."""
+    rows = []
+    for row in string_rows(store, _QUALITY):
+        rows.append(
+            QualityRow(
+                measurement=row["measurement"],
+                metric=row["metric"],
+                linker=row["linker"],
+                name=row["name"],
+                value=float(row["value"]),
+                target=float(row["target"]),
+                hits=int(row["hits"]),
+                total=int(row["total"]),
+                meets_target=row["meets"] == "true",
+                sample=row["sample"],
+                entries=int(row["entries"]),
+                note=row.get("note", ""),
+            )
+        )
+    return rows
 
 
 @dataclass
@@ -337,6 +395,11 @@ class DatasetStats:
     seconds: float
     triples_: list[Triple] = field(default_factory=list)
     vocabulary_labels: dict[str, str] = field(default_factory=dict)  # labels of ontology terms
+    quality: list[QualityRow] = field(default_factory=list)  # the linkers' figures (graph/quality)
+
+    @property
+    def below_target(self) -> list[QualityRow]:
+        return [q for q in self.quality if not q.meets_target]
 
     def graph(self, name: str) -> GraphStats | None:
         return next((g for g in self.graphs if g.name == name), None)
@@ -398,6 +461,7 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStat
         dumps=dumps,
         modified=modified,
         seconds=0.0,
+        quality=quality_rows(store),
     )
     stats.triples_ = void_triples(stats, iris)
     stats.vocabulary_labels = vocabulary_labels(store)
@@ -446,6 +510,8 @@ def void_triples(stats: DatasetStats, iris: Iris) -> list[Triple]:
         out.append(Triple(d, dc("modified"), Literal(stats.modified, datatype=NamedNode(XSD + "dateTime"))))
     for doc, _ in stats.documents:
         out.append(Triple(d, dc("source"), NamedNode(doc)))
+    for row in stats.quality:
+        out.append(Triple(d, NamedNode(DQV + "hasQualityMeasurement"), NamedNode(row.measurement)))
     for vocabulary in stats.vocabularies:
         out.append(Triple(d, v("vocabulary"), NamedNode(vocabulary)))
     for dump in DUMPS:

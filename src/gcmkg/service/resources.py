@@ -404,7 +404,11 @@ def _dataset(request: Request, iris: Iris, stats: DatasetStats, pages: Pages, fo
         return _rdf_response(quads, chosen, iris.base)
     linker = Linker(iris)
     graphs = [dict(g.__dict__, href=linker.href(g.iri)) for g in stats.graphs]
-    view = dict(stats.__dict__, graphs=graphs)
+    quality = [
+        dict(q.__dict__, href=linker.href(q.measurement), metric_href=linker.href(q.metric)) for q in stats.quality
+    ]
+    below = [q for q in quality if not q["meets_target"]]
+    view = dict(stats.__dict__, graphs=graphs, quality=quality, below_target=below)
     return pages.render(
         "dataset.html",
         stats=view,
