@@ -120,7 +120,7 @@ def test_select_leaves_unbound_variables_out(memory: GraphStore) -> None:
 def test_select_needs_a_select_query(memory: GraphStore) -> None:
     with pytest.raises(TypeError, match="SELECT"):
         memory.select("ASK { ?s ?p ?o }")
-    assert memory.ask("ASK { <id/a> ?p ?o }") and not memory.ask("ASK { <id/z> ?p ?o }")
+    assert memory.query("ASK { <id/a> ?p ?o }") and not memory.query("ASK { <id/z> ?p ?o }")
     assert isinstance(memory.query("ASK {}"), QueryBoolean)
     assert isinstance(memory.query("CONSTRUCT WHERE { ?s ?p ?o }"), QueryTriples)
 

@@ -132,9 +132,6 @@ class GraphStore:
             rows.append({name: solution[name] for name in names if solution[name] is not None})
         return rows
 
-    def ask(self, sparql: str) -> bool:
-        return bool(self.query(sparql))
-
     def match(
         self,
         subject: NamedNode | None = None,
@@ -168,8 +165,3 @@ class GraphStore:
         data = self._store.dump(format=rdf_format, from_graph=graph, prefixes=prefixes)
         assert data is not None
         return data
-
-    @property
-    def raw(self) -> Store:
-        """The underlying pyoxigraph store, for tests that must reach past the facade (SPARQL Update)."""
-        return self._store

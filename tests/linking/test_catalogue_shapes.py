@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from pyoxigraph import Store
 
 from gcmkg.build import ontology_graph
 from gcmkg.iris import Iris
@@ -28,10 +29,11 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 
 def catalogue_store(update: str | None = None) -> GraphStore:
-    store = GraphStore.in_memory(BASE)
+    raw = Store()  # SPARQL Update is not part of the facade: edit the pyoxigraph store it wraps
+    store = GraphStore(raw, BASE)
     store.add(catalogue_quads(IRIS, Catalogue.load(IRIS, PROJECT_ROOT / "catalogue").triples))
     if update:
-        store.raw.update(PREFIXES + update, base_iri=BASE)
+        raw.update(PREFIXES + update, base_iri=BASE)
     return store
 
 

@@ -276,7 +276,7 @@ def test_saved_queries_bind_their_parameters_as_the_service_does(linked: Linked)
     category = catalog["provisions-citing-category"]
     for value in category.params[0].values:  # every allowed category is an ontology class
         term = category.params[0].to_term(value, BASE_IRI)
-        assert linked.store.ask(f"ASK {{ <{term.value}> a <http://www.w3.org/2002/07/owl#Class> }}"), value
+        assert linked.store.query(f"ASK {{ <{term.value}> a <http://www.w3.org/2002/07/owl#Class> }}"), value
     rows = linked.store.select(
         category.text,
         substitutions=category.bind({"category": "ontology#SDGTarget", "document": "id/a-73-l-66/en"}, BASE_IRI),

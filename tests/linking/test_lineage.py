@@ -220,7 +220,7 @@ def test_graph_conforms_to_the_shapes(graph: GraphStore) -> None:
     assert [str(v) for v in shacl_violations(graph, PROJECT_ROOT / "shapes", ontology)] == []
     # every alignment joins two provisions that the texts' graphs describe (the build's checks
     # run over the whole graph; this one is about the lineage alone)
-    assert not graph.ask(
+    assert not graph.query(
         sparql_prologue()
         + """ASK { ?a a gcm:LineageAlignment ; gcm:alignedFrom|gcm:alignedTo ?p .
                    FILTER NOT EXISTS { ?p gcm:inDocument ?d ; gcm:text ?t } }"""
@@ -256,7 +256,7 @@ def test_graph_descends_from_and_retained(graph: GraphStore) -> None:
         SELECT ?kept (COUNT(?p) AS ?n) WHERE { ?p gcm:retainedInFinal ?kept } GROUP BY ?kept ORDER BY ?kept"""
     )
     assert [(value(r["kept"]), int(value(r["n"]))) for r in rows] == [("false", 4), ("true", 206)]
-    assert graph.ask(
+    assert graph.query(
         q + "ASK { <id/com-2018-168-annex/en/annex/para/18/e> gcm:retainedInFinal true . "
         "<id/a-73-l-66/en/annex/para/30/e> gcm:descendsFrom <id/com-2018-168-annex/en/annex/para/18/e> }"
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import Literal, NamedNode, RdfFormat
+from pyoxigraph import Literal, NamedNode, RdfFormat, Store
 
 from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
@@ -1021,7 +1021,8 @@ CASES += [
 ]
 
 
-def _apply(store: GraphStore, update: str) -> None:
+def _apply(store: GraphStore, update: str) -> GraphStore:
+    """The store with a SPARQL Update applied (a copy: the facade is read-and-add only)."""
     if update.startswith("#unmatched\n"):
         update = update.split("\n", 1)[1].replace("{unmatched}", _no_correspondence(store))
     if update.startswith("#span\n"):
@@ -1029,7 +1030,10 @@ def _apply(store: GraphStore, update: str) -> None:
     if update.startswith("#alignment "):
         header, update = update.split("\n", 1)
         update = update.replace("{alignment}", _alignment(store, header.split()[1]))
-    store.raw.update(PREFIXES + update, base_iri=BASE)
+    edited = Store()
+    edited.extend(store.quads())
+    edited.update(PREFIXES + update, base_iri=BASE)
+    return GraphStore(edited, BASE)
 
 
 def _expected(store: GraphStore, item: Case) -> set[tuple[str, str]]:
@@ -1049,7 +1053,7 @@ def _expected(store: GraphStore, item: Case) -> set[tuple[str, str]]:
 def test_invalid_example_gives_exactly_its_violation(item: Case, ontology: rdflib.Graph) -> None:
     store = valid_store()
     expected = _expected(store, item)
-    _apply(store, item.update)
+    store = _apply(store, item.update)
     found = all_violations(store, ontology)
     # Blank nodes have no stable identity; a blank focus is expected as "" and matched by rule.
     found = {(rule, "" if focus.startswith("_:") or not focus.startswith("http") else focus) for rule, focus in found}
@@ -1111,7 +1115,7 @@ VALID_VARIANTS: list[tuple[str, str]] = [
 @pytest.mark.parametrize(("name", "update"), VALID_VARIANTS, ids=[v[0] for v in VALID_VARIANTS])
 def test_valid_variant_conforms(name: str, update: str, ontology: rdflib.Graph) -> None:
     store = valid_store()
-    _apply(store, update)
+    store = _apply(store, update)
     assert [str(v) for v in violations(store, SHAPES, ontology)] == []
 
 
@@ -1123,9 +1127,9 @@ def test_valid_variant_conforms(name: str, update: str, ontology: rdflib.Graph) 
 def test_a_break_recorded_as_a_finding_is_not_a_violation(ontology: rdflib.Graph) -> None:
     """A source defect reported as a finding is the source's, not the graph's."""
     store = valid_store()
-    _apply(store, put(f"{C3}/b", "gcm:number", "'c'"))
+    store = _apply(store, put(f"{C3}/b", "gcm:number", "'c'"))
     assert {v.rule for v in check_violations(store, CHECKS)} == {check("letter-sequence")}
-    _apply(
+    store = _apply(
         store,
         add(
             f"<{DOC}/finding/2> a gcm:Finding, gcm:NumberingAnomaly ; gcm:concerns <{C3}/b> ; gcm:inDocument <{DOC}> ; "
@@ -1138,8 +1142,8 @@ def test_a_break_recorded_as_a_finding_is_not_a_violation(ontology: rdflib.Graph
 
 def test_violation_messages_name_the_rule_and_the_provision(ontology: rdflib.Graph) -> None:
     store = valid_store()
-    _apply(store, put(f"{C3}/b", "gcm:number", "'c'"))
-    _apply(store, drop(OBJ1, "gcm:hasCommitment"))
+    store = _apply(store, put(f"{C3}/b", "gcm:number", "'c'"))
+    store = _apply(store, drop(OBJ1, "gcm:hasCommitment"))
     found = {v.rule: v for v in violations(store, SHAPES, ontology)}
     letters = found[check("letter-sequence")]
     assert letters.message == (
@@ -1155,7 +1159,7 @@ def test_violation_messages_name_the_rule_and_the_provision(ontology: rdflib.Gra
 def test_shacl_sees_subclasses_through_the_ontology(ontology: rdflib.Graph) -> None:
     """Shapes target gcm:Provision; only the ontology says an objective is one."""
     store = valid_store()
-    _apply(store, drop(OBJ1, "gcm:order"))
+    store = _apply(store, drop(OBJ1, "gcm:order"))
     without_ontology = GraphStore.in_memory(BASE)
     without_ontology.add(q for q in store.quads() if q.graph_name != Iris(BASE).graph("ontology"))
     assert (shape("Provision-order"), OBJ1) in {(v.rule, v.focus) for v in shacl_violations(store, SHAPES, ontology)}
