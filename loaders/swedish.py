@@ -580,6 +580,4 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
         letter_document(entry, cofacilitators_meta, source, read_letter(source, cofacilitators, outcome - 1, 3)),
         reader.document(entry, outcome_meta, [annex], findings),
     ]
-    for document in documents:
-        document.by_path()  # raises if a path repeats
-    return documents
+    return documents  # reader.document raised if a path repeats

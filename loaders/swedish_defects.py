@@ -109,7 +109,11 @@ class Checks:
                     self.annex,
                 )
                 continue
-            commitment = next(c for c in objective.children if c.kind is ProvisionKind.COMMITMENT)
+            commitment = next((c for c in objective.children if c.kind is ProvisionKind.COMMITMENT), None)
+            if commitment is None:  # the text ends, or the next heading follows, before its paragraph
+                raise self.source.error(
+                    objective.span.line_start, f"objective {objective_number} has no commitment paragraph", objective
+                )
             printed = [c.number for c in commitment.children if c.kind is ProvisionKind.ACTION]
             for letter in letters:
                 if letter not in printed:
