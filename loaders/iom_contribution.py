@@ -15,11 +15,15 @@ blocks.  Its structure, read from the text rather than from any markup:
 
 Decisions, each checked against the text:
 
-* Bullets are marked in several styles ("-", "•", "o", "■", "(أ)", an indented " -").  An item
-  is nested under the previous item when that item ends with a colon (it introduces a list)
-  or when its marker is indented; otherwise it is a sibling.  A sibling whose marker style
-  differs from the list it continues is kept where it stands and reported as an
-  ``InconsistentMarker`` finding.
+* Bullets are marked in several styles ("-", "•", "o", "■", "(أ)", an indented " -"), and the
+  markers give the nesting.  An item is nested under the previous item when that item ends
+  with a colon (it introduces a list) and the item is marked otherwise, or when its marker is
+  indented; otherwise it is a sibling.  An item marked like the one before it is its sibling
+  even after a colon (line 117 after line 115: a ``MisplacedProvision`` finding says the list
+  the colon announces is not printed as one).  A sibling whose marker style differs from the
+  list it continues is kept where it stands and reported as an ``InconsistentMarker``
+  finding; a bullet does not continue a lettered list (line 164, "■", after "(أ)"–"(ج)", is a
+  recommendation of the list above, not a fourth lettered item).
 * A line that does not start with a marker and follows a block that ends without final
   punctuation continues that block (the conversion broke a few sentences across a blank
   line, e.g. lines 60/62).  The two parts are joined with one space.
@@ -171,28 +175,37 @@ class ContributionReader:
     def bullets(self, parent: Provision) -> None:
         """Read the bulleted items that follow into ``parent``.
 
-        An item nests under the previous item when that item ends with a colon (it introduces a
-        list) or when it is indented and the previous item is not; otherwise it continues the
-        deepest open list of the same marker style, or — a style no open list has — the current
-        list, reported as an inconsistent marker.
+        The markers give the nesting, as printed.  An item nests under the previous item when
+        that item ends with a colon (it introduces a list) and the item is marked otherwise, or
+        when it is indented and the previous item is not.  An item marked exactly like the
+        previous one is its sibling, even after a colon (the list the colon announces is not
+        printed as one: a finding says so).  Otherwise an item continues the deepest open list of
+        the same marker style, or — a style no open list has — it ends the nested list it follows
+        and continues the list above, reported as an inconsistent marker; a bullet never
+        continues a lettered list ("(أ)", "(ب)" …), which only the next letter continues.
         """
         levels: list[_Level] = []
         while (block := self.blocks.peek()) is not None and block.marker is not None:
             style = _style(block)
             indented = _indented(block)
             stray: _Level | None = None
-            if not levels:
+            previous = levels[-1] if levels else None
+            marked_alike = previous is not None and previous.style == style and previous.indented == indented
+            if previous is None:
                 container, depth = parent, 0
-            elif levels[-1].item.text.endswith(":") or (indented and not levels[-1].indented):
-                container, depth = levels[-1].item, len(levels)
+            elif (previous.item.text.endswith(":") and not marked_alike) or (indented and not previous.indented):
+                container, depth = previous.item, len(levels)
             else:
                 same = [n for n, level in enumerate(levels) if level.style == style]
                 # a style no open list has: inside a nested list it ends that list (the item is a
-                # sibling of the item that opened it); at the top level it continues the list
-                depth = same[-1] if same else max(len(levels) - 2, 0)
+                # sibling of the item that opened it, or of the nearest list of bullets above a
+                # lettered one); at the top level it continues the list
+                above = [n for n in range(len(levels) - 1) if style == "letter" or levels[n].style != "letter"]
+                depth = same[-1] if same else (above[-1] if above else 0)
                 container = levels[depth].container
                 if not same:
                     stray = levels[depth]
+
             item = Provision(
                 ProvisionKind.RECOMMENDATION,
                 _child_path(container, _segment(container)),
@@ -202,11 +215,29 @@ class ContributionReader:
             )
             container.children.append(item)
             self.repeated_words(item)
+            if previous is not None and previous.item.text.endswith(":") and marked_alike:
+                self.source.finding(
+                    FindingKind.MISPLACED,
+                    f"the item at line {previous.item.span.line_start} ends with a colon, which introduces a "
+                    f"list, but the next item (line {block.start}) is marked like it ({style!r}, "
+                    f"{'indented' if indented else 'not indented'}), as its sibling: it is read at the level its "
+                    "marker gives, and no list follows the colon",
+                    block.span(),
+                    item,
+                )
             if stray is not None:
+                closed = [level for level in levels[depth + 1 :] if level.style == "letter"]
+                tail = (
+                    f"; a bullet does not continue the lettered list before it, whose last item is "
+                    f"({closed[0].item.number}) at line {closed[0].item.span.line_start}"
+                    if closed
+                    else ""
+                )
                 self.source.finding(
                     FindingKind.MARKER,
                     f"list item at line {block.start} is marked {style!r} but continues a list marked "
-                    f"{stray.style!r} (previous item at line {stray.item.span.line_start}); kept where it stands",
+                    f"{stray.style!r} (previous item at line {stray.item.span.line_start}); kept where it stands"
+                    f"{tail}",
                     block.span(),
                     item,
                 )

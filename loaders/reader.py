@@ -353,7 +353,14 @@ class Source:
 def document(
     entry: CorpusEntry, meta: DocumentEntry, provisions: Iterable[Provision], findings: Iterable[Finding] = ()
 ) -> Document:
-    """The document ``meta`` of the manifest entry ``entry``, holding ``provisions``."""
+    """The document ``meta`` of the manifest entry ``entry``, holding ``provisions``.
+
+    A path used twice is a structure the text cannot have (a heading or number printed again
+    where the loader expects it once): it is a :class:`~gcmkg.errors.SourceError` naming the
+    line of the second provision, never a ``ValueError`` later on.
+    """
+    provisions = list(provisions)
+    unique_paths(f"corpus/{entry.file}", provisions)
     return Document(
         key=meta.key,
         language=entry.language,
@@ -362,8 +369,33 @@ def document(
         status=meta.status,
         source_file=entry.file,
         symbol=meta.symbol,
-        provisions=list(provisions),
+        provisions=provisions,
         findings=list(findings),
         version_of=meta.version_of,
         part_of=meta.part_of,
     )
+
+
+def unique_paths(file: str, provisions: Iterable[Provision]) -> None:
+    """Raise the :class:`~gcmkg.errors.SourceError` of the first provision whose path an earlier one has.
+
+    >>> a = Provision(ProvisionKind.SECTION, ("annex", "preamble"), "INLEDNING", lines(78))
+    >>> b = Provision(ProvisionKind.SECTION, ("annex", "preamble"), "INLEDNING", lines(80))
+    >>> try:
+    ...     unique_paths("corpus/x.txt", [a, b])
+    ... except SourceError as error:
+    ...     print(error.line, error.message)
+    80 Section annex/preamble is printed again here (first at line 78): the text has it once
+    """
+    seen: dict[tuple[str, ...], Provision] = {}
+    for root in provisions:
+        for provision in root.walk():
+            first = seen.setdefault(provision.path, provision)
+            if first is not provision:
+                raise SourceError(
+                    file,
+                    provision.span.line_start,
+                    f"{provision.kind.value} {'/'.join(provision.path)} is printed again here (first at line "
+                    f"{first.span.line_start}): the text has it once",
+                    provision="/".join(provision.path),
+                )

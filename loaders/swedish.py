@@ -44,7 +44,10 @@ the position and the finding says so: objective 2 has no heading in the body (it
 from the list of objectives), its commitment paragraph has lost its number and first words
 (number 18 inferred).  Action and item letters are stored lower-case (``A)`` → ``a``); the
 printed marker style is recorded by the marker findings.  A block printed twice keeps both
-copies: the copy that does not belong where it stands gets the path suffix ``-dup``.
+copies: the copy that does not belong where it stands gets the path suffix ``-dup`` and is a
+copy (``Provision.copy_of``, ``gcm:copyOf`` in the graph) of what it repeats — the heading and
+paragraph of the plain number, the earlier action whose text it repeats — so that what is
+counted by number is counted once.
 
 What is found, and how it is recorded (``tests/loaders/test_swedish.py`` lists each with its line):
 
@@ -89,7 +92,14 @@ from loaders.reader import (
     numbered_lines,
     stub,
 )
-from loaders.text_repair import BOLD_MARK, drop_bold_marks, join_lines, take_markers
+from loaders.text_repair import (
+    BOLD_MARK,
+    SUPERSCRIPT_RE,
+    drop_bold_marks,
+    join_lines,
+    take_markers,
+    take_superscript_markers,
+)
 
 FIRST_COMMITMENT = 17  # objective n's commitment is paragraph 16 + n
 
@@ -143,6 +153,10 @@ class Outcome:
     list_entries: dict[str, Provision] = field(default_factory=dict)
     objectives: dict[str, Provision] = field(default_factory=dict)
     paragraphs: dict[str, Provision] = field(default_factory=dict)
+    # the line introducing each commitment's actions ("För att förverkliga detta åtagande …:")
+    intros: list[tuple[Provision, SourceLine]] = field(default_factory=list)
+    # superscript footnote markers taken out of a text: (provision, footnote number, line, offset)
+    superscripts: list[tuple[Provision, str, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -251,8 +265,9 @@ class OutcomeReader:
         paragraph = self.at.paragraph
         if paragraph is None or paragraph.kind is not ProvisionKind.COMMITMENT or paragraph.children:
             self.recover_headless_objective(at)
-        assert self.at.last is not None
+        assert self.at.last is not None and self.at.paragraph is not None
         self.at.last.block.add(at, line)
+        self.outcome.intros.append((self.at.paragraph, at))
         return True
 
     def recover_headless_objective(self, at: SourceLine) -> None:
@@ -426,12 +441,35 @@ class OutcomeReader:
             self.finish_text(printed)
         repeats = swedish_defects.repeated_actions(self.outcome.annex)
         self.resolve_duplicates(repeats)
+        self.mark_copies(repeats)
         cover(self.outcome.annex, CONTAINERS)
         swedish_defects.check(self.outcome, repeats, self.source)
 
     def finish_text(self, printed: Printed) -> None:
-        """The clean text: lines joined by one space, ``**`` dropped (each a finding), footnote markers out."""
+        """The clean text: lines joined by one space, ``**`` dropped (each a finding), footnote markers out.
+
+        Each provision is printed as one run of lines; a blank line inside it (the file breaks
+        paragraphs where the PDF had page breaks) is a defect of the file: the lines are joined,
+        and the join is a finding with the lines on either side.  The introduction to the
+        actions, printed as a paragraph of its own, belongs to the commitment paragraph (as in
+        the English text) and is not such a join.  A superscript digit is a footnote marker
+        (footnotes 1–3 are marked by plain digits): it is taken out of the text and recorded.
+        """
         provision = printed.provision
+        intros = {line.number for paragraph, line in self.outcome.intros if paragraph is provision}
+        numbers = printed.block.numbers
+        for before, after in zip(numbers, numbers[1:], strict=False):
+            if after != before + 1 and after not in intros:
+                ending = self.source.line(before).strip()
+                where = "between two sentences" if ending.endswith((".", ":", ";")) else "in mid-sentence"
+                self.source.finding(
+                    FindingKind.TEXT,
+                    f"the text of {describe(provision)} is split across a blank line {where}: line {before} "
+                    f"('…{ending[-30:]}') continues at line {after} "
+                    f"('{self.source.line(after).strip()[:30]}…'); the lines are joined into one provision",
+                    lines(before, after),
+                    provision,
+                )
         text = join_lines(printed.block.pieces)
         for number in printed.block.numbers:
             raw = self.source.line(number)
@@ -448,8 +486,29 @@ class OutcomeReader:
             text = re.sub(r"^\(?\d\s+", "", text)
         if provision.kind is ProvisionKind.PARAGRAPH:
             text, provision.footnote_refs = take_markers(text, FOOTNOTE_MARKER_RE)
+        text, superscripts = take_superscript_markers(text)
+        for ref in superscripts:
+            line = next(n for n in numbers if SUPERSCRIPT_RE.search(self.source.line(n)))
+            self.outcome.superscripts.append((provision, ref.number, line, ref.offset))
         provision.text = text
         provision.span = printed.block.span()
+
+    def mark_copies(self, repeats: swedish_defects.Repeats) -> None:
+        """A block printed twice stays where it is printed, as a copy of what it repeats.
+
+        A ``-dup`` heading or paragraph is a copy of the one with the plain number; an action
+        whose text repeats an earlier action's is a copy of that action (wherever it stands).
+        """
+        by_path = {p.path: p for p in self.outcome.annex.walk()}
+        for provision in self.outcome.annex.walk():
+            repeated = repeats.get(id(provision))
+            if repeated is not None:
+                provision.copy_of = repeated.path
+                continue
+            if len(provision.path) >= 3 and provision.path[2].endswith("-dup"):
+                plain = (*provision.path[:2], provision.path[2].removesuffix("-dup"), *provision.path[3:])
+                if plain in by_path and by_path[plain].kind is provision.kind:
+                    provision.copy_of = plain
 
     def resolve_duplicates(self, repeats: swedish_defects.Repeats) -> None:
         """Of an objective printed twice, the copy followed by repeated actions is the ``-dup`` one."""
@@ -458,7 +517,9 @@ class OutcomeReader:
             return
         mapping: dict[tuple[str, ...], tuple[str, ...]] = {}
         for dup in [c for c in section.children if c.path[-1].endswith("-dup")]:
-            plain = next(c for c in section.children if c.path[-1] == dup.path[-1].removesuffix("-dup"))
+            plain = next((c for c in section.children if c.path[-1] == dup.path[-1].removesuffix("-dup")), None)
+            if plain is None:  # printed under another copy of the section: reader.document names the repeat
+                continue
             if swedish_defects.intruder(plain, repeats) and not swedish_defects.intruder(dup, repeats):
                 for root, add in ((plain, True), (dup, False)):
                     for provision in root.walk():
@@ -476,6 +537,18 @@ class OutcomeReader:
             if provision.commitment in mapping:
                 provision.commitment = mapping[provision.commitment]
             provision.groups = [mapping.get(g, g) for g in provision.groups]
+
+
+def describe(provision: Provision) -> str:
+    """How a finding names a provision: "paragraph 27", "action (c) of paragraph 26", "footnote 1"."""
+    kind = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", provision.kind.value).lower()
+    if provision.kind in (ProvisionKind.ACTION, ProvisionKind.ITEM, ProvisionKind.SUBITEM) and provision.number:
+        return f"{kind} ({provision.number}) of paragraph {provision.path[2].removesuffix('-dup')}"
+    if provision.kind is ProvisionKind.COMMITMENT:
+        return f"paragraph {provision.number}"
+    if provision.kind is ProvisionKind.GUIDING_PRINCIPLE:
+        return f"the guiding principle '{provision.heading}'"
+    return f"{kind} {provision.number}" if provision.number else kind
 
 
 def read_outcome(source: Source, start: int, end: int) -> Outcome:
@@ -503,11 +576,50 @@ def read_outcome(source: Source, start: int, end: int) -> Outcome:
 # The two letters
 
 
-def read_letter(source: Source, start: int, end: int, letterhead_blocks: int) -> Provision:
+# Words that tell the language of a line of the letters, which are Swedish translations printed
+# under their senders' own letterheads (English, and the four national languages of Switzerland).
+LANGUAGE_WORDS: dict[str, frozenset[str]] = {
+    "sv": frozenset("och för till av att som den det är vi jag er ers excellens med på om juli ständig ständiga "
+                    "representant förenta nationen nationerna ordförande generalförsamling ambassadör".split()),
+    "en": frozenset("the of to and permanent mission united nations president general assembly".split()),
+    "fr": frozenset("confédération suisse de la le des mission permanente".split()),
+    "de": frozenset("schweizerische eidgenossenschaft der die und ständige vertretung".split()),
+    "it": frozenset("confederazione svizzera della di".split()),
+    "rm": frozenset("confederaziun svizra".split()),
+}  # fmt: skip
+MIXED = "mul"  # ISO 639-2 "multiple languages": the language tag of a text printed in several
+
+
+def line_language(text: str) -> str | None:
+    """The language whose words a line uses most, ``None`` when no language or several equally.
+
+    >>> line_language("PERMANENT MISSION OF MEXICO"), line_language("Confédération suisse")
+    ('en', 'fr')
+    >>> line_language("Juan José Gómez Camacho") is None, line_language("New York, 17 juli 2018")
+    (True, 'sv')
+    """
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    hits = {language: sum(word in lexicon for word in words) for language, lexicon in LANGUAGE_WORDS.items()}
+    best = max(hits.values())
+    found = [language for language, count in hits.items() if count == best]
+    return found[0] if best and len(found) == 1 else None
+
+
+def block_language(block: Block, document_language: str) -> str | None:
+    """The language of a block of the letters where it is not the document's: one, or ``mul`` for several."""
+    found = {line_language(piece) for piece in block.pieces} - {None}
+    if not found or found == {document_language}:
+        return None
+    return found.pop() if len(found) == 1 else MIXED
+
+
+def read_letter(source: Source, start: int, end: int, letterhead_blocks: int, language: str = "sv") -> Provision:
     """A cover letter: a Letter provision (its letterhead as heading) with one Paragraph per block.
 
     A block is a run of non-blank lines (a signature's two lines, a paragraph); the first
-    ``letterhead_blocks`` blocks are the letterhead.
+    ``letterhead_blocks`` blocks are the letterhead.  A block printed in another language than
+    the translation's (``language``) says so (``Provision.language``, by :func:`line_language`):
+    the letterheads are the senders' own, in English and in the languages of Switzerland.
     """
     blocks = blank_separated(source.lines, start, end)
     head = blocks[:letterhead_blocks]
@@ -515,16 +627,39 @@ def read_letter(source: Source, start: int, end: int, letterhead_blocks: int) ->
     letter = Provision(
         ProvisionKind.LETTER, ("letter",), letterhead, lines(head[0].start, blocks[-1].end), heading=letterhead
     )
+    letter.language = block_language(Block([], [p for b in head for p in b.pieces]), language)
     for order, block in enumerate(blocks[letterhead_blocks:], start=1):
-        letter.children.append(
-            Provision(
-                ProvisionKind.PARAGRAPH,
-                ("letter", "para", str(order)),
-                join_lines(block.pieces),
-                lines(block.start, block.end),
-            )
+        paragraph = Provision(
+            ProvisionKind.PARAGRAPH,
+            ("letter", "para", str(order)),
+            join_lines(block.pieces),
+            lines(block.start, block.end),
         )
+        paragraph.language = block_language(block, language)
+        letter.children.append(paragraph)
     return letter
+
+
+def language_findings(letter: Provision, source: Source, language: str) -> None:
+    """A provision of the letters printed in several languages: its text is tagged ``mul``; the finding says which."""
+    for provision in letter.walk():
+        if provision.language != MIXED:
+            continue
+        end = provision.children[0].span.line_start - 1 if provision.children else provision.span.line_end
+        printed = [
+            (number, line_language(source.line(number)))
+            for number in range(provision.span.line_start, end + 1)
+            if source.line(number).strip()
+        ]
+        described = "; ".join(f"line {number}: {tag or '?'}" for number, tag in printed)
+        source.finding(
+            FindingKind.TEXT,
+            f"the {'letterhead' if provision.kind is ProvisionKind.LETTER else 'text'} at lines "
+            f"{printed[0][0]}–{printed[-1][0]} is printed in several languages, none of them the translation's "
+            f"('{language}'): {described}; one text holds them, tagged '{MIXED}' (several languages)",
+            lines(printed[0][0], printed[-1][0]),
+            provision,
+        )
 
 
 def letter_findings(letter: Provision, source: Source) -> None:
@@ -552,6 +687,7 @@ def letter_document(entry: CorpusEntry, meta: DocumentEntry, source: Source, let
     """A letter as a document of its own, with the findings of its text."""
     findings = Source(source.file, source.lines)  # a letter's findings are its own document's
     letter_findings(letter, findings)
+    language_findings(letter, findings, entry.language)
     return reader.document(entry, meta, [letter], findings.findings)
 
 
@@ -576,10 +712,10 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     annex = read_outcome(source, outcome, len(source.lines)).annex
     findings = sorted(source.findings, key=lambda f: (f.span.line_start, f.kind.value))
     documents = [
-        letter_document(entry, pga_meta, source, read_letter(source, pga, cofacilitators - 1, 1)),
-        letter_document(entry, cofacilitators_meta, source, read_letter(source, cofacilitators, outcome - 1, 3)),
+        letter_document(entry, pga_meta, source, read_letter(source, pga, cofacilitators - 1, 1, entry.language)),
+        letter_document(
+            entry, cofacilitators_meta, source, read_letter(source, cofacilitators, outcome - 1, 3, entry.language)
+        ),
         reader.document(entry, outcome_meta, [annex], findings),
     ]
-    for document in documents:
-        document.by_path()  # raises if a path repeats
-    return documents
+    return documents  # reader.document raised if a path repeats

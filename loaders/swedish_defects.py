@@ -96,6 +96,8 @@ class Checks:
         self.check_markers()
         self.check_footnotes()
         self.check_list_titles()
+        self.check_intros()
+        self.check_final_punctuation()
 
     def check_objectives(self) -> None:
         for objective_number, letters in ENGLISH_ACTIONS.items():
@@ -109,7 +111,11 @@ class Checks:
                     self.annex,
                 )
                 continue
-            commitment = next(c for c in objective.children if c.kind is ProvisionKind.COMMITMENT)
+            commitment = next((c for c in objective.children if c.kind is ProvisionKind.COMMITMENT), None)
+            if commitment is None:  # the text ends, or the next heading follows, before its paragraph
+                raise self.source.error(
+                    objective.span.line_start, f"objective {objective_number} has no commitment paragraph", objective
+                )
             printed = [c.number for c in commitment.children if c.kind is ProvisionKind.ACTION]
             for letter in letters:
                 if letter not in printed:
@@ -348,31 +354,27 @@ class Checks:
                     block.end,
                     block.provision,
                 )
-        for provision in self.annex.walk():
-            for char in provision.text:
-                if char in SUPERSCRIPT_DIGITS:
-                    number = str(SUPERSCRIPT_DIGITS.index(char))
-                    line = next(
-                        n for n in range(provision.span.line_start, provision.span.line_end + 1)
-                        if char in self.source.line(n)
-                    )  # fmt: skip
-                    self.finding(
-                        FindingKind.MARKER,
-                        f"footnote marker {number} at line {line} is a superscript digit ('{char}'), unlike "
-                        "markers 1–3, which are plain digits after a space",
-                        line,
-                        line,
-                        provision,
-                    )
-                    if number not in footnotes:
-                        self.finding(
-                            FindingKind.MISSING,
-                            f"footnote {number}, whose marker stands at line {line}, is missing: the translation "
-                            f"prints only footnotes {', '.join(others)}; the marker is kept in the text",
-                            line,
-                            line,
-                            provision,
-                        )
+        for provision, number, line, offset in self.outcome.superscripts:
+            char = number.translate(str.maketrans("0123456789", SUPERSCRIPT_DIGITS))
+            self.finding(
+                FindingKind.MARKER,
+                f"footnote marker {number} at line {line} is a superscript digit ('{char}'), unlike "
+                "markers 1–3, which are plain digits after a space",
+                line,
+                line,
+                provision,
+            )
+            if number not in footnotes:
+                self.finding(
+                    FindingKind.MISSING,
+                    f"footnote {number}, whose marker stands at line {line}, is missing: the translation "
+                    f"prints only footnotes {', '.join(others)}; footnote marker {number} ('{char}') is taken out "
+                    f"of the clean text (it stood at character {offset}, after "
+                    f"'{provision.text[max(0, offset - 20):offset]}')",
+                    line,
+                    line,
+                    provision,
+                )
 
     def check_list_titles(self) -> None:
         for number, entry in self.outcome.list_entries.items():
@@ -392,6 +394,85 @@ class Checks:
                 objective.span.line_start,
                 objective,
             )
+
+
+    def check_intros(self) -> None:
+        """The introduction to the actions ("För att förverkliga detta åtagande …:") in several wordings.
+
+        The English text introduces every objective's actions with the same sentence ("To realize
+        this commitment, we will draw from the following actions:"); the translation's prevailing
+        wording is the norm, each other wording one finding listing where it is printed.
+        """
+        by_wording: dict[str, list[tuple[Provision, int]]] = {}
+        for paragraph, intro in self.outcome.intros:
+            if paragraph.copy_of is not None:  # a copy is counted once, as its original
+                continue
+            by_wording.setdefault(intro.text.strip(), []).append((paragraph, intro.number))
+        if len(by_wording) < 2:
+            return
+        ranked = sorted(by_wording.items(), key=lambda item: (-len(item[1]), item[1][0][1]))
+        prevailing, usual = ranked[0]
+        for wording, places in ranked[1:]:
+            first, line = places[0]
+            self.finding(
+                FindingKind.TEXT,
+                f"the introduction to the actions is worded '{wording}' {plural(len(places), 'time')} "
+                f"({lines_text([n for _, n in places])}, paragraph{'s' if len(places) > 1 else ''} "
+                f"{', '.join(p.number or '?' for p, _ in places)}), where {len(usual)} commitments print "
+                f"'{prevailing}' (the English text has one wording: 'To realize this commitment, we will draw "
+                "from the following actions:')",
+                line,
+                line,
+                first,
+            )
+
+    def check_final_punctuation(self) -> None:
+        """Actions whose text ends otherwise than the translation's prevailing ending ('.', ';' or none).
+
+        A run of consecutive actions of one commitment ending alike is one finding, on the first.
+        """
+        actions = [p for p in self.annex.walk() if p.kind is ProvisionKind.ACTION and p.copy_of is None]
+        if not actions:
+            return
+        endings = {id(a): ending(a.text) for a in actions}
+        counts = Counter(endings.values())
+        prevailing = counts.most_common(1)[0][0]
+        runs: list[list[Provision]] = []
+        for action in actions:
+            if endings[id(action)] == prevailing:
+                continue
+            if runs and endings[id(runs[-1][0])] == endings[id(action)] and self.adjacent(runs[-1][-1], action):
+                runs[-1].append(action)
+            else:
+                runs.append([action])
+        for run in runs:
+            first, last = run[0], run[-1]
+            label = f"({first.number})–({last.number})" if len(run) > 1 else f"({first.number})"
+            self.finding(
+                FindingKind.TEXT,
+                f"action{'s' if len(run) > 1 else ''} {label} of objective {self.objective_of(first)} "
+                f"({lines_text(sorted({first.span.line_start, last.span.line_end}))}) "
+                f"end{'' if len(run) > 1 else 's'} {described_ending(endings[id(first)])}, where "
+                f"{counts[prevailing]} of the translation's {len(actions)} actions end "
+                f"{described_ending(prevailing)} (the English text ends each action with ';', the last with '.')",
+                first.span.line_start,
+                last.span.line_end,
+                first,
+            )
+
+
+def ending(text: str) -> str:
+    """The final punctuation of a text ('.', ';', ':', ','), or '' for none (closing brackets and quotes aside)."""
+    stripped = text.rstrip(")]\"'”’ ")
+    return stripped[-1] if stripped and stripped[-1] in ".;:,!?" else ""
+
+
+def described_ending(mark: str) -> str:
+    return f"with '{mark}'" if mark else "without final punctuation"
+
+
+def plural(count: int, word: str) -> str:
+    return "once" if count == 1 else f"{count} {word}s"
 
 
 def lines_text(numbers: list[int]) -> str:

@@ -236,6 +236,7 @@ class ZeroDraftReader:
         section = self.draft.containers.get(("actionable-commitments",))
         if section is None or self.at.container is not section:
             raise self.source.error(line.number, f"objective {number} outside the section of actionable commitments")
+        assert section is not None  # (mypy does not narrow through the `or` above)
         expected = str(len(section.children) + 1)
         objective = stub(ProvisionKind.OBJECTIVE, ("annex", "objective", number), line, number=number, heading=title)
         self.add(section, objective, line, title)
@@ -510,6 +511,5 @@ def load(path: Path, entry: CorpusEntry) -> list[Document]:
     for line in numbered_lines(source.lines, opening.number + 1):
         draft_reader.read_line(line)
     draft_reader.finish()
-    document = reader.document(entry, entry.single_document(), [cover, annex], source.findings)
-    document.by_path()  # raises if a path repeats
-    return [document]
+    # reader.document raises a SourceError if a path repeats
+    return [reader.document(entry, entry.single_document(), [cover, annex], source.findings)]

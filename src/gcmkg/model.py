@@ -19,6 +19,9 @@ Conventions every loader follows:
 * ``Provision.heading`` is a name printed as a title (an objective's title, a guiding
   principle's name such as "People-centred", a section heading).  When a provision is only a
   heading, ``text`` holds the heading too.
+* ``Provision.copy_of`` marks a repeated block (a copy, kept where it is printed, linked to
+  what it repeats); ``Provision.language`` tags a provision printed in another language than
+  its document's.
 * ``SourceSpan`` lines are 1-based line numbers in the corpus file, inclusive; pages are the
   page numbers printed in the source (``None`` where the source has no pages).
 """
@@ -109,6 +112,13 @@ class Provision:
     # the objective number this provision is about, where the text says so
     # (the list of objectives, round tables); not used for the tree itself
     objective_number: str | None = None
+    # a block printed twice: the path (same document) of the provision this one is a printed
+    # copy of.  A copy stays in the tree where it is printed, but is not counted as a provision
+    # of its own (queries by number skip it)
+    copy_of: tuple[str, ...] | None = None
+    # the language of ``text`` and ``heading`` where it is not the document's (a letterhead in
+    # English or French in a Swedish letter); a BCP 47 tag
+    language: str | None = None
 
     def __post_init__(self) -> None:
         for segment in self.path:

@@ -200,7 +200,7 @@ class DocumentGraph:
             q(p, t("inDocument"), self.doc_iri),
             q(p, t("order"), integer(order)),
             q(p, t("readingOrder"), integer(position)),
-            q(p, t("text"), self._text(provision.text)),
+            q(p, t("text"), Literal(provision.text, language=provision.language or self.document.language)),
             q(p, RDFS_LABEL, Literal(provision_label(provision, parent), language="en")),
             q(p, t("lineStart"), integer(provision.span.line_start)),
             q(p, t("lineEnd"), integer(provision.span.line_end)),
@@ -208,8 +208,14 @@ class DocumentGraph:
         ]
         if provision.number is not None:
             out.append(q(p, t("number"), Literal(provision.number)))
+        language = provision.language or self.document.language  # a provision printed in another language
         if provision.heading is not None:
-            out.append(q(p, t("heading"), self._text(provision.heading)))
+            out.append(q(p, t("heading"), Literal(provision.heading, language=language)))
+        if provision.language is not None:
+            out.append(q(p, NamedNode(DCTERMS + "language"), Literal(language, datatype=NamedNode(XSD + "language"))))
+        if provision.copy_of is not None:  # a block printed twice: the copy, linked to what it repeats
+            self._require(provision.copy_of, provision)
+            out += [q(p, RDF_TYPE, t("Copy")), q(p, t("copyOf"), self.provision_iri(provision.copy_of))]
         if provision.span.page_start is not None:
             out.append(q(p, t("pageStart"), integer(provision.span.page_start)))
             out.append(q(p, t("pageEnd"), integer(provision.span.page_end or provision.span.page_start)))

@@ -61,7 +61,7 @@ SUBHEADINGS = {
     "cluster/1/heading/4": ("احتجاز المهاجرين:", 2),
     "cluster/1/heading/5": ("الاتجار بالأشخاص وتهريب المهاجرين", 8),
     "cluster/3/heading/1": ("المسارات القانونية:", 6),
-    "cluster/3/heading/2": ("القطاع الخاص:", 1),
+    "cluster/3/heading/2": ("القطاع الخاص:", 2),  # line 164 "■" is not a fourth lettered item (issue 15)
     "cluster/3/heading/3": ("الاندماج الاجتماعي", 8),
     "cluster/3/heading/4": ("تمكين المهاجرين كجهات فاعلة في مجال التنمية:", 7),
     "cluster/5/heading/1": ("المبادئ العامة:", 2),
@@ -86,7 +86,10 @@ def test_recommendation_counts(document: Document) -> None:
     # 8 in the summary, 43 + 7 + 27 + 16 in clusters 1, 2, 3, 5 (nested included), 14 in the data section
     assert len(recommendations) == 107
     assert len(by_path(document, "summary/para/2").children) == 8
-    assert len(by_path(document, "cluster/2").children) == 1 + 7  # its paragraph and seven recommendations
+    # its paragraph and eight recommendations: line 117, marked "•" like line 115, is its sibling, not
+    # its sub-item (issue 15: the nesting follows the markers; it was 1 + 7)
+    assert len(by_path(document, "cluster/2").children) == 1 + 8
+    assert by_path(document, "cluster/2/rec/4").children == []
     assert len(by_path(document, "data").children) == 1 + 9
     assert len(by_path(document, "data/rec/9").children) == 5
 
@@ -96,7 +99,8 @@ def test_nested_bullets(document: Document) -> None:
     assert legal.text.endswith("من أجل ما يلي:")
     assert [c.span.line_start for c in legal.children] == [133, 135, 137, 139, 141]
     lettered = by_path(document, "cluster/3/heading/2/rec/1")
-    assert [c.number for c in lettered.children] == ["أ", "ب", "ج", None]
+    assert [c.number for c in lettered.children] == ["أ", "ب", "ج"]  # "■" at line 164 is rec/2 (issue 15)
+    assert by_path(document, "cluster/3/heading/2/rec/2").span.line_start == 164
     assert [c.span.line_start for c in lettered.children[2].children] == [159, 160]
 
 
@@ -172,6 +176,16 @@ def test_marker_and_text_findings(document: Document) -> None:
     assert markers == [45, 78, 101, 103, 119, 120, 121, 143, 145, 147, 164, 226, 227, 228, 229]
     [repeated] = [f for f in document.findings if f.kind is FindingKind.TEXT]
     assert repeated.provision == ("cluster", "5", "heading", "4", "rec", "6")
+
+
+def test_items_at_the_level_their_markers_give(document: Document) -> None:
+    """Issue 15: two items sat at a nesting level their markers do not give; each oddity is a finding."""
+    [misplaced] = [f for f in document.findings if f.kind is FindingKind.MISPLACED]
+    assert (misplaced.span.line_start, misplaced.provision) == (117, ("cluster", "2", "rec", "5"))
+    assert "the item at line 115 ends with a colon" in misplaced.message
+    [stray] = [f for f in document.findings if f.kind is FindingKind.MARKER and f.span.line_start == 164]
+    assert stray.provision == ("cluster", "3", "heading", "2", "rec", "2")
+    assert stray.message.endswith("a bullet does not continue the lettered list before it, whose last item is (ج) at line 157")
 
 
 def test_truncated_copy_names_file_and_line(tmp_path: Path, entry: CorpusEntry) -> None:

@@ -241,7 +241,7 @@ TEXTS = {
         214,
         214,
         "Främja genomförandet av 2030-agendan för hållbar utveckling, inklusive målen för hållbar utveckling och "
-        "Addis Abeba-handlingsagendan, och åtagandet att nå det längsta bakom första, liksom Parisavtalet⁴ och "
+        "Addis Abeba-handlingsagendan, och åtagandet att nå det längsta bakom första, liksom Parisavtalet och "
         "Sendai-ramverket för katastrofreducering 2015-2030",
     ),
     "annex/para/20/b": (
@@ -414,6 +414,28 @@ EXPECTED_FINDINGS = [
 ]
 
 
+# What the print shows and the loader used to repair or keep in silence (issue 15, "every source
+# defect is a finding"): each provision split across a blank line (the lines are joined), the
+# introduction to the actions in other wordings than the prevailing one, actions ending otherwise
+# than the prevailing ending (no final punctuation), and the letterhead printed in several languages.
+SPLIT_ACROSS_BLANK_LINES = [
+    (81, 83, "annex/para/2"), (85, 87, "annex/para/3"), (87, 89, "annex/para/3"), (103, 105, "annex/para/7"),
+    (109, 111, "annex/para/8"), (111, 113, "annex/para/8"), (119, 121, "annex/para/10"),
+    (125, 127, "annex/para/11"), (129, 131, "annex/para/12"), (145, 147, "annex/para/15/c"),
+    (272, 274, "annex/para/21"), (290, 292, "annex/para/21/g"), (332, 334, "annex/para/23"),
+    (354, 356, "annex/para/23/i"), (416, 418, "annex/para/26/i"), (457, 459, "annex/para/28/a"),
+    (489, 491, "annex/para/30/b"), (507, 509, "annex/para/31/d"), (556, 558, "annex/para/34/e"),
+    (588, 590, "annex/para/36"), (602, 604, "annex/para/36/i"), (617, 619, "annex/para/37/f"),
+]  # fmt: skip
+INTRO_VARIANTS = [(200, 200, "annex/para/17"), (212, 212, "annex/para/18")]
+FINAL_PUNCTUATION = [
+    (202, 208, "annex/para/17/a"), (348, 348, "annex/para/23/f"), (464, 464, "annex/para/28/e"),
+    (494, 494, "annex/para/30/d"), (613, 613, "annex/para/37/b"), (631, 631, "annex/para/38/a"),
+    (641, 641, "annex/para/39/a"),
+]  # fmt: skip
+EXPECTED_FINDINGS += [(T, *row) for row in SPLIT_ACROSS_BLANK_LINES + INTRO_VARIANTS + FINAL_PUNCTUATION]
+
+
 def finding_rows(document: Document) -> list[tuple[FindingKind, int, int, str]]:
     rows = [(f.kind, f.span.line_start, f.span.line_end, "/".join(f.provision or ())) for f in document.findings]
     return sorted(rows, key=lambda row: (row[1], row[0].value, row[3]))
@@ -421,12 +443,13 @@ def finding_rows(document: Document) -> list[tuple[FindingKind, int, int, str]]:
 
 def test_every_defect_of_the_outcome_is_a_finding(outcome: Document) -> None:
     assert finding_rows(outcome) == sorted(EXPECTED_FINDINGS, key=lambda row: (row[1], row[0].value, row[3]))
-    assert Counter(f.kind for f in outcome.findings) == {K: 14, H: 21, M: 9, T: 6, R: 10, N: 1, P: 1}
+    assert Counter(f.kind for f in outcome.findings) == {K: 14, H: 21, M: 9, T: 6 + 22 + 2 + 7, R: 10, N: 1, P: 1}
 
 
 def test_the_letters_defects(documents: dict[str, Document]) -> None:
     assert finding_rows(documents[PGA_KEY]) == [(T, 14, 14, "letter/para/3")]
-    assert finding_rows(documents[COFACILITATORS_KEY]) == [(T, 50, 50, "letter/para/6")]
+    # the letterhead is printed in English, German, French, Italian and Romansh, none of them Swedish
+    assert finding_rows(documents[COFACILITATORS_KEY]) == [(T, 28, 38, "letter"), (T, 50, 50, "letter/para/6")]
 
 
 def message(outcome: Document, kind: FindingKind, path: str, contains: str = "") -> str:
@@ -458,6 +481,61 @@ def test_finding_messages_say_what_and_where(outcome: Document) -> None:
     assert "footnote 4" in message(outcome, M, "annex/para/18/a")
     assert "superscript" in message(outcome, K, "annex/para/18/a", "superscript")
     assert "'(1'" in message(outcome, K, "annex/footnote/1")
+
+
+def test_the_new_findings_say_what_the_print_shows(outcome: Document) -> None:
+    assert message(outcome, T, "annex/para/21/g") == (
+        "the text of action (g) of paragraph 21 is split across a blank line in mid-sentence: line 290 "
+        "('…l eller återvändande till sitt') continues at line 292 ('ursprungsland inte är möjligt…'); "
+        "the lines are joined into one provision"
+    )
+    assert "between two sentences: line 85" in message(outcome, T, "annex/para/3", "line 85")
+    intro = message(outcome, T, "annex/para/18", "introduction")
+    assert intro.startswith(
+        "the introduction to the actions is worded 'För att uppnå detta engagemang kommer vi att dra av följande "
+        "åtgärder:' 9 times (lines 212–404, paragraphs 18, 19, 20, 21, 22, 23, 24, 25, 26), where 13 commitments "
+        "print 'För att förverkliga åtagandet, kommer vi att lita till följande punkter:'"
+    )
+    assert "worded 'För att förverkliga detta åtagande kommer vi att dra av följande åtgärder:' once (line 200" in (
+        message(outcome, T, "annex/para/17", "introduction")
+    )
+    assert message(outcome, T, "annex/para/17/a").startswith(
+        "actions (a)–(d) of objective 1 (lines 202–208) end with '.', where 170 of the translation's 180 actions "
+        "end without final punctuation"
+    )
+    # the superscript ⁴ after "Parisavtalet" is a footnote marker: taken out of the text, and recorded
+    assert "footnote marker 4 ('⁴') is taken out of the clean text (it stood at character 200, after ' liksom " \
+        "Parisavtalet')" in message(outcome, M, "annex/para/18/a")
+    assert not any(c in p.text for p in outcome.walk() for c in "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def test_the_letterheads_are_in_their_own_languages(documents: dict[str, Document]) -> None:
+    pga, cofacilitators = documents[PGA_KEY], documents[COFACILITATORS_KEY]
+    assert [(p.span.line_start, p.language) for p in pga.walk() if p.language] == [(5, "en")]
+    # English (Mexico, Switzerland) and the four languages of Switzerland in one letterhead: "mul"
+    assert [(p.span.line_start, p.language) for p in cofacilitators.walk() if p.language] == [(28, "mul")]
+    assert message(cofacilitators, T, "letter").endswith(
+        "line 28: en; line 29: en; line 33: de; line 34: fr; line 35: it; line 36: rm; line 38: en; one text holds "
+        "them, tagged 'mul' (several languages)"
+    )
+    # the text is unchanged, and nothing else of the letters or the outcome is tagged otherwise
+    assert pga.provisions[0].text == "THE PRESIDENT OF THE GENERAL ASSEMBLY"
+    assert not any(p.language for p in documents[OUTCOME_KEY].walk())
+
+
+def test_a_block_printed_twice_is_a_copy_of_what_it_repeats(outcome: Document) -> None:
+    copies = {"/".join(p.path): "/".join(p.copy_of) for p in outcome.walk() if p.copy_of}
+    assert copies == {
+        "annex/objective/11-dup": "annex/objective/11",
+        "annex/para/27-dup": "annex/para/27",
+        **{f"annex/para/27-dup/{letter}": f"annex/para/26/{letter}" for letter in "cdefghij"},
+    }
+    # counted by number, without the copies: objective 11 has its own seven actions once
+    originals = [p for p in outcome.walk() if p.kind is ProvisionKind.OBJECTIVE and p.copy_of is None]
+    assert [o.number for o in originals] == [str(n) for n in range(1, 24)]
+    (eleven,) = [o for o in originals if o.number == "11"]
+    actions = [p for p in eleven.walk() if p.kind is ProvisionKind.ACTION and p.copy_of is None]
+    assert "".join(a.number or "" for a in actions) == "abcdefg"
 
 
 # -- in the built graph --------------------------------------------------------------------------
@@ -501,7 +579,7 @@ def test_graph_holds_the_swedish_outcome(store: GraphStore) -> None:
         "MissingProvision": 9,
         "NumberingAnomaly": 1,
         "RepeatedProvision": 10,
-        "TextDefect": 6,
+        "TextDefect": 6 + 22 + 2 + 7,  # + the splits across blank lines, intro wordings, final punctuation
     }
     letters = values(
         store,
@@ -512,6 +590,37 @@ def test_graph_holds_the_swedish_outcome(store: GraphStore) -> None:
         f"{COFACILITATORS_KEY}/sv/letter",
         f"{PGA_KEY}/sv/letter",
     ]
+
+
+def test_in_the_graph_a_copied_block_is_not_counted_twice(store: GraphStore) -> None:
+    """Issue 15: "a number-based query for Swedish objective 11 returns fifteen actions"; it returns seven."""
+    document = f"<{store.base_iri}id/{OUTCOME_KEY}/sv>"
+    def count(originals_only: str) -> int:
+        rows = values(
+            store,
+            f"""SELECT (COUNT(?action) AS ?n) WHERE {{
+                  ?objective a gcm:Objective ; gcm:inDocument {document} ; gcm:number "11" .
+                  ?action a gcm:Action ; eli:is_part_of+ ?objective . {originals_only} }}""",
+        )
+        return int(rows[0][0])
+
+    # the copy is still in the graph, typed so a query can tell it from the original
+    assert count("") == 15
+    assert count("FILTER NOT EXISTS { ?objective a gcm:Copy } FILTER NOT EXISTS { ?action a gcm:Copy }") == 7
+    copies = values(
+        store,
+        f"""SELECT ?copy ?original WHERE {{ ?copy a gcm:Copy ; gcm:copyOf ?original ; gcm:inDocument {document} }}
+            ORDER BY ?copy""",
+    )
+    assert len(copies) == 10
+    assert (f"{store.base_iri}id/{OUTCOME_KEY}/sv/annex/objective/11-dup",
+            f"{store.base_iri}id/{OUTCOME_KEY}/sv/annex/objective/11") in copies  # fmt: skip
+    letterheads = values(
+        store,
+        """SELECT ?letter ?language (LANG(?text) AS ?tag) WHERE { ?letter a gcm:Letter ; gcm:text ?text ;
+              dcterms:language ?language } ORDER BY ?letter""",
+    )
+    assert [(tag, language) for _, language, tag in letterheads] == [("mul", "mul"), ("en", "en")]
 
 
 def test_a_source_that_lost_its_sections_says_where(tmp_path: Path) -> None:

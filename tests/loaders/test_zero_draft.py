@@ -364,8 +364,9 @@ def test_missing_objective_is_a_source_error(tmp_path: Path) -> None:
 
 def test_skipped_action_letter_is_a_finding(tmp_path: Path) -> None:
     path = _broken_copy(tmp_path, "- (c) Conclude agreements on consular", "- (d) Conclude agreements on consular")
-    with pytest.raises(ValueError, match="used twice"):
-        load(path, entry())  # (d) twice under paragraph 29: the path repeats
+    with pytest.raises(SourceError) as error:
+        load(path, entry())  # (d) twice under paragraph 29: the path repeats, a source error naming the line
+    assert (error.value.file, error.value.line, error.value.provision) == (f"corpus/{FILE}", 321, "annex/para/29/d")
     path = _broken_copy(tmp_path, "- (e) Provide consular support", "- (f) Provide consular support")
     [document] = load(path, entry())
     numbering = [f for f in document.findings if f.kind is FindingKind.NUMBERING]

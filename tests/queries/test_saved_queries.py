@@ -282,3 +282,43 @@ def test_provision_sources(store: GraphStore, catalog: dict[str, SavedQuery]) ->
     assert {r["file"] for r in everything} == {"corpus/003_4d3bf2ee86e6cb1c.txt"}
     with pytest.raises(ParameterError):
         query.bind({"kind": "Finding"}, store.base_iri)
+
+
+# copies are not originals (issue 15) ------------------------------------------------------------
+
+SWEDISH = "http://127.0.0.1:8000/id/gcm-agreed-outcome-2018-07-13/sv"
+
+
+def test_a_copied_block_is_not_counted_twice(store: GraphStore, catalog: dict[str, SavedQuery]) -> None:
+    """The Swedish text prints objective 11's heading and paragraph 27 twice, the first time followed by a
+    copy of objective 10's actions (c)-(j): "a number-based query for Swedish objective 11 returns fifteen
+    actions". The copies stay in the graph (gcm:Copy, gcm:copyOf) and are counted once, as their originals."""
+    actions = run(store, catalog["objective-actions"], objective="11", version="translation")
+    assert [r["letter"] for r in actions] == list("abcdefg")
+    assert {r["action"].rsplit("/annex/", 1)[1] for r in actions} == {f"para/27/{x}" for x in "abcdefg"}
+    assert [r["letter"] for r in run(store, catalog["objective-actions"], objective="10", version="translation")] == (
+        list("abcdefghij")
+    )
+    objectives = run(store, catalog["objectives"], version="translation")
+    assert [r["number"] for r in objectives] == [str(n) for n in range(1, 24)]  # 11 once
+    counted = {r["number"]: int(r["actions"]) for r in objectives}
+    assert (counted["1"], counted["10"], counted["11"]) == (4, 10, 7)  # objective 1 stops at (d) in Swedish
+    assert sum(counted.values()) == 4 + 176  # before issue 15 a count over the text gave 188 (8 copies)
+    overview = run(store, catalog["objective-overview"], objective="11", version="translation")
+    assert [r["provision"] for r in overview][:2] == [f"{SWEDISH}/annex/objective/11", f"{SWEDISH}/annex/para/27"]
+    assert len(overview) == len({r["provision"] for r in overview}) == 2 + 7
+    assert "Copy" not in {r["kind"] for r in overview}
+    # the copies themselves are in the graph, each linked to what it repeats
+    copies = store.select(
+        "PREFIX gcm: <http://127.0.0.1:8000/ontology#> "
+        "SELECT ?copy ?original WHERE { ?copy a gcm:Copy ; gcm:copyOf ?original }"
+    )
+    pairs = {(r["copy"].value.rsplit("/annex/", 1)[1], r["original"].value.rsplit("/annex/", 1)[1]) for r in copies}  # type: ignore[union-attr]
+    assert pairs == {("objective/11-dup", "objective/11"), ("para/27-dup", "para/27")} | {
+        (f"para/27-dup/{x}", f"para/26/{x}") for x in "cdefghij"
+    }
+
+
+def test_the_final_text_is_still_the_default(store: GraphStore, catalog: dict[str, SavedQuery]) -> None:
+    rows = run(store, catalog["objective-actions"], objective="11")
+    assert {r["version"] for r in rows} == {"final"} and rows[0]["action"] == f"{FINAL}/annex/para/27/a"

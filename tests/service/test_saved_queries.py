@@ -53,7 +53,15 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
             "default": "1",
             "values": [str(n) for n in range(1, 24)],
             "required": False,
-        }
+        },
+        {  # issue 15: the Swedish text is asked by number too (its copies counted once)
+            "name": "version",
+            "type": "string",
+            "description": "Which text: final (A/73/L.66, English) or translation (the Swedish outcome of 13 July 2018)",
+            "default": "final",
+            "values": ["final", "translation"],
+            "required": False,
+        },
     ]
     assert client.get("/queries", params={"format": "json"}).json() == listing.json()
 
@@ -157,8 +165,8 @@ def test_html_results_show_labels_links_and_downloads(client: httpx.Client) -> N
     assert f'<a href="/{FINAL}/annex/para/17/a"' in page
     assert ">Action 17 (a)</a>" in page
     assert "Elaborate and implement a comprehensive strategy for improving migration data" in page
-    assert 'href="/queries/objective-actions?objective=1&format=csv"' in page
-    assert 'href="/queries/objective-actions?objective=1&format=json"' in page
+    assert 'href="/queries/objective-actions?objective=1&version=final&format=csv"' in page  # the defaults, issue 15's version too
+    assert 'href="/queries/objective-actions?objective=1&version=final&format=json"' in page
     assert client.get("/queries/objective-actions?objective=1&format=csv").status_code == 200
 
 

@@ -185,7 +185,13 @@ def english_document() -> Document:
 def swedish_document() -> Document:
     K = ProvisionKind
     annex = p(K.PART, "annex", "Bilaga", 3)
-    annex.children = [p(K.PARAGRAPH, "annex/para/1", "Vi erinrar om konventionen.", 4, number="1")]
+    annex.children = [
+        p(K.PARAGRAPH, "annex/para/1", "Vi erinrar om konventionen.", 4, number="1"),
+        # a line printed in another language than its document's
+        p(K.PARAGRAPH, "annex/para/2", "Confédération suisse", 5, number="2", language="fr"),
+        # paragraph 1 printed again: a copy, linked to what it repeats (and a finding)
+        p(K.PARAGRAPH, "annex/para/1-dup", "Vi erinrar om konventionen.", 6, number="1", copy_of=("annex", "para", "1")),
+    ]
     return Document(
         key="example-sv",
         language="sv",
@@ -194,6 +200,9 @@ def swedish_document() -> Document:
         status="translation",
         source_file="example-sv.txt",
         provisions=[annex],
+        findings=[
+            Finding(FindingKind.REPEATED, "Paragraph 1 is printed again.", span(6), ("annex", "para", "1-dup")),
+        ],
         version_of="gcm",
     )
 
@@ -325,6 +334,7 @@ TARGETED = [
     "RoundTableAlignment",
     "EvidenceSpan",
     "NoCorrespondence",
+    "Copy",
 ]
 
 
@@ -886,6 +896,31 @@ CASES += [
         "heading in another language",
         put(OBJ1, "gcm:heading", "'Samla in data'@sv"),
         (check("provision-language"), OBJ1),
+    ),
+    case(
+        "text tagged otherwise than its provision's own language",
+        put(f"{SV}/annex/para/2", "gcm:text", "'Confédération suisse'@sv"),
+        (check("provision-language"), f"{SV}/annex/para/2"),
+    ),
+    case(
+        "copy without what it repeats",
+        drop(f"{SV}/annex/para/1-dup", "gcm:copyOf"),
+        (shape("Copy-original"), f"{SV}/annex/para/1-dup"),
+    ),
+    case(
+        "copy of a provision of another kind",
+        put(f"{SV}/annex/para/1-dup", "gcm:copyOf", f"<{SV}/annex>"),
+        (check("copies"), f"{SV}/annex/para/1-dup"),
+    ),
+    case(
+        "copy of another document's provision",
+        put(f"{SV}/annex/para/1-dup", "gcm:copyOf", f"<{PARA1}>"),
+        (check("copies"), f"{SV}/annex/para/1-dup"),
+    ),
+    case(
+        "copyOf on a provision not typed a copy",
+        add(f"<{C3}/a> gcm:copyOf <{C3}/b>"),
+        (check("copies"), f"{C3}/a"),
     ),
     case(
         "text in another language",

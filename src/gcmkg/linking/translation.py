@@ -9,11 +9,11 @@ The Swedish file translates the agreed outcome of 13 July 2018 (the document of 
 1. *Structure.*  Both loaders address provisions the same way (``annex/para/17/a`` is action (a)
    of paragraph 17 in both), so a Swedish provision corresponds to the English provision with the
    same path — paragraph number, objective number, action or item letter, roman numeral, section
-   slug, position of a guiding principle or sub-heading.  A copy the Swedish loader marked
-   ``-dup`` (a block printed twice) corresponds to the provision it is a copy of: a ``-dup``
-   heading or paragraph to the one with the plain number; a ``-dup`` action whose text is the
-   text of an earlier Swedish action (a repeat, as objective 10's actions (c)–(j) printed again
-   under objective 11) to that earlier action's English counterpart.
+   slug, position of a guiding principle or sub-heading.  A copy (a block printed twice, which
+   the Swedish loader records as ``Provision.copy_of``, ``gcm:copyOf``) corresponds to the
+   English counterpart of what it repeats: the printed-again heading and paragraph of objective
+   11 to objective 11 and paragraph 27, objective 10's actions (c)–(j) printed again under
+   objective 11 to objective 10's.  Queries by number leave copies out (they are ``gcm:Copy``).
 2. *Check.*  A translation is about as long as its original (Swedish runs 0.8–1.3 times the
    English length in this text) and keeps its numerals ("2030", "10.c", "No.97").  The score is
    the length plausibility ``min(r, 1/r)`` of ``r = len(sv) / (1.05 · len(en))``; a score below
@@ -29,7 +29,6 @@ the corpus and are not linked; nor is a Swedish provision whose path the English
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -40,7 +39,7 @@ from gcmkg.links import DOCUMENTS, Alignment, Linker, Links
 from gcmkg.model import Document, FindingKind, Provision, ProvisionKind, with_status
 
 METHOD = "same structural address (paragraph, objective, letter, position); checked by length ratio and numerals"
-COPY_METHOD = "repeated copy: same text as an earlier Swedish action, linked to that action's English counterpart"
+COPY_METHOD = "a copy (gcm:copyOf) of an earlier Swedish provision, linked to that provision's English counterpart"
 LENGTH_FACTOR = 1.05  # Swedish is about 5 % longer than English in this text
 MIN_SCORE = 0.6
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -66,18 +65,6 @@ class Link:
     method: str
     score: float
     difference: str | None
-
-
-def _undup(path: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(segment.removesuffix("-dup") for segment in path)
-
-
-def _same_text(a: str, b: str) -> bool:
-    return a == b or (
-        abs(len(a) - len(b)) < 20
-        and a[:60] == b[:60]
-        and difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() > 0.97
-    )
 
 
 def _numerals(text: str) -> set[str]:
@@ -107,18 +94,12 @@ def links(swedish: Document, english: Document) -> tuple[list[Link], list[tuple[
         if finding.provision is not None and finding.kind is not FindingKind.MARKER:
             findings.setdefault(finding.provision, []).append(finding.message)
     english_footnotes = {p.path: {ref.number for ref in p.footnote_refs} for p in english.walk()}
-    actions: list[Provision] = []
     result: list[Link] = []
     unlinked: list[tuple[Provision, str]] = []
     for provision in swedish.walk():
-        method = METHOD
-        target_path = _undup(provision.path)
-        if provision.kind is ProvisionKind.ACTION:
-            original = next((a for a in actions if _same_text(a.text, provision.text)), None)
-            if original is not None:
-                target_path, method = _undup(original.path), COPY_METHOD
-            else:
-                actions.append(provision)
+        method, target_path = METHOD, provision.path
+        if provision.copy_of is not None:
+            method, target_path = COPY_METHOD, provision.copy_of
         target = english_index.get(target_path)
         if target is None:
             unlinked.append((provision, f"the English text has no provision {'/'.join(target_path)}"))
