@@ -1,6 +1,7 @@
 # gcmkg — the Makefile is the map.  `make help` lists the targets.
-# Every stage is a file target written atomically; `make build` and `make test` install
-# what they need themselves (a local virtual environment in .venv).
+# Each target installs what it needs itself: Python packages into .venv, and Debian's wrk for
+# the benchmarks.  The graph is one file target, build/current/report.txt, remade when a source
+# changes; `gcmkg build` swaps the new release in only when every stage has passed.
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -12,7 +13,7 @@ CURRENT := $(BUILD_DIR)/current
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install build parse validate test lint clean serve bench
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,11 +44,20 @@ test: lint ## run every test: lint, then pytest over tests/ and the doctests in 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) serve --host 127.0.0.1 --port 8000
 
+tools: ## Debian packages the benchmarks use (wrk, the load generator), installed when missing
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
 bench: $(CURRENT)/report.txt ## latency and throughput of the service beside the Oxigraph server (prints figures)
 	$(BIN)/python bench/bench_service.py --build-dir $(BUILD_DIR)
 
+soak: $(CURRENT)/report.txt tools ## 32 clients, with and without pathological ones, gcmkg then Oxigraph (prints figures, ~9 min)
+	$(BIN)/python bench/soak.py --build-dir $(BUILD_DIR)
+
+faults: $(STAMP) ## kill a worker, rebuild twice while serving, kill and restart the service: what clients saw
+	$(BIN)/python bench/faults.py
+
 lint: $(STAMP) ## ruff and mypy
-	$(BIN)/ruff check src loaders tests
+	$(BIN)/ruff check src loaders tests bench
 	$(BIN)/mypy src loaders
 
 clean: ## remove build/ (the virtual environment stays)

@@ -12,7 +12,7 @@ Fixtures (session scope):
   protocol test data (``data1.nt``…``data3.nt`` as the named graphs the manifest expects),
   with small row/byte caps (``PROTOCOL_LIMITS``) so the caps can be reached with tiny queries.
 
-To iterate on SPARQL tests without rebuilding (a build takes minutes), set
+To iterate on SPARQL tests without rebuilding (a build takes 15–20 s here), set
 ``GCMKG_TEST_SERVICE_BUILD=<build dir>:<port>`` to a finished build whose base IRI is
 ``http://127.0.0.1:<port>/``; the server then listens on that port.  Unset, a fresh build is made.
 """
