@@ -47,7 +47,7 @@ serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on htt
 tools: ## Debian packages the benchmarks use (wrk, the load generator), installed when missing
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-bench: $(CURRENT)/report.txt ## latency and throughput of the service beside the Oxigraph server (prints figures)
+bench: $(CURRENT)/report.txt tools ## latency and throughput of the service beside the Oxigraph server (prints figures)
 	$(BIN)/python bench/bench_service.py --build-dir $(BUILD_DIR)
 
 soak: $(CURRENT)/report.txt tools ## 32 clients, with and without pathological ones, gcmkg then Oxigraph (prints figures, ~9 min)

@@ -1,242 +1,149 @@
-"""Latency and throughput of the gcmkg service, side by side with the Oxigraph server.
+"""Throughput and latency of gcmkg beside the Oxigraph server, over the same store (``make bench``).
 
-Not a test: it prints figures.  Both servers run over the *same* built store, on loopback, in
-the same run, and receive the same queries:
+Not a test: it prints figures.  Both servers run on loopback over the same built store, one at
+a time, and receive the same questions (:mod:`cases`: each pair asks the same of both, and both
+answers are checked to be 200 before anything is timed):
 
-* **saved** — the saved query ``objective-actions`` (objective 7) through ``/queries/...``
-  (parameters bound as RDF terms); on Oxigraph the same text with the value bound by a
-  ``VALUES`` block at the top of its ``WHERE`` (Oxigraph has no saved queries).
-  Falls back to the same SPARQL through ``/sparql`` when the saved-query router is absent.
-* **adhoc** — an ad-hoc SELECT (the 23 objectives with their headings) through ``/sparql``.
-* **deref** — dereferencing an objective's IRI as Turtle (``/id/...``); on Oxigraph the
-  equivalent CONSTRUCT of the resource's outgoing and incoming statements.  Skipped while
-  ``/id/...`` does not answer.
+* **deref** — an IRI as Turtle (``/id/…``); on Oxigraph the CONSTRUCT of its statements;
+* **deref-html** — the same IRI as an HTML page (Oxigraph: the same CONSTRUCT);
+* **saved** — three saved queries (objective-actions for each objective, provision-text, objectives);
+* **adhoc** — a lookup by IRI, a small join, a regex over action texts.
 
-For each, at concurrency 1, 4 and 16: median and p95 latency and requests per second, and the
-ratios gcmkg/Oxigraph (latency: >1 means gcmkg is slower; throughput: <1 means gcmkg is slower).
+For each, at 1, 4, 16 and 32 connections (wrk, one thread per connection, ``--seconds`` each):
+requests per second, p50 and p95 latency, CPU per request of the server (all its processes) and
+its resident memory, and the ratio gcmkg ÷ Oxigraph of the throughput.  First, wrk is shown not
+to be the bottleneck: the rate at which it drives gcmkg's cheapest answer is printed, to be read
+against the cells below.
 
-    .venv/bin/python bench/bench_service.py --build-dir build [--requests 200] [--concurrency 1 4 16]
+    .venv/bin/python bench/bench_service.py --build-dir build [--seconds 5] [--connections 1 4 16 32]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import re
-import signal
-import socket
-import statistics
-import subprocess
-import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+import cases
+import wrk
+from servers import Server, start_gcmkg, start_oxigraph
 
 
-@dataclass(frozen=True)
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]
-    headers: dict[str, str]
+def groups(base: str, iris: list[str]) -> dict[str, list[cases.Pair]]:
+    return {
+        "deref": [cases.deref(i, base) for i in iris],
+        "deref-html": [cases.deref(i, base, "text/html") for i in iris],
+        "saved:objective-actions": [cases.saved("objective-actions", "objective", str(n), base) for n in range(1, 24)],
+        "saved:provision-text": [
+            cases.saved(
+                "provision-text",
+                "provision",
+                f"id/a-73-l-66/en/annex/para/{n}",
+                base,
+                literal=f"<{base}id/a-73-l-66/en/annex/para/{n}>",
+            )
+            for n in range(17, 40)
+        ],
+        "saved:objectives": [cases.saved_plain("objectives", base)],
+        "adhoc:lookup": [cases.lookup(i) for i in iris[:50]],
+        "adhoc:join": [cases.objectives_join(base)],
+        "adhoc:regex": [cases.regex_over_actions(base, w) for w in ("remittance", "detention", "recruitment")],
+    }
 
 
-@dataclass(frozen=True)
-class Case:
-    name: str
-    ours: Request
-    theirs: Request
+def check(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None:
+    with httpx.Client(base_url=server.url.rstrip("/"), timeout=60) as client:
+        for kind, items in pairs.items():
+            request = getattr(items[0], side)
+            status = client.get(request.path, headers={"Accept": request.accept}).status_code
+            if status != 200:
+                raise SystemExit(f"{server.name} answered {status} to {kind}: {request.path[:120]}")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def measure(server: Server, requests: list[wrk.Request], connections: int, seconds: float) -> dict[str, float]:
+    tree = server.tree
+    cpu = tree.cpu_seconds()
+    result = wrk.run(wrk.Load("cell", server.url, requests, connections, f"bench-{connections}"), seconds=seconds)
+    cpu = tree.cpu_seconds() - cpu
+    ok = result.count(200)
+    return {
+        "rps": ok / result.seconds,
+        "p50": result.p50_ms,
+        "p95": result.p95_ms,
+        "cpu_ms": cpu / max(result.requests, 1) * 1000,
+        "rss": tree.rss_mib(),
+        "errors": result.errors,
+    }
 
 
-def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}: {url}")
-        try:
-            httpx.get(url, timeout=2)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise SystemExit(f"server did not answer within {seconds:.0f} s: {url}")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def absolute_prefixes(text: str, base: str) -> str:
-    """Project queries write ``PREFIX gcm: <ontology#>``; Oxigraph gets the absolute IRI."""
-    return re.sub(r"PREFIX\s+(\w*):\s*<(?!https?:)([^>]*)>", lambda m: f"PREFIX {m[1]}: <{base}{m[2]}>", text)
-
-
-def cases(base: str, ours_url: str, client: httpx.Client) -> list[Case]:
-    json_accept = {"Accept": "application/sparql-results+json"}
-    gcm = f"{base}ontology#"
-    adhoc = (
-        f"PREFIX gcm: <{gcm}>\nPREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n"
-        "SELECT ?objective ?number ?heading WHERE { ?objective a gcm:Objective ; gcm:status ?s ; "
-        "gcm:number ?number ; gcm:heading ?heading ; gcm:inDocument ?d . ?d gcm:status gcm:status-final } "
-        "ORDER BY xsd:integer(?number)"
-    )
-    adhoc = adhoc.replace("gcm:status ?s ; ", "")
-    out = [
-        Case(
-            "adhoc",
-            Request("GET", "sparql", {"query": adhoc}, json_accept),
-            Request("GET", "query", {"query": adhoc}, json_accept),
-        )
-    ]
-
-    saved_file = ROOT / "queries" / "objective-actions.rq"
-    saved_text = absolute_prefixes(saved_file.read_text(encoding="utf-8"), base)
-    bound = re.sub(r"WHERE\s*\{", "WHERE {\n  VALUES ?objective { 7 }", saved_text, count=1)
-    theirs = Request("GET", "query", {"query": bound}, json_accept)
-    probe = client.get(ours_url + "queries/objective-actions", params={"objective": "7"}, headers=json_accept)
-    if probe.status_code == 200:
-        ours = Request("GET", "queries/objective-actions", {"objective": "7"}, json_accept)
-    else:
-        print(f"(saved: /queries/objective-actions answered {probe.status_code}; using /sparql with the same text)")
-        ours = Request("GET", "sparql", {"query": bound}, json_accept)
-    out.insert(0, Case("saved", ours, theirs))
-
-    iri = f"{base}id/a-73-l-66/en/annex/objective/7"
-    path = iri.removeprefix(base)
-    turtle = {"Accept": "text/turtle"}
-    if client.get(ours_url + path, headers=turtle).status_code == 200:
-        construct = (
-            f"CONSTRUCT {{ <{iri}> ?p ?o . ?s ?q <{iri}> }} WHERE {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?q <{iri}> }} }}"
-        )
-        out.append(
-            Case("deref", Request("GET", path, {}, turtle), Request("GET", "query", {"query": construct}, turtle))
-        )
-    else:
-        print(f"(deref: {path} does not answer yet; skipped)")
-    return out
-
-
-async def load(base_url: str, request: Request, concurrency: int, total: int) -> tuple[list[float], float, int]:
-    """``total`` requests from ``concurrency`` clients; latencies (s), elapsed (s), failures."""
-    latencies: list[float] = []
-    failures = 0
-    remaining = total
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
-
-        async def one_client() -> None:
-            nonlocal remaining, failures
-            while remaining > 0:
-                remaining -= 1
-                start = time.perf_counter()
-                response = await client.request(
-                    request.method, request.path, params=request.params, headers=request.headers
-                )
-                await response.aread()
-                latencies.append(time.perf_counter() - start)
-                if response.status_code != 200:
-                    failures += 1
-
-        for _ in range(3):  # warm-up (connections, caches)
-            await client.request(request.method, request.path, params=request.params, headers=request.headers)
-        start = time.perf_counter()
-        await asyncio.gather(*(one_client() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - start
-    return latencies, elapsed, failures
-
-
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+def cell(f: dict[str, float], width: int) -> str:
+    return f"{f['rps']:{width}.0f} {f['p50']:6.1f} {f['p95']:7.1f} {f['cpu_ms']:5.2f} {f['rss']:5.0f}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", default=str(ROOT / "build"))
-    parser.add_argument("--base-iri", default=os.environ.get("GCMKG_BASE_IRI", "http://127.0.0.1:8000/"))
-    parser.add_argument("--requests", type=int, default=200, help="requests per case and concurrency level")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 4, 16])
-    parser.add_argument("--workers", type=int, default=2, help="gcmkg query workers")
+    parser.add_argument("--build-dir", type=Path, default=cases.ROOT / "build")
+    parser.add_argument("--base-iri", default="http://127.0.0.1:8000/")
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--connections", type=int, nargs="+", default=[1, 4, 16, 32])
+    parser.add_argument("--timeout", type=float, default=10)
     args = parser.parse_args()
-
-    build_dir = Path(args.build_dir).resolve()
+    if not wrk.available():
+        raise SystemExit("wrk is not installed (make bench installs Debian's wrk)")
+    build_dir = args.build_dir.resolve()
     store = (build_dir / "current").resolve() / "store"
-    if not store.is_dir():
-        raise SystemExit(f"no store in {build_dir}/current; run `make build` first")
-    ours_port, theirs_port = free_port(), free_port()
-    ours_url, theirs_url = f"http://127.0.0.1:{ours_port}/", f"http://127.0.0.1:{theirs_port}/"
-    quiet = subprocess.DEVNULL
-    ours_process = subprocess.Popen(
-        [str(BIN / "gcmkg"), "--build-dir", str(build_dir), "--base-iri", args.base_iri, "serve",
-         "--port", str(ours_port), "--no-access-log", "--log-level", "warning", "--workers", str(args.workers)],
-        stdout=quiet, stderr=quiet, start_new_session=True,
-    )  # fmt: skip
-    theirs_process = subprocess.Popen(
-        [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{theirs_port}",
-         "--union-default-graph"],
-        stdout=quiet, stderr=quiet, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(ours_url + "sparql", ours_process)
-        wait_until_up(theirs_url + "query?query=ASK%7B%7D", theirs_process)
-        with httpx.Client(timeout=30) as client:
-            selected = cases(args.base_iri, ours_url, client)
-            for case in selected:  # same answers from both, before timing anything
-                a = client.request(
-                    case.ours.method, ours_url + case.ours.path, params=case.ours.params, headers=case.ours.headers
-                )
-                b = client.request(
-                    case.theirs.method,
-                    theirs_url + case.theirs.path,
-                    params=case.theirs.params,
-                    headers=case.theirs.headers,
-                )
-                if a.status_code != 200 or b.status_code != 200:
-                    raise SystemExit(
-                        f"{case.name}: gcmkg {a.status_code}, oxigraph {b.status_code}: {a.text[:200]} {b.text[:200]}"
-                    )
-        print(
-            f"store {store} · {args.requests} requests per cell · gcmkg workers {args.workers} · {os.cpu_count()} CPUs"
-        )
-        header = (
-            f"{'case':7} {'conc':>4} | {'gcmkg p50':>9} {'p95':>8} {'req/s':>7} | "
-            f"{'oxigraph p50':>12} {'p95':>8} {'req/s':>7} | {'p50 ×':>6} {'p95 ×':>6} {'req/s ×':>7}"
-        )
-        print(header)
-        print("-" * len(header))
-        for case in selected:
-            for concurrency in args.concurrency:
-                ours_lat, ours_time, ours_fail = asyncio.run(load(ours_url, case.ours, concurrency, args.requests))
-                theirs_lat, theirs_time, theirs_fail = asyncio.run(
-                    load(theirs_url, case.theirs, concurrency, args.requests)
-                )
-                o50, o95, ors = statistics.median(ours_lat), p95(ours_lat), len(ours_lat) / ours_time
-                t50, t95, trs = statistics.median(theirs_lat), p95(theirs_lat), len(theirs_lat) / theirs_time
-                fails = f"  failures: gcmkg {ours_fail}, oxigraph {theirs_fail}" if ours_fail or theirs_fail else ""
+    base = args.base_iri
+    pairs = groups(base, cases.provision_iris(store, base, 200))
+    # gcmkg's budgets are per client: the benchmark's connections are one client each, and
+    # unmetered so that the cells measure the service, not its refusals
+    unmetered = ["--client-queries", "64", "--client-seconds", "1e6", "--heavy-after", "1e6"]
+    figures: dict[tuple[str, str, int], dict[str, float]] = {}
+    crashes: dict[str, int] = {}
+    for name, start in (
+        ("gcmkg", lambda: start_gcmkg(build_dir, base, "--timeout", f"{args.timeout:g}", *unmetered)),
+        ("oxigraph", lambda: start_oxigraph(store, args.timeout)),
+    ):
+        server = start()
+        side = "ours" if name == "gcmkg" else "theirs"
+        try:
+            check(server, pairs, side)
+            if name == "gcmkg":  # the cheapest answer: ASK {} from the release's answer cache
+                probe = wrk.Request("GET", "/sparql?query=ASK%7B%7D", cases.JSON)
+                ceiling = wrk.run(wrk.Load("ceiling", server.url, [probe], 16, "ceiling"), seconds=args.seconds)
                 print(
-                    f"{case.name:7} {concurrency:>4} | {o50 * 1000:7.1f}ms {o95 * 1000:6.1f}ms {ors:7.0f} | "
-                    f"{t50 * 1000:10.1f}ms {t95 * 1000:6.1f}ms {trs:7.0f} | "
-                    f"{o50 / t50:6.2f} {o95 / t95:6.2f} {ors / trs:7.2f}{fails}"
+                    f"load generator: wrk drives gcmkg's cheapest answer (ASK {{}}, cached) at {ceiling.rps:.0f} req/s"
                 )
-    finally:
-        stop(ours_process)
-        stop(theirs_process)
+            for kind, items in pairs.items():
+                requests = [getattr(p, side) for p in items]
+                for connections in args.connections:
+                    if server.process.poll() is not None:  # a server that died is reported and started again
+                        print(f"{name} ended ({server.process.returncode}) before {kind} × {connections}; restarted")
+                        crashes[name] = crashes.get(name, 0) + 1
+                        server = start()
+                    figures[name, kind, connections] = measure(server, requests, connections, args.seconds)
+        finally:
+            server.stop()
+    print(f"\nstore {store} · {args.seconds:g} s per cell · req/s of 200 answers; latency in ms; CPU ms per request")
+    header = (
+        f"{'request':24} {'conn':>4} | {'gcmkg req/s':>11} {'p50':>6} {'p95':>7} {'cpu':>5} {'rss':>5} | "
+        f"{'oxigraph req/s':>14} {'p50':>6} {'p95':>7} {'cpu':>5} {'rss':>5} | {'ratio':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind in pairs:
+        for connections in args.connections:
+            a, b = figures["gcmkg", kind, connections], figures["oxigraph", kind, connections]
+            errors = (
+                f"  errors: gcmkg {a['errors']:.0f}, oxigraph {b['errors']:.0f}" if a["errors"] or b["errors"] else ""
+            )
+            ratio = a["rps"] / b["rps"] if b["rps"] else float("inf")
+            print(f"{kind:24} {connections:>4} | {cell(a, 11)} | {cell(b, 14)} | {ratio:6.2f}{errors}")
+    if crashes:
+        print(
+            "servers that died during the run (and were restarted): "
+            + ", ".join(f"{n} ×{c}" for n, c in crashes.items())
+        )
 
 
 if __name__ == "__main__":

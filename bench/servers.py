@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,10 @@ class Server:
     name: str
     url: str  # ends with "/"
     process: subprocess.Popen[bytes]
+    log: Path | None = None  # where its output goes (read when it ends early)
+
+    def log_tail(self) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-20:]) if self.log else ""
 
     @property
     def tree(self) -> ProcessTree:
@@ -46,7 +51,7 @@ class Server:
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.process.returncode}")
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}\n{self.log_tail()}")
             try:
                 httpx.get(self.url + path, timeout=2)
                 return time.monotonic() - started
@@ -65,11 +70,14 @@ class Server:
 
 
 def start_gcmkg(build_dir: Path, base_iri: str, *extra: str, port: int | None = None) -> Server:
+    """``gcmkg serve`` on ``port`` (a free one by default); its log goes to a temporary file."""
     port = port or free_port()
+    log = Path(tempfile.mkstemp(prefix="gcmkg-serve-", suffix=".log")[1])
     argv = [str(BIN / "gcmkg"), "--build-dir", str(build_dir), "--base-iri", base_iri, "serve", "--port", str(port)]
     argv += ["--no-access-log", "--log-level", "warning", *extra]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    server = Server("gcmkg", f"http://127.0.0.1:{port}/", process)
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server("gcmkg", f"http://127.0.0.1:{port}/", process, log)
     server.wait_until_up("sparql?query=ASK%7B%7D")
     return server
 
@@ -78,7 +86,9 @@ def start_oxigraph(store: Path, timeout_s: float) -> Server:
     port = free_port()
     argv = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{port}"]
     argv += ["--union-default-graph", "--timeout-s", f"{timeout_s:g}"]
-    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    server = Server("oxigraph", f"http://127.0.0.1:{port}/", process)
+    log = Path(tempfile.mkstemp(prefix="oxigraph-serve-", suffix=".log")[1])
+    with log.open("wb") as output:
+        process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server("oxigraph", f"http://127.0.0.1:{port}/", process, log)
     server.wait_until_up("query?query=ASK%7B%7D")
     return server
