@@ -90,16 +90,16 @@ def create_app(
 
     saved_limits = dataclasses.replace(limits, workers=1, burst_workers=1)
 
-    def open_release(pin: Pin) -> Served:
+    def open_release(pin: Pin, warm: bool) -> Served:
         runners: list[QueryRunner] = []
         try:
             store = GraphStore.open_read_only(pin.store_dir, settings.base_iri)
             runners.append(
                 QueryRunner(
                     pin.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S, niceness=ADHOC_NICENESS
-                ).start()
+                ).start(wait=warm)
             )
-            runners.append(QueryRunner(pin.store_dir, settings.base_iri, saved_limits).start())
+            runners.append(QueryRunner(pin.store_dir, settings.base_iri, saved_limits).start(wait=warm))
         except BaseException:
             for runner in runners:
                 runner.close()

@@ -6,7 +6,8 @@
   limit), and how many live switches this process has made.  Always ``200`` while the process
   answers.
 * ``GET /health/ready``: ``200 ready`` while a release is served and at least one query worker
-  is alive; otherwise ``503`` with ``Retry-After`` (a balancer takes the replica out meanwhile).
+  is ready; otherwise ``503`` with ``Retry-After`` (a balancer takes the replica out meanwhile,
+  e.g. in the second after a cold start, while the workers open the store).
 
 Neither is cached (``Cache-Control: no-store``): they describe this process now.
 """
@@ -71,12 +72,12 @@ def health(request: Request, served: ServedDep) -> Response:
     "/health/ready",
     summary="200 while this replica can answer queries, else 503",
     response_class=PlainTextResponse,
-    responses={503: {"description": "not ready: no query worker alive", "content": {"text/plain": {}}}},
+    responses={503: {"description": "not ready: no query worker ready", "content": {"text/plain": {}}}},
 )
 def ready(served: ServedDep) -> Response:
-    if served.runner.status()["alive"] < 1:
+    if served.runner.status()["ready"] < 1:
         return PlainTextResponse(
-            "not ready: no query worker is alive (they are being restarted)\n",
+            "not ready: no query worker is ready (they are starting or being restarted)\n",
             status_code=503,
             headers={**NO_STORE, "Retry-After": "2"},
         )

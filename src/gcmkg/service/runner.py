@@ -129,6 +129,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.conn: Connection = parent
+        self.ready = False  # it has opened the store and can take a query
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -138,6 +139,7 @@ class _Worker:
         if kind != "ready":
             self.kill()
             raise RuntimeError(str(payload))
+        self.ready = True
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -184,14 +186,41 @@ class QueryRunner:
         self.timeouts = 0  # queries stopped by the time limit (each one cost a worker)
 
     # lifecycle ----------------------------------------------------------------------------
-    def start(self) -> QueryRunner:
-        """Start the workers and wait until each has opened the store."""
-        workers = [self._spawn() for _ in range(self.limits.workers)]
+    def start(self, *, wait: bool = True) -> QueryRunner:
+        """Start the workers; with ``wait``, return once each has opened the store.
+
+        Without it, the workers get ready in the background (a service answers what needs no
+        worker meanwhile, and a query waits for the first worker ready, as for a busy pool).
+        """
+        if wait:
+            self._ready([self._spawn() for _ in range(self.limits.workers)])
+        else:  # even starting the forkserver takes a while: all of it in the background
+            with self._lock:
+                self._starting += self.limits.workers  # their slots are taken from now on
+            threading.Thread(target=self._start_counted, name="gcmkg-workers-start", daemon=True).start()
+        return self
+
+    def _start_counted(self) -> None:
+        workers = []
+        for _ in range(self.limits.workers):
+            try:
+                workers.append(self._spawn(counted=True))
+            except Exception:
+                with self._lock:
+                    self._starting -= 1
+                log.exception("could not start a query worker")
+        self._ready(workers)
+
+    def _ready(self, workers: list[_Worker]) -> None:
         for w in workers:
-            w.wait_ready(60)
+            try:
+                w.wait_ready(60)
+            except Exception:
+                log.exception("a query worker did not start; it is replaced")
+                self._retire(w)
+                continue
             self._idle.put(w)
         log.info("query runner: %d workers ready on %s (%s)", len(workers), self.store_dir, self.limits)
-        return self
 
     def close(self) -> None:
         self._closed = True
@@ -271,12 +300,15 @@ class QueryRunner:
         w.kill()
 
     def status(self) -> dict[str, int]:
-        """Workers alive, busy and being started, the bound, and queries waiting for a worker."""
+        """Workers alive (ready or still opening the store), busy and being started, the bound, and
+        queries waiting for a worker."""
         with self._lock:
             alive, starting, waiting = len(self._all), self._starting, self._waiting
+            ready = sum(w.ready for w in self._all)
         idle = self._idle.qsize()
         return {
             "alive": alive,
+            "ready": ready,
             "busy": max(0, alive - idle),
             "starting": starting,
             "bound": self.limits.workers + self.limits.burst_workers,

@@ -167,7 +167,8 @@ class Served:
         self.pin.close()
 
 
-Opener = Callable[[Pin], Served]
+# open_release(pin, warm): open a release; ``warm``: return only once its query workers are ready
+Opener = Callable[[Pin, bool], Served]
 
 
 class Releases:
@@ -185,7 +186,7 @@ class Releases:
         self.switches = 0
 
     def start(self) -> Served:
-        served = self._open(Pin.take(self.build_dir))
+        served = self._open(Pin.take(self.build_dir), False)  # cold start: answer while workers start
         with self._lock:
             self._served = served
         return served
@@ -219,7 +220,7 @@ class Releases:
             old = self.served
             if self.pointed_to() == old.pin.folder:
                 return False
-            new = self._open(Pin.take(self.build_dir))
+            new = self._open(Pin.take(self.build_dir), True)  # warmed beside the old one, then swapped in
             if new.pin.folder == old.pin.folder:  # switched back meanwhile
                 new.close()
                 return False
