@@ -160,8 +160,21 @@ def _wants_json(request: Request) -> bool:
     return "json" in accept and "text/html" not in accept and not request.url.path.startswith("/sparql")
 
 
+def plain(message: str) -> str:
+    r"""``message`` with every character that is not printable (controls, lone surrogates …) escaped.
+
+    What a client sent is often quoted back in an error; quoted raw, a control character or a
+    lone surrogate would make the answer unreadable or unencodable.
+
+    >>> plain("invalid code point '\x01' in 'a\ud800'\nsecond line")
+    "invalid code point '\\x01' in 'a\\ud800'\nsecond line"
+    """
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in message)
+
+
 def client_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A 4xx/5xx answer whose body says what went wrong (plain text, or JSON if asked for)."""
+    message = plain(message)
     if _wants_json(request):
         return JSONResponse({"status": status, "detail": message}, status_code=status, headers=headers)
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)

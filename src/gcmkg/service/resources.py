@@ -156,9 +156,23 @@ def home(store: StoreDep, iris: IrisDep, stats: DatasetStatsDep, pages: PagesDep
 
 
 def _resource_iri(request: Request, iris: Iris) -> NamedNode:
-    """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI."""
+    """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI.
+
+    A path that cannot be part of an IRI (a ``%`` not followed by two hex digits, or a character
+    such as ``"`` ``<`` ``{`` ``|`` or a space that must be percent-encoded) is the client's
+    mistake: 400 saying which character, never a server fault.
+    """
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    return iris.from_path(raw.decode("latin-1").split("?", 1)[0])
+    path = raw.decode("latin-1").split("?", 1)[0]
+    try:
+        return iris.from_path(path)
+    except ValueError as error:
+        shown = path if len(path) <= 200 else path[:200] + "…"
+        raise HTTPException(
+            status_code=400,
+            detail=f"the path {shown!r} does not name an IRI ({error}); percent-encode the characters "
+            "an IRI does not allow (a literal % as %25). Resource IRIs look like /id/a-73-l-66/en/annex/para/17",
+        ) from None
 
 
 @router.get(
