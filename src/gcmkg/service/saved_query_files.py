@@ -102,15 +102,24 @@ class Parameter:
 
     def _term(self, value: str, base_iri: str) -> Term:
         if self.type is ParamType.IRI:
-            resolved = urljoin(base_iri, value)
-            parts = urlsplit(resolved)
+            # checked before resolving: urljoin silently drops control characters and whitespace
+            if re.search(r'[\s<>"{}|\\^`\x00-\x1f\x7f-\x9f]', value):
+                raise ParameterError(self.name, f"{value!r} contains characters not allowed in an IRI")
+            try:
+                resolved = urljoin(base_iri, value)
+                parts = urlsplit(resolved)
+            except ValueError as error:  # e.g. an unclosed [ in the host
+                raise ParameterError(self.name, f"{value!r} is not an IRI ({error})") from None
             if parts.scheme not in ("http", "https", "urn", "mailto") or (
                 parts.scheme in ("http", "https") and not parts.netloc
             ):
                 raise ParameterError(self.name, f"{value!r} is not an IRI (give an absolute http(s) IRI)")
-            if re.search(r'[\s<>"{}|\\^`]', resolved):
-                raise ParameterError(self.name, f"{value!r} contains characters not allowed in an IRI")
-            return NamedNode(resolved)
+            try:  # the IRI grammar itself: percent-encodings, brackets outside the host, non-characters …
+                return NamedNode(resolved)
+            except ValueError as error:
+                raise ParameterError(
+                    self.name, f"{value!r} is not an IRI ({error}); percent-encode what an IRI does not allow"
+                ) from None
         if self.type is ParamType.INTEGER:
             if not INTEGER_RE.match(value):
                 raise ParameterError(self.name, f"{value!r} is not an integer")
