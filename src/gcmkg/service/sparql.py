@@ -55,6 +55,20 @@ FormatParam = Annotated[
 ]
 
 
+def _check_dataset(params: list[tuple[str, str]]) -> None:
+    """Every ``default-graph-uri`` / ``named-graph-uri`` must be an absolute IRI: 400 naming the one that is not."""
+    for key, value in params:
+        if key in ("default-graph-uri", "named-graph-uri"):
+            try:
+                NamedNode(value)
+            except ValueError as error:
+                shown = value if len(value) <= 200 else value[:200] + "…"
+                raise QueryRejected(
+                    f"{key} {shown!r} is not an IRI ({error}); send the absolute IRI of a graph, "
+                    "e.g. the graph/... IRIs listed at /dataset, percent-encoding what an IRI does not allow"
+                ) from None
+
+
 def _one(values: list[str], name: str) -> str | None:
     if len(values) > 1:
         raise QueryRejected(f"send exactly one {name!r} parameter per request (got {len(values)})")
@@ -110,6 +124,7 @@ async def sparql_get(
     text = _one([v for k, v in params if k == "query"], "query")
     if text is None:
         return _service_description(request, store, iris, limits, format)
+    _check_dataset(params)
     return await _answer(request, runner, text, params, format)
 
 
@@ -155,7 +170,13 @@ async def sparql_post(request: Request, runner: RunnerDep) -> Response:
         raise QueryRejected(f"the body is not valid UTF-8 (byte {error.start}); send UTF-8") from None
     url_params = list(request.query_params.multi_items())
     if media_type == FORM:
-        params = parse_qsl(body, keep_blank_values=True) + url_params
+        try:  # strict: percent-encoded bytes that are not UTF-8 are refused, as raw ones are above
+            params = parse_qsl(body, keep_blank_values=True, errors="strict") + url_params
+        except UnicodeDecodeError as error:
+            raise QueryRejected(
+                f"a percent-encoded value in the form is not UTF-8 (byte 0x{error.object[error.start]:02x}); "
+                "percent-encode the UTF-8 bytes of each value"
+            ) from None
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise QueryRejected(UPDATE_REFUSED, 403)
         text = _one([v for k, v in params if k == "query"], "query")
@@ -167,6 +188,7 @@ async def sparql_post(request: Request, runner: RunnerDep) -> Response:
             raise QueryRejected(f"with {DIRECT} the body is the query; do not also send query= in the URL")
         text = body
     format_param = _one([v for k, v in params if k == "format"], "format")
+    _check_dataset(params)
     return await _answer(request, runner, text, params, format_param)
 
 
