@@ -73,7 +73,8 @@ def not_utf8(query_string: bytes) -> str | None:
                 decoded.decode("utf-8")
             except UnicodeDecodeError as error:
                 shown = unquote_to_bytes(name).decode("utf-8", "backslashreplace")[:60]
-                return f"parameter {shown!r}: byte 0x{decoded[error.start]:02x} at {error.start} is not UTF-8"
+                shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)
+                return f"parameter '{shown}': byte 0x{decoded[error.start]:02x} at {error.start} is not UTF-8"
     return None
 
 
