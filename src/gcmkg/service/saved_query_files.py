@@ -120,11 +120,7 @@ class Parameter:
     def _term(self, value: str, base_iri: str) -> Term:
         if self.type is ParamType.IRI:
             if not IRI_RE.fullmatch(value):
-                raise ParameterError(
-                    self.name,
-                    f"{value!r} is not an IRI this service takes: give an absolute http(s), urn or mailto IRI or one "
-                    "relative to the base (id/...), in ASCII, percent-encoding anything else (a literal % as %25)",
-                )
+                raise ParameterError(self.name, f"{value!r} {_iri_problem(value)}")
             try:  # the IRI grammar itself, as a guard: what matches the pattern is a valid IRI
                 return NamedNode(urljoin(base_iri, value))
             except ValueError as error:
@@ -142,6 +138,30 @@ class Parameter:
                 raise ParameterError(self.name, f"{value!r} is not a boolean (true or false)")
             return Literal("true" if value in ("true", "1") else "false", datatype=NamedNode(XSD + "boolean"))
         return Literal(value)
+
+
+_IRI_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]")
+
+
+def _iri_problem(value: str) -> str:
+    """What is wrong with a value :data:`IRI_RE` refuses, for the client.
+
+    >>> _iri_problem("has space")
+    "contains ' ' (at 3), which is not allowed in an IRI here: percent-encode it"
+    >>> _iri_problem("100%")
+    'has a % not followed by two hex digits (write a literal % as %25)'
+    >>> _iri_problem("ftp:x")[:13]
+    'is not an IRI'
+    """
+    for at, char in enumerate(value):
+        if not _IRI_CHARS.fullmatch(char):
+            return f"contains {char!r} (at {at}), which is not allowed in an IRI here: percent-encode it"
+    if re.search(r"%(?![0-9A-Fa-f]{2})", value):
+        return "has a % not followed by two hex digits (write a literal % as %25)"
+    return (
+        "is not an IRI this service takes: give an absolute http(s), urn or mailto IRI, or one relative to the "
+        "base IRI such as id/a-73-l-66/en (one # at most)"
+    )
 
 
 # the syntax a value of each non-string type must have (fullmatch); the OpenAPI document shows it
