@@ -185,7 +185,9 @@ def test_items_at_the_level_their_markers_give(document: Document) -> None:
     assert "the item at line 115 ends with a colon" in misplaced.message
     [stray] = [f for f in document.findings if f.kind is FindingKind.MARKER and f.span.line_start == 164]
     assert stray.provision == ("cluster", "3", "heading", "2", "rec", "2")
-    assert stray.message.endswith("a bullet does not continue the lettered list before it, whose last item is (ج) at line 157")
+    assert stray.message.endswith(
+        "a bullet does not continue the lettered list before it, whose last item is (ج) at line 157"
+    )
 
 
 def test_truncated_copy_names_file_and_line(tmp_path: Path, entry: CorpusEntry) -> None:

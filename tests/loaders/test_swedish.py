@@ -504,8 +504,10 @@ def test_the_new_findings_say_what_the_print_shows(outcome: Document) -> None:
         "end without final punctuation"
     )
     # the superscript ⁴ after "Parisavtalet" is a footnote marker: taken out of the text, and recorded
-    assert "footnote marker 4 ('⁴') is taken out of the clean text (it stood at character 200, after ' liksom " \
+    assert (
+        "footnote marker 4 ('⁴') is taken out of the clean text (it stood at character 200, after ' liksom "
         "Parisavtalet')" in message(outcome, M, "annex/para/18/a")
+    )
     assert not any(c in p.text for p in outcome.walk() for c in "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -595,6 +597,7 @@ def test_graph_holds_the_swedish_outcome(store: GraphStore) -> None:
 def test_in_the_graph_a_copied_block_is_not_counted_twice(store: GraphStore) -> None:
     """Issue 15: "a number-based query for Swedish objective 11 returns fifteen actions"; it returns seven."""
     document = f"<{store.base_iri}id/{OUTCOME_KEY}/sv>"
+
     def count(originals_only: str) -> int:
         rows = values(
             store,

@@ -165,7 +165,9 @@ def test_html_results_show_labels_links_and_downloads(client: httpx.Client) -> N
     assert f'<a href="/{FINAL}/annex/para/17/a"' in page
     assert ">Action 17 (a)</a>" in page
     assert "Elaborate and implement a comprehensive strategy for improving migration data" in page
-    assert 'href="/queries/objective-actions?objective=1&version=final&format=csv"' in page  # the defaults, issue 15's version too
+    assert (
+        'href="/queries/objective-actions?objective=1&version=final&format=csv"' in page
+    )  # the defaults, issue 15's version too
     assert 'href="/queries/objective-actions?objective=1&version=final&format=json"' in page
     assert client.get("/queries/objective-actions?objective=1&format=csv").status_code == 200
 

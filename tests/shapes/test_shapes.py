@@ -190,7 +190,14 @@ def swedish_document() -> Document:
         # a line printed in another language than its document's
         p(K.PARAGRAPH, "annex/para/2", "Confédération suisse", 5, number="2", language="fr"),
         # paragraph 1 printed again: a copy, linked to what it repeats (and a finding)
-        p(K.PARAGRAPH, "annex/para/1-dup", "Vi erinrar om konventionen.", 6, number="1", copy_of=("annex", "para", "1")),
+        p(
+            K.PARAGRAPH,
+            "annex/para/1-dup",
+            "Vi erinrar om konventionen.",
+            6,
+            number="1",
+            copy_of=("annex", "para", "1"),
+        ),
     ]
     return Document(
         key="example-sv",

@@ -48,7 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gcmkg import __version__
 from gcmkg.iris import Iris
 from gcmkg.releases import Pin, current_folder
-from gcmkg.service import health, resources, saved_queries, sparql
+from gcmkg.service import health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget
@@ -146,6 +146,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
+    openapi.install(app)
 
     _add_error_handlers(app)
     app.add_middleware(CacheValidators)
@@ -178,8 +179,21 @@ def _wants_json(request: Request) -> bool:
     return "json" in accept and "text/html" not in accept and not request.url.path.startswith("/sparql")
 
 
+def plain(message: str) -> str:
+    r"""``message`` with every character that is not printable (controls, lone surrogates …) escaped.
+
+    What a client sent is often quoted back in an error; quoted raw, a control character or a
+    lone surrogate would make the answer unreadable or unencodable.
+
+    >>> plain("invalid code point '\x01' in 'a\ud800'\nsecond line")
+    "invalid code point '\\x01' in 'a\\ud800'\nsecond line"
+    """
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in message)
+
+
 def client_error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """A 4xx/5xx answer whose body says what went wrong (plain text, or JSON if asked for)."""
+    message = plain(message)
     if _wants_json(request):
         return JSONResponse({"status": status, "detail": message}, status_code=status, headers=headers)
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)

@@ -7,9 +7,10 @@ resource offers (from the table in :mod:`gcmkg.representations`), or raises
 Rules (RFC 9110 §12.5.1): the most specific matching range decides a type's quality
 (``text/turtle`` over ``text/*`` over ``*/*``); ``q=0`` excludes; among equal qualities the
 server's order wins, so the first offered type is the default (also for no ``Accept`` at all).
-A ``format`` parameter, when given, overrides ``Accept``: it may be a short name (``json``,
-``ttl``…) or a media type; what a short name means depends on what is offered (``json`` is
-SPARQL JSON for a SELECT and JSON-LD for a CONSTRUCT), as SPARQLWrapper and others send it.
+A ``format`` parameter, when given and not empty, overrides ``Accept``: it may be a short name
+(``json``, ``ttl``…, in any case, nothing around it) or a media type; what a short name means
+depends on what is offered (``json`` is SPARQL JSON for a SELECT and JSON-LD for a CONSTRUCT),
+as SPARQLWrapper and others send it.
 """
 
 from __future__ import annotations
@@ -105,8 +106,8 @@ def choose(accept: str | None, format_param: str | None, offered: Sequence[Repre
     """
     if not offered:
         raise ValueError("nothing offered")
-    if format_param is not None and format_param.strip():
-        wanted = format_param.strip().lower()
+    if format_param:  # as given: empty means "by Accept", anything else must name a representation
+        wanted = format_param.lower()
         for representation in offered:
             if wanted in representation.formats or wanted in representation.media_types:
                 return representation

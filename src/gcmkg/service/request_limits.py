@@ -7,7 +7,10 @@ middleware in front of everything else:
 * the header block over ``max_header_bytes`` → ``431``;
 * a ``Content-Length`` over ``max_body_bytes`` → ``413`` before a byte of the body is read; a
   body without a length (chunked) is counted as it arrives and refused with ``413`` as soon as it
-  passes the cap, so the service never holds more than the cap of any one request.
+  passes the cap, so the service never holds more than the cap of any one request;
+* a query string that is not UTF-8 once percent-decoded → ``400`` naming the parameter (the
+  framework would otherwise replace the bad bytes with U+FFFD and run what is left, where the
+  same bytes in a POST body are refused).
 
 The same caps on the request line and headers are also enforced by the HTTP protocol itself, as
 the bytes arrive (:mod:`.protocol`), and so is the time a request may take to arrive; an idle
@@ -17,6 +20,7 @@ keep-alive connection is closed after ``keep_alive_s`` (uvicorn's own timer).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -49,6 +53,29 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, cap: int) -> None:
         super().__init__(413, f"the request body passed {cap} bytes and was refused")
+
+
+def not_utf8(query_string: bytes) -> str | None:
+    """Why a query string is not UTF-8 once percent-decoded (which parameter, which byte), or None.
+
+    >>> not_utf8(b"query=ASK%20%7B%7D&format=json") is None
+    True
+    >>> not_utf8(b"query=%22%FF%22")
+    "parameter 'query': byte 0xff at 1 is not UTF-8"
+    """
+    if not query_string:
+        return None
+    for part in query_string.split(b"&"):
+        name, _, value = part.partition(b"=")
+        for piece in (name, value):
+            decoded = unquote_to_bytes(piece.replace(b"+", b" "))
+            try:
+                decoded.decode("utf-8")
+            except UnicodeDecodeError as error:
+                shown = unquote_to_bytes(name).decode("utf-8", "backslashreplace")[:60]
+                shown = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in shown)
+                return f"parameter '{shown}': byte 0x{decoded[error.start]:02x} at {error.start} is not UTF-8"
+    return None
 
 
 async def _refuse(send: Send, status: int, message: str) -> None:
@@ -87,6 +114,11 @@ class BoundedRequests:
                 f"the request target is {target} bytes; at most {limits.max_url_bytes} are accepted "
                 "(send a long SPARQL query by POST)",
             )
+            return
+        bad_encoding = not_utf8(scope.get("query_string", b""))
+        if bad_encoding:
+            message = f"the query string is not UTF-8 ({bad_encoding}); percent-encode the UTF-8 bytes of each value"
+            await _refuse(send, 400, message)
             return
         headers = scope.get("headers", [])
         size = sum(len(name) + len(value) + 4 for name, value in headers)

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -42,6 +42,7 @@ from gcmkg.service.describe import (
     string_rows,
     value_of,
 )
+from gcmkg.service.openapi import format_query
 from gcmkg.service.pages import Linker, Pages, term_view
 from gcmkg.service.serving import CachedResponse
 from gcmkg.store import GraphStore
@@ -55,10 +56,10 @@ TRIPLE_DOWNLOADS = representations.TRIPLES  # the ontology and VoID: one graph e
 GRAPH_DOWNLOADS = representations.TRIPLES[:2] + representations.DATASETS + representations.TRIPLES[2:]
 FormatParam = Annotated[
     str | None,
-    Query(
-        alias="format",
-        description="Representation: html, turtle, ntriples, jsonld, rdfxml, nquads or trig (overrides Accept).",
-    ),
+    format_query(OFFERED, "Representation: html, turtle, ntriples, jsonld, rdfxml, nquads, trig or a media type."),
+]
+DumpsFormatParam = Annotated[
+    str | None, format_query((representations.HTML, representations.JSON), "Listing: html or json (overrides Accept).")
 ]
 VARY = {"Vary": "Accept", "Cache-Control": "public, max-age=300"}
 DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -158,9 +159,23 @@ def home(store: StoreDep, iris: IrisDep, stats: DatasetStatsDep, pages: PagesDep
 
 
 def _resource_iri(request: Request, iris: Iris) -> NamedNode:
-    """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI."""
+    """The IRI asked for, from the raw (still percent-encoded) path, so it matches the minted IRI.
+
+    A path that cannot be part of an IRI (a ``%`` not followed by two hex digits, or a character
+    such as ``"`` ``<`` ``{`` ``|`` or a space that must be percent-encoded) is the client's
+    mistake: 400 saying which character, never a server fault.
+    """
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    return iris.from_path(raw.decode("latin-1").split("?", 1)[0])
+    path = raw.decode("latin-1").split("?", 1)[0]
+    try:
+        return iris.from_path(path)
+    except ValueError as error:
+        shown = path if len(path) <= 200 else path[:200] + "…"
+        raise HTTPException(
+            status_code=400,
+            detail=f"the path {shown!r} does not name an IRI ({error}); percent-encode the characters "
+            "an IRI does not allow (a literal % as %25). Resource IRIs look like /id/a-73-l-66/en/annex/para/17",
+        ) from None
 
 
 @router.get(
@@ -172,6 +187,7 @@ def _resource_iri(request: Request, iris: Iris) -> NamedNode:
             "description": "The resource's description.",
             "content": {r.media_type: {} for r in OFFERED},
         },
+        400: {"description": "The path cannot be part of an IRI (e.g. a % not followed by two hex digits)."},
         404: {"description": "The graph has no such resource."},
         406: {"description": "None of the offered representations is acceptable."},
     },
@@ -454,7 +470,7 @@ def dumps_redirect() -> Response:
 
 
 @router.get("/dumps/", summary="List the downloadable dumps", response_class=Response)
-def dumps(request: Request, release: ReleaseDep, pages: PagesDep, format: FormatParam = None) -> Response:
+def dumps(request: Request, release: ReleaseDep, pages: PagesDep, format: DumpsFormatParam = None) -> Response:
     files = _dump_files(release.dumps_dir)
     chosen = choose(request, format, (representations.HTML, representations.JSON))
     if chosen is representations.JSON:

@@ -33,10 +33,19 @@ from gcmkg.iris import Iris
 from gcmkg.representations import CSV, HTML, JSON, SPARQL_JSON, SPARQL_QUERY, SPARQL_XML, TSV, Representation
 from gcmkg.service.deps import AnswersDep, IrisDep, PagesDep, SavedQueriesDep, SavedRunnerDep, StoreDep
 from gcmkg.service.describe import all_labels
+from gcmkg.service.openapi import format_query, replace_schema
 from gcmkg.service.pages import Linker, Pages
 from gcmkg.service.resources import choose
 from gcmkg.service.runner import QueryLimitExceeded, QueryRejected, QueryRunner
-from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, SavedQueryError
+from gcmkg.service.saved_query_files import (
+    NOT_BLANK,
+    SYNTAX,
+    Parameter,
+    ParameterError,
+    ParamType,
+    SavedQuery,
+    SavedQueryError,
+)
 from gcmkg.service.serving import AnswerCache
 from gcmkg.store import GraphStore
 
@@ -45,6 +54,7 @@ RESULTS: tuple[Representation, ...] = (SPARQL_JSON, HTML, CSV, TSV, SPARQL_XML, 
 DOWNLOADS = (CSV, SPARQL_JSON, TSV, SPARQL_XML, SPARQL_QUERY)  # the links under a result table
 LISTING: tuple[Representation, ...] = (JSON, HTML)
 RESERVED = {"format"}
+ListingFormat = Annotated[str | None, format_query(LISTING, "html or json (overrides Accept).")]
 
 
 def _unprocessable(name: str, reason: str, value: Any = None) -> JSONResponse:
@@ -85,7 +95,7 @@ def list_queries(
     iris: IrisDep,
     saved: SavedQueriesDep,
     pages: PagesDep,
-    format: Annotated[str | None, Query(description="html or json")] = None,
+    format: ListingFormat = None,
 ) -> Response:
     chosen = choose(request, format, LISTING)
     queries = [_describe_query(q) for q in saved.values()]
@@ -112,36 +122,39 @@ def _option_labels(store: GraphStore, iris: Iris, saved: dict[str, SavedQuery]) 
 
 
 def _signature(query: SavedQuery) -> inspect.Signature:
-    """The endpoint's signature: FastAPI reads the typed parameters (and OpenAPI shows them) from it.
+    """The endpoint's signature: FastAPI reads the parameters (and OpenAPI shows them) from it.
 
-    A required parameter or one with a default is declared with its type (``int`` checks an
-    integer); an optional one as an optional string, so that an empty form field means "not
-    given". Allowed values appear as the schema's ``enum``; :meth:`SavedQuery.bind` checks them
-    and the IRI and language syntax, answering 422 with the parameter's name.
+    Every parameter reaches :meth:`SavedQuery.bind` as text, which checks it (type, allowed
+    values, IRI and language syntax) and answers 422 naming it; the schema in the document says
+    exactly what that check accepts (:func:`parameter_schema`).  A parameter without a default
+    that is not optional is required; for any other, an empty value means "not given" (the
+    default, or no binding), as an empty form field sends it.
     """
     parameters = [
         inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=annotation)
         for name, annotation in _DEPENDENCIES.items()
     ]
     for param in query.params:
-        integer = param.type is ParamType.INTEGER
         description = param.description or param.name
         if param.type is ParamType.IRI:
             description += " (an IRI; relative IRIs such as id/... resolve against the base IRI)"
-        extra: dict[str, Any] = {"x-rdf-type": param.type.value}
-        if param.values:
-            extra["enum"] = [int(v) for v in param.values] if integer else list(param.values)
-        python_type: Any = {ParamType.INTEGER: int, ParamType.BOOLEAN: bool}.get(param.type, str)
+        required = param.required and param.default is None
+        if not required:
+            description += " Empty: " + ("the default." if param.default is not None else "not given.")
+        extra: dict[str, Any] = {"x-rdf-type": param.type.value, **parameter_schema(param)}
         default: Any = inspect.Parameter.empty
-        if param.default is not None:
-            default = int(param.default) if integer else param.default
-        elif not param.required:
-            python_type, default = str | None, None
+        if param.default is not None:  # as the schema shows it (an integer for an integer); bound as text
+            default = int(param.default) if param.type is ParamType.INTEGER else param.default
+        elif not required:
+            default = None
         parameters.append(
             inspect.Parameter(
                 param.name,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=Annotated[python_type, Query(description=description, json_schema_extra=extra)],
+                annotation=Annotated[
+                    str if required else str | None,
+                    Query(description=description, json_schema_extra=replace_schema(extra)),
+                ],
                 default=default,
             )
         )
@@ -150,12 +163,46 @@ def _signature(query: SavedQuery) -> inspect.Signature:
             "format",
             inspect.Parameter.KEYWORD_ONLY,
             annotation=Annotated[
-                str | None, Query(description="Result format: html, json, csv, tsv, xml, or sparql for the query text")
+                str | None,
+                format_query(RESULTS, "Result format: html, json, csv, tsv, xml, or sparql for the query text."),
             ],
             default=None,
         )
     )
     return inspect.Signature(parameters, return_annotation=Response)
+
+
+def parameter_schema(param: Parameter) -> dict[str, Any]:
+    r"""The JSON schema of what :meth:`Parameter.to_term` accepts for ``param`` (and "" if it may be left empty).
+
+    >>> from gcmkg.service.saved_query_files import Parameter, ParamType
+    >>> parameter_schema(Parameter("objective", ParamType.INTEGER, default="1", values=("1", "2")))
+    {'anyOf': [{'type': 'integer', 'enum': [1, 2]}, {'type': 'string', 'enum': ['']}], 'default': 1}
+    >>> parameter_schema(Parameter("phrase"))
+    {'type': 'string', 'pattern': '[^ \\t\\r\\n]'}
+    """
+    schema: dict[str, Any]
+    if param.type is ParamType.INTEGER:
+        schema = {"type": "integer"}
+        if param.values:
+            schema["enum"] = [int(v) for v in param.values]
+    elif param.values:
+        schema = {"type": "string", "enum": list(param.values)}
+    elif param.type is ParamType.STRING:
+        schema = {"type": "string", "pattern": NOT_BLANK.pattern}
+    else:
+        schema = {"type": "string", "pattern": f"^(?:{SYNTAX[param.type].pattern})$"}
+    required = param.required and param.default is None
+    if not required:
+        if schema.get("type") == "string" and "enum" in schema:
+            schema["enum"] = [*schema["enum"], ""]
+        elif schema.get("type") == "string":
+            schema["pattern"] = f"^$|{schema['pattern']}"
+        else:
+            schema = {"anyOf": [schema, {"type": "string", "enum": [""]}]}
+    if param.default is not None:
+        schema["default"] = int(param.default) if param.type is ParamType.INTEGER else param.default
+    return schema
 
 
 _DEPENDENCIES: dict[str, Any] = {
@@ -207,13 +254,13 @@ def _run(
 ) -> Response:
     format_param = values.pop("format", None)
     chosen = choose(request, format_param, RESULTS)
-    if chosen is SPARQL_QUERY:
-        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.media_type)
     given = {name: (None if value is None else _as_text(value)) for name, value in values.items()}
-    try:
+    try:  # checked for every format, the query text included: a bad value is 422 whatever is asked for
         substitutions = query.bind(given, page.iris.base)
     except ParameterError as error:
         return _unprocessable(error.name, str(error), given.get(error.name))
+    if chosen is SPARQL_QUERY:
+        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.media_type)
     try:
         result_format = SPARQL_JSON if chosen is HTML else chosen  # the page is made from the JSON results
         runner, answers = lane

@@ -29,7 +29,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from pyoxigraph import Literal, NamedNode
 
@@ -39,8 +39,21 @@ from gcmkg.store import Term
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PARAM_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-LANGUAGE_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
+LANGUAGE_RE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")  # used with fullmatch, as the others
+INTEGER_RE = re.compile(r"[+-]?[0-9]+")
+BOOLEAN_RE = re.compile(r"true|false|1|0")
+NOT_BLANK = re.compile(r"[^ \t\r\n]")  # a string value is empty when it has nothing else
+# An IRI value: an absolute http(s), urn or mailto IRI, or a reference relative to the base IRI,
+# written in ASCII (percent-encode anything else, a literal % as %25).  What matches resolves to
+# a valid IRI; the OpenAPI document gives the same pattern, so the two cannot disagree.
+_PCT = r"%[0-9A-Fa-f]{2}"
+_C = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|{_PCT})"  # path, query and fragment characters
+_S = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=@]|{_PCT})"  # the first segment of a relative reference: no ':'
+_HOST = rf"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|{_PCT})+(?::[0-9]*)?"
+IRI_RE = re.compile(
+    rf"(?:https?://{_HOST}(?:[/?]{_C}*)?|urn:{_C}*|mailto:{_C}*"
+    rf"|{_S}+(?:[/?]{_C}*)?|/(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@?]|{_PCT}){_C}*)?|\?{_C}*)(?:#{_C}*)?|#{_C}*"
+)
 RANGE_RE = re.compile(r"^(-?[0-9]+)\s*\.\.\s*(-?[0-9]+)$")
 HEADER_KEYS = ("summary", "description", "tags", "param")
 PARAM_KEYS = ("type", "default", "values", "description", "required")
@@ -84,10 +97,14 @@ class Parameter:
     required: bool = True
 
     def to_term(self, raw: str, base_iri: str) -> Term:
-        """The RDF term for a value given as text; raises :class:`ParameterError` saying why."""
-        value = raw.strip()
-        if value == "":
+        """The RDF term for a value given as text; raises :class:`ParameterError` saying why.
+
+        Only a free string is trimmed (of spaces, tabs and line breaks); any other value must
+        match its syntax as given (:data:`SYNTAX`, the patterns the OpenAPI document shows).
+        """
+        if not NOT_BLANK.search(raw):
             raise ParameterError(self.name, "is empty")
+        value = raw.strip(" \t\r\n") if self.type is ParamType.STRING and not self.values else raw
         term = self._term(value, base_iri)
         if self.values:
             normal = str(getattr(term, "value", value)) if self.type is ParamType.INTEGER else value
@@ -102,28 +119,58 @@ class Parameter:
 
     def _term(self, value: str, base_iri: str) -> Term:
         if self.type is ParamType.IRI:
-            resolved = urljoin(base_iri, value)
-            parts = urlsplit(resolved)
-            if parts.scheme not in ("http", "https", "urn", "mailto") or (
-                parts.scheme in ("http", "https") and not parts.netloc
-            ):
-                raise ParameterError(self.name, f"{value!r} is not an IRI (give an absolute http(s) IRI)")
-            if re.search(r'[\s<>"{}|\\^`]', resolved):
-                raise ParameterError(self.name, f"{value!r} contains characters not allowed in an IRI")
-            return NamedNode(resolved)
+            if not IRI_RE.fullmatch(value):
+                raise ParameterError(self.name, f"{value!r} {_iri_problem(value)}")
+            try:  # the IRI grammar itself, as a guard: what matches the pattern is a valid IRI
+                return NamedNode(urljoin(base_iri, value))
+            except ValueError as error:
+                raise ParameterError(self.name, f"{value!r} is not an IRI ({error})") from None
         if self.type is ParamType.INTEGER:
-            if not INTEGER_RE.match(value):
+            if not INTEGER_RE.fullmatch(value):
                 raise ParameterError(self.name, f"{value!r} is not an integer")
             return Literal(str(int(value)), datatype=NamedNode(XSD + "integer"))
         if self.type is ParamType.LANGUAGE:
-            if not LANGUAGE_RE.match(value):
+            if not LANGUAGE_RE.fullmatch(value):
                 raise ParameterError(self.name, f"{value!r} is not a language tag such as 'en' or 'sv'")
             return Literal(value.lower())
         if self.type is ParamType.BOOLEAN:
-            if value.lower() not in ("true", "false", "1", "0"):
+            if not BOOLEAN_RE.fullmatch(value):
                 raise ParameterError(self.name, f"{value!r} is not a boolean (true or false)")
-            return Literal("true" if value.lower() in ("true", "1") else "false", datatype=NamedNode(XSD + "boolean"))
+            return Literal("true" if value in ("true", "1") else "false", datatype=NamedNode(XSD + "boolean"))
         return Literal(value)
+
+
+_IRI_CHARS = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/?#%]")
+
+
+def _iri_problem(value: str) -> str:
+    """What is wrong with a value :data:`IRI_RE` refuses, for the client.
+
+    >>> _iri_problem("has space")
+    "contains ' ' (at 3), which is not allowed in an IRI here: percent-encode it"
+    >>> _iri_problem("100%")
+    'has a % not followed by two hex digits (write a literal % as %25)'
+    >>> _iri_problem("ftp:x")[:13]
+    'is not an IRI'
+    """
+    for at, char in enumerate(value):
+        if not _IRI_CHARS.fullmatch(char):
+            return f"contains {char!r} (at {at}), which is not allowed in an IRI here: percent-encode it"
+    if re.search(r"%(?![0-9A-Fa-f]{2})", value):
+        return "has a % not followed by two hex digits (write a literal % as %25)"
+    return (
+        "is not an IRI this service takes: give an absolute http(s), urn or mailto IRI, or one relative to the "
+        "base IRI such as id/a-73-l-66/en (one # at most)"
+    )
+
+
+# the syntax a value of each non-string type must have (fullmatch); the OpenAPI document shows it
+SYNTAX = {
+    ParamType.IRI: IRI_RE,
+    ParamType.INTEGER: INTEGER_RE,
+    ParamType.LANGUAGE: LANGUAGE_RE,
+    ParamType.BOOLEAN: BOOLEAN_RE,
+}
 
 
 @dataclass(frozen=True)

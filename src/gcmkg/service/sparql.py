@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -41,6 +41,7 @@ from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TU
 from gcmkg.service import negotiation
 from gcmkg.service.deps import AnswersDep, BudgetsDep, IrisDep, LimitsDep, RunnerDep, StoreDep
 from gcmkg.service.fairness import ClientBudgets, client_key
+from gcmkg.service.openapi import format_query, replace_schema
 from gcmkg.service.runner import Limits, QueryOutcome, QueryRejected, QueryRunner
 from gcmkg.service.screening import screen
 from gcmkg.service.serving import AnswerCache
@@ -53,13 +54,47 @@ FORM = "application/x-www-form-urlencoded"
 DIRECT = SPARQL_QUERY.media_type
 UPDATE = "application/sparql-update"
 DESCRIPTION_TYPES = (TURTLE, HTML, *TRIPLES[1:])  # Turtle for RDF clients and curl; HTML for browsers
+GRAPH_URI = "The absolute IRI of a graph (repeatable); overrides FROM / FROM NAMED. Not an IRI: 400."
 
-QueryParam = Annotated[str | None, Query(description="The SPARQL query (exactly one).")]
+QueryParam = Annotated[
+    str | None,
+    Query(description="The SPARQL query (exactly one).", json_schema_extra=replace_schema({"type": "string"})),
+]
 GraphsParam = Annotated[list[str], Query(description="IRI of a graph (repeatable).")]
 FormatParam = Annotated[
     str | None,
-    Query(description="Result format, overrides Accept: json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml."),
+    format_query(
+        (*QUERY_RESULTS, *TRIPLES, HTML),
+        "Result format, overrides Accept: json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml "
+        "(CONSTRUCT/DESCRIBE, and the service description without a query); html (the query page). "
+        "A format that does not fit the query's form is 406.",
+    ),
 ]
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Query results, or (GET without a query) the service description or the query page"},
+    400: {
+        "description": "Malformed query (the parser's message and position), a graph IRI that is not an IRI, "
+        "a repeated query, a body or query string that is not UTF-8"
+    },
+    403: {"description": "Update or SERVICE: refused (the endpoint is read-only and does not federate)"},
+    406: {"description": "No supported format fits Accept/format (the body lists them)"},
+    413: {"description": "The result is over the row or byte cap, or the request body over its cap"},
+    503: {"description": "The query ran over the time or memory limit, or all workers are busy (Retry-After)"},
+}
+
+
+def _check_dataset(params: list[tuple[str, str]]) -> None:
+    """Every ``default-graph-uri`` / ``named-graph-uri`` must be an absolute IRI: 400 naming the one that is not."""
+    for key, value in params:
+        if key in ("default-graph-uri", "named-graph-uri"):
+            try:
+                NamedNode(value)
+            except ValueError as error:
+                shown = value if len(value) <= 200 else value[:200] + "…"
+                raise QueryRejected(
+                    f"{key} {shown!r} is not an IRI ({error}); send the absolute IRI of a graph, "
+                    "e.g. the graph/... IRIs listed at /dataset, percent-encoding what an IRI does not allow"
+                ) from None
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -125,14 +160,7 @@ async def _answer(
     "/sparql",
     summary="SPARQL 1.1 query by GET; with no query: the service description (RDF) or a query page (HTML)",
     response_class=Response,
-    responses={
-        200: {"description": "Query results, or the service description"},
-        400: {"description": "Malformed query (the parser's message and position)"},
-        403: {"description": "Update or SERVICE: refused (the endpoint is read-only and does not federate)"},
-        406: {"description": "No supported format fits Accept/format (the body lists them)"},
-        413: {"description": "The result is over the row or byte cap"},
-        503: {"description": "The query ran over the time or memory limit, or all workers are busy"},
-    },
+    responses=ANSWERS,
 )
 async def sparql_get(
     request: Request,
@@ -142,14 +170,15 @@ async def sparql_get(
     limits: LimitsDep,
     # declared for the OpenAPI document; read below from the raw parameters, which keep repeats
     query: QueryParam = None,
-    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri")] = [],  # noqa: B006
-    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri")] = [],  # noqa: B006
+    default_graph_uri: Annotated[list[str], Query(alias="default-graph-uri", description=GRAPH_URI)] = [],  # noqa: B006
+    named_graph_uri: Annotated[list[str], Query(alias="named-graph-uri", description=GRAPH_URI)] = [],  # noqa: B006
     format: FormatParam = None,
 ) -> Response:
     params = list(request.query_params.multi_items())
     if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
         raise QueryRejected(UPDATE_REFUSED + " (and an update is never sent by GET)", 403)
     text = _one([v for k, v in params if k == "query"], "query")
+    _check_dataset(params)
     if text is None:
         return _service_description(request, store, iris, limits, format)
     return await _answer(request, lane, text, params, format)
@@ -162,12 +191,16 @@ router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=
     "/sparql",
     summary="SPARQL 1.1 query by POST (URL-encoded form with query=, or application/sparql-query body)",
     response_class=Response,
+    responses={**ANSWERS, 415: {"description": "No Content-Type, another media type, or a charset other than UTF-8"}},
     openapi_extra={
         "requestBody": {
+            "required": True,
             "content": {
-                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                FORM: {
+                    "schema": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+                },
                 DIRECT: {"schema": {"type": "string"}},
-            }
+            },
         }
     },
 )
@@ -197,7 +230,13 @@ async def sparql_post(request: Request, lane: AdHocDep) -> Response:
         raise QueryRejected(f"the body is not valid UTF-8 (byte {error.start}); send UTF-8") from None
     url_params = list(request.query_params.multi_items())
     if media_type == FORM:
-        params = parse_qsl(body, keep_blank_values=True) + url_params
+        try:  # strict: percent-encoded bytes that are not UTF-8 are refused, as raw ones are above
+            params = parse_qsl(body, keep_blank_values=True, errors="strict") + url_params
+        except UnicodeDecodeError as error:
+            raise QueryRejected(
+                f"a percent-encoded value in the form is not UTF-8 (byte 0x{error.object[error.start]:02x}); "
+                "percent-encode the UTF-8 bytes of each value"
+            ) from None
         if any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in params):
             raise QueryRejected(UPDATE_REFUSED, 403)
         text = _one([v for k, v in params if k == "query"], "query")
@@ -209,13 +248,23 @@ async def sparql_post(request: Request, lane: AdHocDep) -> Response:
             raise QueryRejected(f"with {DIRECT} the body is the query; do not also send query= in the URL")
         text = body
     format_param = _one([v for k, v in params if k == "format"], "format")
+    _check_dataset(params)
     return await _answer(request, lane, text, params, format_param)
+
+
+ALLOW = "GET, HEAD, POST, OPTIONS"
 
 
 @router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def sparql_other_methods() -> Response:
     """SPARQL 1.1 Protocol: queries only by GET or POST (one route, so ``Allow`` lists them all)."""
-    raise HTTPException(405, "use GET or POST", headers={"Allow": "GET, HEAD, POST, OPTIONS"})
+    raise HTTPException(405, "use GET or POST", headers={"Allow": ALLOW})
+
+
+@router.options("/sparql", include_in_schema=False)
+async def sparql_options() -> Response:
+    """A plain ``OPTIONS`` (a CORS preflight is answered by the CORS middleware before this): the methods."""
+    return Response(status_code=204, headers={"Allow": ALLOW})
 
 
 # --- service description ----------------------------------------------------------------------

@@ -75,6 +75,27 @@ def refusal(text: str, screened: Screened | None = None) -> Rejected | None:
 
 
 _POSITION = re.compile(r"error at (\d+):(\d+)")
+# what the engine raises (RuntimeError) when it plans a query calling a function it does not have
+_UNKNOWN_FUNCTION = re.compile(r"^The custom function (<[^>]*>) is not supported$")
+
+
+def unknown_function(error: Exception) -> Rejected | None:
+    """The client's query calls a function the engine does not know (→ 400), or None for anything else.
+
+    >>> unknown_function(RuntimeError("The custom function <http://x/f> is not supported")).message[:38]
+    'the query calls the unknown function <'
+    >>> unknown_function(RuntimeError("something else")) is None
+    True
+    """
+    match = _UNKNOWN_FUNCTION.match(str(error))
+    if not match:
+        return None
+    return Rejected(
+        f"the query calls the unknown function {match.group(1)}; use the SPARQL 1.1 built-in functions "
+        "(STR, REGEX, CONCAT …) or the XSD casts (xsd:integer(?x), xsd:string(?x) …)"
+    )
+
+
 _CHAR_CLASS = re.compile(r",?\s*\[(?:[^\[\]]|\[[^\]]*\])*?(?:\.\.=|_\])[^\[\]]*\]")
 
 
@@ -146,6 +167,8 @@ class _Executor:
             )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query)) from None
+        except RuntimeError as error:
+            raise unknown_function(error) or error from None
         asked = by_name(job.result_format) if job.result_format else None
         if isinstance(result, QueryBoolean):
             representation = asked or SPARQL_JSON
