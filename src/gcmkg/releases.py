@@ -64,16 +64,17 @@ def switch_current(build_dir: Path, release: Path) -> None:
     os.replace(tmp, link)
 
 
-@dataclass
-class Pin:
-    """A shared lock on one release folder, held while a process serves from it."""
+@dataclass(frozen=True)
+class Release:
+    """A built release: its id (the folder's name), its build time, its folder."""
 
+    id: str
+    modified: datetime  # when the release was built, in whole seconds (as HTTP dates carry them)
     folder: Path
-    fd: int
 
-    @property
-    def id(self) -> str:
-        return self.folder.name
+    @classmethod
+    def at(cls, folder: Path) -> Release:
+        return cls(folder.name, datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC), folder)
 
     @property
     def store_dir(self) -> Path:
@@ -83,10 +84,17 @@ class Pin:
     def dumps_dir(self) -> Path:
         return self.folder / "dumps"
 
+
+@dataclass
+class Pin:
+    """A shared lock on one release folder, held while a process serves from it."""
+
+    release: Release
+    fd: int
+
     @property
-    def modified(self) -> datetime:
-        """When the release was built (whole seconds, as HTTP dates carry them)."""
-        return datetime.fromtimestamp(int(self.store_dir.stat().st_mtime), tz=UTC)
+    def folder(self) -> Path:
+        return self.release.folder
 
     @classmethod
     def take(cls, build_dir: Path) -> Pin:
@@ -99,7 +107,7 @@ class Pin:
                 continue
             fcntl.flock(fd, fcntl.LOCK_SH)
             if (folder / "store").is_dir():  # not deleted while we waited for the lock
-                return cls(folder, fd)
+                return cls(Release.at(folder), fd)
             os.close(fd)
         raise NoStoreError(f"{build_dir / CURRENT}: the current release kept disappearing while it was opened")
 

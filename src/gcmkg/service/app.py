@@ -47,7 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
-from gcmkg.releases import Pin, current_folder
+from gcmkg.releases import Pin, Release, current_folder
 from gcmkg.service import health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
@@ -57,7 +57,7 @@ from gcmkg.service.pages import Pages
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
 from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
 from gcmkg.service.saved_query_files import load_catalog
-from gcmkg.service.serving import Release, Releases, Served, ServeRelease
+from gcmkg.service.serving import Releases, Served, ServeRelease
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 
@@ -93,19 +93,19 @@ def create_app(
     def open_release(pin: Pin, warm: bool) -> Served:
         runners: list[QueryRunner] = []
         try:
-            store = GraphStore.open_read_only(pin.store_dir, settings.base_iri)
+            store = GraphStore.open_read_only(pin.release.store_dir, settings.base_iri)
             runners.append(
                 QueryRunner(
-                    pin.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S, niceness=ADHOC_NICENESS
+                    pin.release.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S, niceness=ADHOC_NICENESS
                 ).start(wait=warm)
             )
-            runners.append(QueryRunner(pin.store_dir, settings.base_iri, saved_limits).start(wait=warm))
+            runners.append(QueryRunner(pin.release.store_dir, settings.base_iri, saved_limits).start(wait=warm))
         except BaseException:
             for runner in runners:
                 runner.close()
             pin.close()
             raise
-        release = Release.of(pin)
+        release = pin.release
         log.info("opened release %s (%d quads)", release.id, len(store))
         adhoc, saved_lane = runners
         return Served(pin, release, store, adhoc, saved_lane, StatsCache(store, iris, release.dumps_dir))

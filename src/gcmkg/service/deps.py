@@ -34,12 +34,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gcmkg.iris import Iris
+from gcmkg.releases import Release
 from gcmkg.service.describe import DatasetStats
 from gcmkg.service.fairness import ClientBudgets
 from gcmkg.service.pages import Pages
 from gcmkg.service.runner import Limits, QueryRunner
 from gcmkg.service.saved_query_files import SavedQuery
-from gcmkg.service.serving import AnswerCache, Release, Served
+from gcmkg.service.serving import AnswerCache, Served
 from gcmkg.store import GraphStore
 
 

@@ -22,7 +22,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -30,33 +29,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gcmkg.releases import CURRENT, Pin
+from gcmkg.releases import CURRENT, Pin, Release
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.runner import QueryRunner
 from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service.serving")
-
-
-@dataclass(frozen=True)
-class Release:
-    """A built release as the service publishes it: its id, its build time, its folder."""
-
-    id: str
-    modified: datetime  # when the release was built (Last-Modified)
-    folder: Path
-
-    @classmethod
-    def of(cls, pin: Pin) -> Release:
-        return cls(pin.id, pin.modified, pin.folder)
-
-    @property
-    def store_dir(self) -> Path:
-        return self.folder / "store"
-
-    @property
-    def dumps_dir(self) -> Path:
-        return self.folder / "dumps"
 
 
 class HasBody(Protocol):
@@ -157,7 +135,7 @@ class Served:
 
     @property
     def id(self) -> str:
-        return self.pin.id
+        return self.release.id
 
     def close(self) -> None:
         """Stop the workers and unpin (the store's files close when the last reference goes)."""
