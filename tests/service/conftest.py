@@ -67,7 +67,7 @@ class Server:
 def start_server(
     build_dir: Path, base_iri: str, port: int, log: Path, limits: dict[str, float], *, access_log: bool = False
 ) -> Server:
-    """``gcmkg serve`` as a child process; returns once ``/sparql`` answers."""
+    """``gcmkg serve`` as a child process; returns once it is ready (``/health/ready``)."""
     options = []
     for name, value in limits.items():
         options += [f"--{name.replace('_', '-')}", str(value)]
@@ -93,7 +93,7 @@ def start_server(
         if process.poll() is not None:
             raise RuntimeError(f"gcmkg serve exited with {process.returncode}:\n{server.log_tail()}")
         try:
-            if httpx.get(server.url + "sparql", timeout=2).status_code == 200:
+            if httpx.get(server.url + "health/ready", timeout=2).status_code == 200:  # a worker is ready
                 return server
         except httpx.HTTPError:
             pass

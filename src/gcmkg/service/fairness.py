@@ -5,7 +5,7 @@ does, each client gets a budget (:class:`ClientLimits`, ``gcmkg serve`` options)
 
 * at most ``concurrent`` of its queries run at once;
 * at most ``seconds_per_window`` seconds of query time in any ``window_s`` seconds (a query
-  stopped by the time limit is charged the whole limit);
+  stopped by the time limit, or one whose worker died, is charged the whole limit);
 * once it has used ``heavy_after_s`` seconds in the window it is a *heavy* client: its queries
   get a shorter time limit (``heavy_timeout_s``) and all heavy clients together share
   ``heavy_slots`` workers, so a few clients sending expensive queries cannot hold every worker
@@ -50,11 +50,16 @@ class ClientLimits:
             raise SettingsError(f"client limits out of range: {self}")
 
 
-@dataclass(frozen=True)
+@dataclass
 class Admission:
-    """A query let through: the time limit it runs under (None: the runner's own)."""
+    """A query let through: the time limit it runs under (None: the runner's own).
+
+    ``charge_at_least`` is set by the caller when the query cost more than its time: a query that
+    was stopped or killed its worker is charged its whole time limit, however soon it ended.
+    """
 
     timeout_s: float | None = None
+    charge_at_least: float = 0.0
 
 
 class OverBudget(Exception):
@@ -157,14 +162,15 @@ class ClientBudgets:
             client.running += 1
             self._heavy_running += heavy
         started = self._clock()
+        admission = Admission(limits.heavy_timeout_s if heavy else None)
         try:
-            yield Admission(limits.heavy_timeout_s if heavy else None)
+            yield admission
         finally:
             with self._lock:
                 ended = self._clock()
                 client.running -= 1
                 self._heavy_running -= heavy
-                client.charges.append((ended, ended - started))
+                client.charges.append((ended, max(ended - started, admission.charge_at_least)))
 
 
 def client_key(host: str | None, user_agent: str | None) -> str:

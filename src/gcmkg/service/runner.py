@@ -88,9 +88,14 @@ class QueryRejected(Exception):
 class QueryLimitExceeded(Exception):
     """A limit stopped the query: time or memory (503), rows or bytes (413), all workers busy (503)."""
 
-    def __init__(self, message: str, status: int = 503, retry_after: int | None = None) -> None:
+    def __init__(
+        self, message: str, status: int = 503, retry_after: int | None = None, *, spent_worker: bool = True
+    ) -> None:
+        """``spent_worker``: the query ran and cost a worker (stopped, or the worker died); not so
+        for a query refused because every worker was busy or the service is shutting down."""
         super().__init__(message)
         self.message, self.status, self.retry_after = message, status, retry_after
+        self.spent_worker = spent_worker and status == 503
 
 
 class QueryFailed(Exception):
@@ -399,7 +404,7 @@ class QueryRunner:
         """Run ``job`` on a free worker; stop it (kill the worker) after ``timeout_s``."""
         limits = self.limits
         if self._closed:
-            raise QueryLimitExceeded("the service is shutting down", 503, retry_after=5)
+            raise QueryLimitExceeded("the service is shutting down", 503, retry_after=5, spent_worker=False)
         try:
             w = self._acquire()
         except queue.Empty:
@@ -407,6 +412,7 @@ class QueryRunner:
                 f"all {limits.workers + limits.burst_workers} query workers are busy; retry shortly",
                 503,
                 retry_after=RETRY_AFTER_S,
+                spent_worker=False,
             ) from None
         healthy = False
         try:

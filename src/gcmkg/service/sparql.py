@@ -42,7 +42,7 @@ from gcmkg.service import negotiation
 from gcmkg.service.deps import AnswersDep, BudgetsDep, IrisDep, LimitsDep, RunnerDep, StoreDep
 from gcmkg.service.fairness import ClientBudgets, client_key
 from gcmkg.service.openapi import format_query, replace_schema
-from gcmkg.service.runner import Limits, QueryOutcome, QueryRejected, QueryRunner
+from gcmkg.service.runner import Limits, QueryLimitExceeded, QueryOutcome, QueryRejected, QueryRunner
 from gcmkg.service.screening import screen
 from gcmkg.service.serving import AnswerCache
 from gcmkg.service.worker import UPDATE_REFUSED
@@ -138,13 +138,18 @@ def _run(
     if cached is not None:
         return cached
     with lane.budgets.admit(lane.client) as admission:
-        outcome = lane.runner.run(
-            query,
-            result_format=chosen,
-            default_graph_uris=default_graphs,
-            named_graph_uris=named_graphs,
-            timeout_s=admission.timeout_s,
-        )
+        try:
+            outcome = lane.runner.run(
+                query,
+                result_format=chosen,
+                default_graph_uris=default_graphs,
+                named_graph_uris=named_graphs,
+                timeout_s=admission.timeout_s,
+            )
+        except QueryLimitExceeded as stopped:
+            if stopped.spent_worker:  # stopped, or its worker died: charge the whole limit
+                admission.charge_at_least = admission.timeout_s or lane.runner.limits.timeout_s
+            raise
     lane.answers.put(key, outcome)
     return outcome
 
