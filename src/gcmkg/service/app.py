@@ -12,6 +12,7 @@ home page, VoID, ontology, dumps), :mod:`.saved_queries` (``/queries``) and :mod
 
 Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per request),
 :class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
+:class:`~.fairness.RefuseOverBudget` (429 on arrival for a client over its budget),
 :class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`.
 
 Caching: a release never changes.  So every ``200`` answer to a GET carries an ``ETag`` derived
@@ -51,7 +52,7 @@ from gcmkg.releases import Pin, Release, current_folder
 from gcmkg.service import health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
-from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget
+from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
 from gcmkg.service.negotiation import NotAcceptable
 from gcmkg.service.pages import Pages
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
@@ -151,6 +152,7 @@ def create_app(
     _add_error_handlers(app)
     app.add_middleware(CacheValidators)
     app.add_middleware(ServeRelease, releases=releases)
+    app.add_middleware(RefuseOverBudget, budgets=app.state.budgets)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

@@ -12,7 +12,8 @@ does, each client gets a budget (:class:`ClientLimits`, ``gcmkg serve`` options)
   while light clients wait.
 
 A query over budget is refused at once with ``429 Too Many Requests`` and a ``Retry-After``
-saying when the budget frees, before it reaches a worker.  A client is its address and its
+saying when the budget frees, before it reaches a worker: on arrival, by
+:class:`RefuseOverBudget`, and again when it is admitted.  A client is its address and its
 ``User-Agent`` (behind a proxy on loopback, uvicorn takes the address from ``X-Forwarded-For``).
 Saved queries and dereferencing are not charged: they run in a lane of their own
 (:mod:`.serving`) and are answered from a per-release cache after their first run.
@@ -27,6 +28,9 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gcmkg.errors import SettingsError
 
@@ -122,6 +126,49 @@ class ClientBudgets:
             client.charges.popleft()
         return client
 
+    def _refusal(self, client: _Client, now: float) -> tuple[OverBudget | None, bool]:
+        """Why a query of ``client`` would be refused now (or None), and whether it is heavy."""
+        limits = self.limits
+        if client.running >= limits.concurrent:
+            return OverBudget(
+                f"this client already has {client.running} queries running; at most {limits.concurrent} at once "
+                "(wait for one to finish)",
+                retry_after=1,
+            ), False
+        used = sum(seconds for _, seconds in client.charges)
+        if used >= limits.seconds_per_window:
+            # the budget frees as charges leave the window, oldest first
+            freed, until = used, now
+            for ended, seconds in client.charges:
+                freed -= seconds
+                until = ended + limits.window_s
+                if freed < limits.seconds_per_window:
+                    break
+            return OverBudget(
+                f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s; at most "
+                f"{limits.seconds_per_window:g} s are allowed (make queries cheaper: add LIMIT, bind terms)",
+                retry_after=max(1, math.ceil(until - now)),
+            ), False
+        heavy = used >= limits.heavy_after_s
+        if heavy and self._heavy_running >= limits.heavy_slots:
+            return OverBudget(
+                f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s, and the "
+                f"{limits.heavy_slots} worker(s) shared by such clients are busy; retry shortly",
+                retry_after=2,
+            ), True
+        return None, heavy
+
+    def refusal(self, key: str) -> OverBudget | None:
+        """Why ``key``'s next query would be refused now, or None; changes nothing (for the early check)."""
+        with self._lock:
+            if key not in self._clients:
+                return None
+            now = self._clock()
+            refused, _ = self._refusal(self._client(key, now), now)
+            if refused is not None:
+                self.refused += 1
+            return refused
+
     @contextmanager
     def admit(self, key: str) -> Iterator[Admission]:
         """Run the block as one of ``key``'s queries, or raise :class:`OverBudget`."""
@@ -129,36 +176,10 @@ class ClientBudgets:
         with self._lock:
             now = self._clock()
             client = self._client(key, now)
-            if client.running >= limits.concurrent:
+            refused, heavy = self._refusal(client, now)
+            if refused is not None:
                 self.refused += 1
-                raise OverBudget(
-                    f"this client already has {client.running} queries running; at most {limits.concurrent} at once "
-                    "(wait for one to finish)",
-                    retry_after=1,
-                )
-            used = sum(seconds for _, seconds in client.charges)
-            if used >= limits.seconds_per_window:
-                # the budget frees as charges leave the window, oldest first
-                freed, until = used, now
-                for ended, seconds in client.charges:
-                    freed -= seconds
-                    until = ended + limits.window_s
-                    if freed < limits.seconds_per_window:
-                        break
-                self.refused += 1
-                raise OverBudget(
-                    f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s; at most "
-                    f"{limits.seconds_per_window:g} s are allowed (make queries cheaper: add LIMIT, bind terms)",
-                    retry_after=max(1, math.ceil(until - now)),
-                )
-            heavy = used >= limits.heavy_after_s
-            if heavy and self._heavy_running >= limits.heavy_slots:
-                self.refused += 1
-                raise OverBudget(
-                    f"this client used {used:.0f} s of query time in the last {limits.window_s:g} s, and the "
-                    f"{limits.heavy_slots} worker(s) shared by such clients are busy; retry shortly",
-                    retry_after=2,
-                )
+                raise refused
             client.running += 1
             self._heavy_running += heavy
         started = self._clock()
@@ -171,6 +192,30 @@ class ClientBudgets:
                 client.running -= 1
                 self._heavy_running -= heavy
                 client.charges.append((ended, max(ended - started, admission.charge_at_least)))
+
+
+class RefuseOverBudget:
+    """ASGI middleware: an ad-hoc query from a client over its budget is refused on arrival.
+
+    The same check :meth:`ClientBudgets.admit` makes, made before the request waits for a thread
+    or its body is read, so that a refusal is answered at once even when the service is busy.
+    """
+
+    def __init__(self, app: ASGIApp, budgets: ClientBudgets, path: str = "/sparql") -> None:
+        self.app, self.budgets, self.path = app, budgets, path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path and scope["method"] in ("GET", "POST"):
+            client = scope.get("client")
+            agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"")
+            refused = self.budgets.refusal(client_key(client[0] if client else None, agent.decode("latin-1")))
+            if refused is not None:
+                response = PlainTextResponse(
+                    refused.message + "\n", status_code=429, headers={"Retry-After": str(refused.retry_after)}
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def client_key(host: str | None, user_agent: str | None) -> str:
