@@ -152,13 +152,14 @@ def report(clients: Clients, phases: list[str]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5, help="load after each fault")
+    parser.add_argument("--serve", default="", help="extra gcmkg serve options, e.g. '--keep-alive 30'")
     args = parser.parse_args()
     base = "http://127.0.0.1:8000/"
     with tempfile.TemporaryDirectory(prefix="gcmkg-faults-") as folder:
         build_dir = Path(folder)
         print(f"first build: {build(build_dir, base):.1f} s")
         port = free_port()
-        service = start_gcmkg(build_dir, base, port=port)
+        service = start_gcmkg(build_dir, base, *args.serve.split(), port=port)
         iris = cases.provision_iris((build_dir / "current").resolve() / "store", base, 50)
         saved = [cases.saved("objective-actions", "objective", str(n), base) for n in NUMBERS]
         requests = {
@@ -192,7 +193,7 @@ def main() -> None:
             os.killpg(service.process.pid, signal.SIGKILL)
             service.process.wait(10)
             killed = time.monotonic()
-            service = start_gcmkg(build_dir, base, port=port)
+            service = start_gcmkg(build_dir, base, *args.serve.split(), port=port)
             print(f"service killed and started again: answering {time.monotonic() - killed:.2f} s after the kill")
             time.sleep(args.seconds)
         finally:

@@ -185,8 +185,8 @@ class Releases:
         with self._lock:
             served.users -= 1
             done = served.retired and served.users == 0
-        if done:
-            self._close(served)
+        if done:  # called on the event loop: stopping workers blocks, so it happens in a thread of its own
+            threading.Thread(target=self._close, args=(served,), name="gcmkg-release-close", daemon=True).start()
 
     def pointed_to(self) -> Path:
         """The folder ``build/current`` points to now (a readlink, no lock)."""
