@@ -157,3 +157,54 @@ def test_a_burst_worker_answers_while_the_pool_is_busy(store_path: Path) -> None
         assert outcomes == [503, 503]
         assert runner.timeouts == 2
         assert len(runner._all) <= limits.workers + limits.burst_workers
+
+
+def test_a_burst_worker_stays_through_a_steady_load_and_stops_once_idle(store_path: Path) -> None:
+    """Two overlapping queries on a pool of one: one burst worker starts and is kept while the
+    overlap goes on (no start and stop per query), then is stopped after ``burst_idle_s`` idle."""
+    import threading
+    import time
+
+    limits = Limits(timeout_s=3, workers=1, burst_workers=2)
+    with QueryRunner(store_path, BASE, limits, burst_idle_s=1.0) as runner:
+        seen: set[int] = set()
+
+        values = " ".join(str(j) for j in range(80))
+        counting = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"VALUES ?v{i} {{ {values} }}" for i in range(3)) + " }"
+
+        def slow() -> None:  # holds a worker for about half a second (80³ rows counted)
+            runner.run(counting)
+
+        for _ in range(5):
+            holder = threading.Thread(target=slow)
+            holder.start()
+            time.sleep(0.05)
+            runner.run("ASK { ?s ?p ?o }")
+            seen.update(w.process.pid for w in runner._all)
+            holder.join()
+        assert len(seen) == 2  # the standing worker and one burst worker, kept across the five rounds
+        assert runner.status()["alive"] == 2
+        deadline = time.monotonic() + 5
+        while runner.status()["alive"] > limits.workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert runner.status()["alive"] == limits.workers  # the burst worker went after its idle time
+
+
+def test_a_query_at_a_cold_start_waits_for_the_workers_on_their_way(store_path: Path) -> None:
+    """Started in the background, the standing workers are on their way: the first queries wait
+    for them instead of starting burst workers (which would only compete with them for the CPU)."""
+    import threading
+
+    limits = Limits(timeout_s=3, workers=2, burst_workers=2)
+    runner = QueryRunner(store_path, BASE, limits).start(wait=False)
+    try:
+        answers: list[bytes] = []
+        askers = [threading.Thread(target=lambda: answers.append(runner.run("ASK { ?s ?p ?o }").body)) for _ in range(2)]
+        for t in askers:
+            t.start()
+        for t in askers:
+            t.join()
+        assert [a.strip().endswith(b"true}") for a in answers] == [True, True]
+        assert runner.status()["alive"] == limits.workers  # no burst worker was started
+    finally:
+        runner.close()

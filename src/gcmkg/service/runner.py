@@ -8,10 +8,12 @@ limit.  For each query it
 
 1. refuses updates and ``SERVICE`` from the text alone (:mod:`gcmkg.service.screening`),
    before any engine sees it — no outbound connection is ever made;
-2. takes a free worker; when all are busy it starts one more (up to ``burst_workers`` beyond
-   ``workers``, kept afterwards), so that a few slow queries do not hold up the quick ones;
-   past that it waits for a free worker (at most ``max_wait_s``; then 503 "busy" with
-   ``Retry-After``);
+2. takes a free worker; when all are busy, and no worker is on its way already (at a cold start
+   or as a replacement), it starts one more (up to ``burst_workers`` beyond ``workers``), so that
+   a few slow queries do not hold up the quick ones; past that it waits for a free worker (at
+   most ``max_wait_s``; then 503 "busy" with ``Retry-After``).  A burst worker is stopped once it
+   has been idle for ``burst_idle_s``: a steady load slightly above ``workers`` keeps its burst
+   workers instead of starting and stopping one per query;
 3. sends the query; the worker parses, evaluates and serialises the *complete* result under
    the row and byte caps, in the thread that ran the query;
 4. waits at most ``timeout_s`` for the answer; past that it kills the worker (the only way to
@@ -24,7 +26,7 @@ stopped it — 503/413), never a truncated result.
 
 Defaults (:class:`Limits`, also the ``gcmkg serve`` options): 10 s per query, 10 000 result
 rows (or triples), 16 MiB per result, 1024 MiB address space per worker, 2 workers started
-with the service plus up to 4 more started when all are busy (and stopped once idle).
+with the service plus up to 4 more started when all are busy (and stopped after 5 s idle).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import queue
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -103,6 +106,7 @@ class QueryFailed(Exception):
 
 
 RETRY_AFTER_S = 5  # what a 503 of a stopped query asks the client to wait before it tries again
+BURST_IDLE_S = 5.0  # how long a burst worker may stay idle before it is stopped
 
 
 def death_cause(exitcode: int | None, memory_mb: int) -> str:
@@ -135,6 +139,7 @@ class _Worker:
         child.close()
         self.conn: Connection = parent
         self.ready = False  # it has opened the store and can take a query
+        self.idle_since = time.monotonic()  # when it last went back to the idle pool
 
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
@@ -153,6 +158,39 @@ class _Worker:
         self.conn.close()
 
 
+class _IdlePool:
+    """The idle workers, most recently used first: queries take the worker that went idle last,
+    so under a light load the same few workers answer and a surplus one stays idle long enough to
+    be stopped (a first-in-first-out queue would keep every worker just warm enough)."""
+
+    def __init__(self) -> None:
+        self._workers: deque[_Worker] = deque()
+        self._ready = threading.Condition()
+
+    def put(self, w: _Worker) -> None:
+        with self._ready:
+            self._workers.append(w)
+            self._ready.notify()
+
+    def get(self, timeout: float = 0.0) -> _Worker:
+        """The most recently idle worker, waiting at most ``timeout``; ``queue.Empty`` past it."""
+        with self._ready:
+            if not self._ready.wait_for(lambda: self._workers, timeout):
+                raise queue.Empty
+            return self._workers.pop()
+
+    def take_idle_since(self, before: float) -> _Worker | None:
+        """The worker idle longest, if it went idle before ``before`` (monotonic clock)."""
+        with self._ready:
+            if self._workers and self._workers[0].idle_since < before:
+                return self._workers.popleft()
+            return None
+
+    def qsize(self) -> int:
+        with self._ready:
+            return len(self._workers)
+
+
 class QueryRunner:
     """A pool of supervised query workers over one read-only store.
 
@@ -168,25 +206,29 @@ class QueryRunner:
         *,
         max_wait_s: float | None = None,
         niceness: int = 0,
+        burst_idle_s: float = BURST_IDLE_S,
     ) -> None:
         """``max_wait_s``: how long a query waits for a free worker before it is refused (503
         busy); by default as long as a query may run.  ``niceness``: the workers' lower CPU
-        priority (see :func:`gcmkg.service.worker.main`)."""
+        priority (see :func:`gcmkg.service.worker.main`).  ``burst_idle_s``: how long a worker
+        beyond ``workers`` may stay idle before it is stopped."""
         self.store_dir = Path(store_dir)
         self.base_iri = base_iri
         self.limits = limits or Limits()
         self.max_wait_s = self.limits.timeout_s if max_wait_s is None else max_wait_s
         self.niceness = niceness
+        self.burst_idle_s = burst_idle_s
         # forkserver: workers fork from a clean single-threaded process that has already imported
         # pyoxigraph and the worker module, so a replacement starts in milliseconds, and never
         # from this multi-threaded web process (whose open store must not be forked).
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(["gcmkg.service.worker"])
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = _IdlePool()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self._starting = 0  # workers being started (burst workers and replacements): they count toward the bound
+        self._arriving = 0  # of those, the ones that join the idle pool when ready (cold start, replacements)
         self._waiting = 0  # queries waiting for a free worker
         self.timeouts = 0  # queries stopped by the time limit (each one cost a worker)
 
@@ -202,7 +244,9 @@ class QueryRunner:
         else:  # even starting the forkserver takes a while: all of it in the background
             with self._lock:
                 self._starting += self.limits.workers  # their slots are taken from now on
+                self._arriving += self.limits.workers
             threading.Thread(target=self._start_counted, name="gcmkg-workers-start", daemon=True).start()
+        threading.Thread(target=self._stop_idle_burst_workers, name="gcmkg-workers-trim", daemon=True).start()
         return self
 
     def _start_counted(self) -> None:
@@ -213,18 +257,24 @@ class QueryRunner:
             except Exception:
                 with self._lock:
                     self._starting -= 1
+                    self._arriving -= 1
                 log.exception("could not start a query worker")
-        self._ready(workers)
+        self._ready(workers, arriving=True)
 
-    def _ready(self, workers: list[_Worker]) -> None:
+    def _ready(self, workers: list[_Worker], *, arriving: bool = False) -> None:
+        """Wait for ``workers`` to open the store, then put them in the idle pool; ``arriving``:
+        they were counted in ``_arriving`` (a cold start in the background)."""
         for w in workers:
             try:
                 w.wait_ready(60)
             except Exception:
                 log.exception("a query worker did not start; it is replaced")
+                if arriving:
+                    with self._lock:
+                        self._arriving -= 1
                 self._retire(w)
                 continue
-            self._idle.put(w)
+            self._put_idle(w, arriving=arriving)
         log.info("query runner: %d workers ready on %s (%s)", len(workers), self.store_dir, self.limits)
 
     def close(self) -> None:
@@ -265,6 +315,7 @@ class QueryRunner:
         with self._lock:
             self._all.discard(w)
             self._starting += 1
+            self._arriving += 1
         threading.Thread(target=self._replace, args=(w,), name="gcmkg-worker-replace", daemon=True).start()
 
     def _replace(self, old: _Worker) -> None:
@@ -290,13 +341,36 @@ class QueryRunner:
                     continue
                 if self._closed:
                     new.kill()
+                    with self._lock:
+                        self._arriving -= 1
                 else:
-                    self._idle.put(new)
+                    self._put_idle(new, arriving=True)
                 return
         finally:
             if reserved:
                 with self._lock:
                     self._starting -= 1
+                    self._arriving -= 1
+
+    def _put_idle(self, w: _Worker, *, arriving: bool = False) -> None:
+        """Back to the idle pool (``arriving``: a worker counted in ``_arriving`` has arrived)."""
+        w.idle_since = time.monotonic()
+        with self._lock:
+            if arriving:
+                self._arriving -= 1
+        self._idle.put(w)
+
+    def _stop_idle_burst_workers(self) -> None:
+        """While the runner is open: stop a worker beyond ``workers`` that has been idle for
+        ``burst_idle_s`` (one per check, so the pool shrinks back gradually after a burst)."""
+        while not self._closed:
+            time.sleep(min(1.0, self.burst_idle_s / 2))
+            with self._lock:
+                surplus = len(self._all) > self.limits.workers
+            w = self._idle.take_idle_since(time.monotonic() - self.burst_idle_s) if surplus else None
+            if w is not None and not self._closed:
+                log.info("burst query worker %d idle %.0f s: stopped", w.process.pid, self.burst_idle_s)
+                self._drop(w)
 
     def _drop(self, w: _Worker) -> None:
         """Stop a worker that is not needed (or did not start) and take it out of the pool."""
@@ -358,13 +432,18 @@ class QueryRunner:
     def _acquire(self) -> _Worker:
         """A free worker: an idle one, else a new burst worker if allowed, else wait (``queue.Empty``)."""
         try:
-            return self._idle.get_nowait()
+            return self._idle.get()
         except queue.Empty:
             pass
         with self._lock:
-            grow = len(self._all) + self._starting < self.limits.workers + self.limits.burst_workers
+            # a worker on its way to the idle pool (cold start, replacement) will serve a waiting
+            # query sooner than a new one would start; grow only when none is left unclaimed
+            on_the_way = self._arriving > self._waiting
+            grow = not on_the_way and len(self._all) + self._starting < self.limits.workers + self.limits.burst_workers
             if grow:
                 self._starting += 1
+            else:
+                self._waiting += 1  # in the same step, so the next query sees this one's claim
         if grow:
             w = None
             try:
@@ -379,8 +458,8 @@ class QueryRunner:
                         self._starting -= 1
                 else:
                     self._drop(w)
-        with self._lock:
-            self._waiting += 1
+            with self._lock:
+                self._waiting += 1
         try:
             return self._idle.get(timeout=self.max_wait_s)
         finally:
@@ -388,17 +467,9 @@ class QueryRunner:
                 self._waiting -= 1
 
     def _release(self, w: _Worker) -> None:
-        """A worker is free again: back to the idle pool, or stopped if it is a burst worker no one needs.
-
-        Burst workers go as soon as the pool has more than ``workers`` alive, one of them is idle
-        already and no query is waiting, so the pool shrinks back after a burst.
-        """
-        with self._lock:
-            surplus = len(self._all) > self.limits.workers and self._waiting == 0 and not self._idle.empty()
-        if surplus:
-            self._drop(w)
-        else:
-            self._idle.put(w)
+        """A worker is free again: back to the idle pool (burst workers are stopped later, by
+        :meth:`_stop_idle_burst_workers`, once they have been idle for ``burst_idle_s``)."""
+        self._put_idle(w)
 
     def _submit(self, job: Job, timeout_s: float) -> tuple[bytes, str, str]:
         """Run ``job`` on a free worker; stop it (kill the worker) after ``timeout_s``."""

@@ -188,6 +188,16 @@ def _limit_memory(memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _tell(conn: Connection, message: tuple[str, object]) -> bool:
+    """Send ``message`` to the service; False if it is gone (it stopped while this worker
+    started, e.g. a service killed during its cold start): then the worker just ends."""
+    try:
+        conn.send(message)
+    except (BrokenPipeError, EOFError, OSError):
+        return False
+    return True
+
+
 def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, niceness: int = 0) -> None:
     """Worker entry point (a ``multiprocessing`` target): serve jobs until the pipe closes.
 
@@ -200,9 +210,10 @@ def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, nicene
         executor = _Executor(Path(store_dir), base_iri)
         _limit_memory(memory_mb)
     except BaseException as error:  # report why we could not start, then exit
-        conn.send(("failed", f"worker could not start: {error}"))
+        _tell(conn, ("failed", f"worker could not start: {error}"))
         return
-    conn.send(("ready", os.getpid()))
+    if not _tell(conn, ("ready", os.getpid())):
+        return
     while True:
         try:
             job = conn.recv()
