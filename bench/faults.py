@@ -40,12 +40,14 @@ NUMBERS = range(1, 24)  # the objectives
 
 @dataclass
 class Seen:
-    phase: str
+    phase: str  # the phase in effect when the answer (or the error) came back: a request cut off
+    #             by the kill of phase 5 was sent in phase 4, but it is the kill that cut it
     kind: str
     started: float  # when the request was sent (monotonic clock)
     received: float  # when its answer came back
     outcome: str  # the status, or the name of the connection error
     release: str | None
+    detail: str = ""  # for a connection error: the request and the error's message
 
 
 @dataclass
@@ -60,20 +62,26 @@ class Clients:
 
     def loop(self, kind: str, offset: int) -> None:
         accept, paths = self.requests[kind]
-        with httpx.Client(base_url=self.url, timeout=30, headers={"Accept": accept}) as client:
+        agent = f"faults-{kind}-{offset}"  # each loop is a client of its own, as separate users are
+        with httpx.Client(base_url=self.url, timeout=30, headers={"Accept": accept, "User-Agent": agent}) as client:
             n = offset
             while not self.stopping.is_set():
                 n += 1
-                phase, started = self.phase, time.monotonic()
+                started = time.monotonic()
+                path = paths[n % len(paths)]
                 try:
-                    response = client.get(paths[n % len(paths)])
+                    response = client.get(path)
                 except httpx.HTTPError as error:
-                    self.seen.append(Seen(phase, kind, started, time.monotonic(), type(error).__name__, None))
+                    detail = f"{kind} {path[:80]}: {error!r}"
+                    error_seen = Seen(self.phase, kind, started, time.monotonic(), type(error).__name__, None, detail)
+                    self.seen.append(error_seen)
                     time.sleep(0.05)
                     continue
                 etag = response.headers.get("etag", "")
                 release = etag.removeprefix('W/"').rsplit("-", 1)[0] if etag else None
-                self.seen.append(Seen(phase, kind, started, time.monotonic(), str(response.status_code), release))
+                status = response.status_code
+                detail = f"{kind} {path[:80]}: {response.text[:160]!r}" if status >= 400 else ""
+                self.seen.append(Seen(self.phase, kind, started, time.monotonic(), str(status), release, detail))
 
     def start(self) -> list[threading.Thread]:
         loops = [(kind, i * 11) for kind in self.requests for i in range(2)]
@@ -145,8 +153,19 @@ def report(clients: Clients, phases: list[str]) -> None:
         for s in seen:
             newer = releases[releases.index(s.release) + 1 :] if s.release else []
             late += any(first_answer[r] < s.started for r in newer)
-        text = ", ".join(f"{o}×{n}" for o, n in sorted(outcomes.items()))
+        by_kind = Counter((s.outcome, s.kind) for s in seen if s.outcome != "200")
+
+        def kinds(outcome: str, by_kind: Counter[tuple[str, str]] = by_kind) -> str:  # kinds met by a non-200
+            counts = ", ".join(f"{k} {c}" for (o, k), c in by_kind.items() if o == outcome)
+            return f" ({counts})" if counts else ""
+
+        text = ", ".join(f"{o}×{n}{kinds(o)}" for o, n in sorted(outcomes.items()))
         print(f"{phase:28} {len(seen):8}  {text}  · {' → '.join(releases)} · {late}")
+    errors = [s for s in clients.seen if s.detail]
+    origin = min((s.started for s in clients.seen), default=0.0)
+    for s in [e for e in errors if e.phase != phases[-1] or not e.outcome.isalpha()][:20]:  # not the kill's own
+        print(f"  {s.outcome} at {s.started - origin:7.2f} s (answered after {s.received - s.started:.2f} s, "
+              f"{s.phase}): {s.detail}")
 
 
 def main() -> None:

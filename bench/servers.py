@@ -47,13 +47,14 @@ class Server:
         return ProcessTree(self.process.pid)
 
     def wait_until_up(self, path: str, seconds: float = 120) -> float:
-        """Seconds until ``path`` answered (any status)."""
+        """Seconds until ``path`` answered (any status).  The probe names itself, so that its
+        queries are not charged to the budget of the load's clients (gcmkg budgets per client)."""
         started = time.monotonic()
         while time.monotonic() - started < seconds:
             if self.process.poll() is not None:
                 raise SystemExit(f"{self.name} exited with {self.process.returncode}\n{self.log_tail()}")
             try:
-                httpx.get(self.url + path, timeout=2)
+                httpx.get(self.url + path, timeout=2, headers={"User-Agent": "bench-readiness-probe"})
                 return time.monotonic() - started
             except httpx.HTTPError:
                 time.sleep(0.02)
