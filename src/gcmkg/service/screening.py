@@ -22,6 +22,7 @@ when the grammar says so, at the same line and column.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -37,27 +38,32 @@ _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 _ECHAR_OR_CHAR = r"(?:\\.|[^\\])"
 
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>[ \t\r\n]+)",
-            r"(?P<comment>#[^\r\n]*)",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            r"(?P<string>'''(?:(?:'|'')?(?:\\.|[^'\\]))*'''"
-            r'|"""(?:(?:"|"")?(?:\\.|[^"\\]))*"""'
-            r"|'(?:\\.|[^'\\\n\r])*'"
-            r'|"(?:\\.|[^"\\\n\r])*")',
-            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
-            r"(?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
-            f"(?P<word>[{_PN_CHARS_BASE}][{_PN_CHARS_U}0-9]*)",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
-        ]
-    ),
-    re.DOTALL,
-)
+
+@functools.cache
+def _token_pattern() -> re.Pattern[str]:
+    """The tokeniser, compiled on first use: compiling its Unicode classes costs tens of
+    milliseconds, which a cold start should not pay before its first answer."""
+    return re.compile(
+        "|".join(
+            [
+                r"(?P<ws>[ \t\r\n]+)",
+                r"(?P<comment>#[^\r\n]*)",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                r"(?P<string>'''(?:(?:'|'')?(?:\\.|[^'\\]))*'''"
+                r'|"""(?:(?:"|"")?(?:\\.|[^"\\]))*"""'
+                r"|'(?:\\.|[^'\\\n\r])*'"
+                r'|"(?:\\.|[^"\\\n\r])*")',
+                f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+                f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+                f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+                r"(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)",
+                r"(?P<number>[+-]?(?:[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
+                f"(?P<word>[{_PN_CHARS_BASE}][{_PN_CHARS_U}0-9]*)",
+                r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|.)",
+            ]
+        ),
+        re.DOTALL,
+    )
 
 QUERY_FORMS = ("select", "ask", "construct", "describe")
 UPDATE_KEYWORDS = frozenset(
@@ -75,7 +81,7 @@ class Token:
 def tokens(text: str) -> list[Token]:
     """The significant tokens of a SPARQL text (whitespace and comments dropped)."""
     found = []
-    for match in _TOKEN.finditer(text):
+    for match in _token_pattern().finditer(text):
         kind = match.lastgroup or "punct"
         if kind not in ("ws", "comment"):
             found.append(Token(kind, match.group(), match.start()))

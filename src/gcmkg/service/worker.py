@@ -29,6 +29,10 @@ from gcmkg.service.results import TooLarge, serialize_boolean, serialize_solutio
 from gcmkg.service.screening import Screened, masked_iris, screen
 from gcmkg.store import GraphStore, Term
 
+# The forkserver imports this module once and forks every worker from it: compile the
+# tokeniser there, so that each new worker inherits it instead of compiling it on its first query.
+screen("ASK {}")
+
 
 @dataclass(frozen=True)
 class Job:
