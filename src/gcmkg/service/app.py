@@ -13,7 +13,8 @@ home page, VoID, ontology, dumps), :mod:`.saved_queries` (``/queries``) and :mod
 Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per request),
 :class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
 :class:`~.fairness.RefuseOverBudget` (429 on arrival for a client over its budget),
-:class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`.
+:class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`,
+:class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed).
 
 Caching: a release never changes.  So every ``200`` answer to a GET carries an ``ETag`` derived
 from the release id and what selects the representation (path, query string, ``Accept``), a
@@ -55,6 +56,7 @@ from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
 from gcmkg.service.negotiation import NotAcceptable
 from gcmkg.service.pages import Pages
+from gcmkg.service.replay import ReplayAnswers
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
 from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
 from gcmkg.service.saved_query_files import load_catalog
@@ -150,6 +152,7 @@ def create_app(
     openapi.install(app)
 
     _add_error_handlers(app)
+    app.add_middleware(ReplayAnswers)
     app.add_middleware(CacheValidators)
     app.add_middleware(ServeRelease, releases=releases)
     app.add_middleware(RefuseOverBudget, budgets=app.state.budgets)

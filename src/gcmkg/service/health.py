@@ -62,6 +62,7 @@ def health(request: Request, served: ServedDep) -> Response:
             "release": served.release.id,
             **{k: v for k, v in release_facts(served).items() if k != "id"},
             "workers": served.runner.status(),
+            "replayed": served.replays.status(),
             "switches": request.app.state.releases.switches,
         },
         headers=NO_STORE,

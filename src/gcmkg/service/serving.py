@@ -129,6 +129,7 @@ class Served:
     saved_runner: QueryRunner
     stats: StatsCache
     answers: AnswerCache = field(default_factory=AnswerCache)
+    replays: AnswerCache = field(default_factory=lambda: AnswerCache(max_bytes=32 * 2**20))  # whole answers (.replay)
     cache: dict[str, Any] = field(default_factory=dict)  # other per-release facts, by the router that made them
     users: int = 0
     retired: bool = False
