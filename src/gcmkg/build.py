@@ -418,7 +418,9 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         store.flush()
         indexed, facets = search.entries(store)
         figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
-        progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({figures.seconds:.1f} s)")
+        progress(
+            f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({figures.seconds:.1f} s)"
+        )
         result = BuildResult(
             release=release,
             quads=len(store),

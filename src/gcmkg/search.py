@@ -264,18 +264,11 @@ def _facets(indexed: Sequence[Entry], kind_names: dict[str, str]) -> Facets:
     documents: dict[str, str] = {}
     for entry in indexed:
         documents.setdefault(entry.document, entry.symbol)
-    kinds = sorted({entry.kind for entry in indexed}, key=lambda kind: kind_names.get(kind, kind).lower())
+    kinds = sorted({entry.kind for entry in indexed}, key=lambda kind: (kind_names.get(kind) or kind).lower())
     numbers = sorted({n for entry in indexed for n in entry.objectives}, key=_number_order)
-    # the objective's name is its title in the final text, the one every other text is aligned to
-    titles = {
-        entry.number: entry.text
-        for entry in reversed(indexed)
-        if entry.kind == ProvisionKind.OBJECTIVE.value and entry.number
-    }
-    final = next((e.document for e in indexed if e.kind == ProvisionKind.OBJECTIVE.value), None)
-    titles.update(
-        {e.number: e.text for e in indexed if e.kind == ProvisionKind.OBJECTIVE.value and e.document == final}
-    )
+    # an objective is named by its title in the latest text that has objectives (entries are in
+    # date order, later ones win): the final text's, the one every other text is aligned to
+    titles = {e.number: e.text for e in indexed if e.kind == ProvisionKind.OBJECTIVE.value and e.number}
     return Facets(
         documents=tuple(Facet(key, name) for key, name in documents.items()),
         languages=tuple(
@@ -460,7 +453,8 @@ class SearchIndex:
                     score=round(float(score), 4),
                 )
             )
-        return Results(text, int(found.count or 0), offset, limit, tuple(hits), applied)
+        total = found.count  # type: ignore[attr-defined]  # there with count=True; missing from tantivy's stubs
+        return Results(text, int(total or 0), offset, limit, tuple(hits), applied)
 
     def _query(self, text: str, languages: list[str]) -> tantivy.Query:
         """Every word and phrase must match, each in the field of any of ``languages``."""
@@ -473,7 +467,9 @@ class SearchIndex:
                 if len(terms) == 1:
                     alternatives.append(tantivy.Query.term_query(self._schema, name, terms[0]))
                 elif terms:  # a phrase, or a word the tokenizer splits ("migration-related")
-                    alternatives.append(tantivy.Query.phrase_query(self._schema, name, terms))
+                    alternatives.append(
+                        tantivy.Query.phrase_query(self._schema, name, list[str | tuple[int, str]](terms))
+                    )
             if alternatives:
                 parts.append(
                     alternatives[0]
@@ -550,7 +546,7 @@ def counterparts(store: GraphStore, hits: Iterable[str]) -> dict[str, list[Count
         if not isinstance(node, NamedNode):
             return None
         texts = [q.object for q in store.match(node, text_of, None) if isinstance(q.object, Literal)]
-        labels = [q.object.value for q in store.match(node, label, None)]
+        labels = [q.object.value for q in store.match(node, label, None) if isinstance(q.object, Literal)]
         if not texts:
             return None
         return Counterpart(
