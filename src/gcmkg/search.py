@@ -16,8 +16,9 @@ only repeat their original), its text in the field of its language, each with it
   finds "arbetskraftsinvandring";
 * before that, every text and every query goes through :func:`normalise`, the same function at
   index and at query time: Arabic diacritics and tatweel removed, alef variants (أ إ آ ٱ) to
-  ا, alef maqsura ى to ي, ta marbuta ة to ه.  Diacritics must go *before* tokenizing: they are
-  not letters, so the tokenizer would otherwise split a word at each of them.
+  ا, alef maqsura ى to ي, ta marbuta ة to ه, and the conjunction و/ف glued to the article
+  (والهجرة → الهجرة), which the Snowball stemmer leaves.  Diacritics must go *before* tokenizing:
+  they are not letters, so the tokenizer would otherwise split a word at each of them.
 
 Query syntax is deliberately small: words, and "exact phrases" in double quotes.  Every word
 and phrase must match (in the field of any language searched); nothing else is an operator,
@@ -74,15 +75,22 @@ class NoSearchIndex(GcmkgError):
 # normalisation and analysis --------------------------------------------------------------------
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
+# "and the" / "so the" written as one word (والهجرة): the stemmer strips the article but not the
+# conjunction before it, so وال… would never meet ال…; three letters at least must follow the article
+_ARABIC_CONJUNCTION = re.compile(r"(?<!\w)[وف](?=ال\w{3})")
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 
 
 def normalise(text: str) -> str:
     """The text as it is indexed and searched: Arabic diacritics and tatweel gone, letter variants unified.
 
+    The conjunction و or ف written before the article is dropped too (والاعتراف → الاعتراف).
+
     >>> normalise("الهِجْرَة") == normalise("الهجره") == "الهجره"
     True
     >>> normalise("إدارة أمن المهاجرين في مصر، على ســواحل") == "اداره امن المهاجرين في مصر، علي سواحل"
+    True
+    >>> normalise("والاعتراف المتبادل وفد") == "الاعتراف المتبادل وفد"
     True
     >>> normalise("Migrant workers")
     'Migrant workers'
@@ -99,7 +107,12 @@ def _normalised(text: str) -> tuple[str, list[int]]:
             continue
         kept.append(char.translate(_ARABIC_FOLD))
         origin.append(index)
-    return "".join(kept), origin
+    folded = "".join(kept)
+    dropped = {match.start() for match in _ARABIC_CONJUNCTION.finditer(folded)}
+    if not dropped:
+        return folded, origin
+    kept_at = [i for i in range(len(folded)) if i not in dropped]
+    return "".join(folded[i] for i in kept_at), [origin[i] for i in kept_at]
 
 
 def analyser(language: str) -> tantivy.TextAnalyzer:
@@ -397,6 +410,11 @@ class SearchIndex:
     @property
     def size(self) -> int:
         return int(self._searcher.num_docs)
+
+    def contains(self, iri: str) -> bool:
+        """True if the provision ``iri`` is indexed."""
+        query = tantivy.Query.term_query(self._schema, "iri", iri)
+        return bool(self._searcher.search(query, 1).hits)
 
     def search(
         self,
