@@ -432,15 +432,7 @@ class SearchIndex:
         Filters (each one of :attr:`facets`' values, or None for any) narrow the hits; ``limit``
         and ``offset`` page them.  :class:`SearchError` names what cannot be searched.
         """
-        filters = {"language": language, "document": document, "kind": kind, "objective": objective}
-        applied = {name: value for name, value in filters.items() if value}
-        for name, value in applied.items():
-            if value not in self.facets.values(f"{name}s"):
-                raise SearchError(
-                    name,
-                    f"{name} {value!r} is not in this index; known: "
-                    + ", ".join(sorted(self.facets.values(f"{name}s"), key=_number_order)),
-                )
+        applied = self.filters(language=language, document=document, kind=kind, objective=objective)
         if not 1 <= limit <= MAX_LIMIT:
             raise SearchError("limit", f"limit must be from 1 to {MAX_LIMIT}")
         if not 0 <= offset <= MAX_OFFSET:
@@ -473,6 +465,26 @@ class SearchIndex:
             )
         total = found.count  # type: ignore[attr-defined]  # there with count=True; missing from tantivy's stubs
         return Results(text, int(total or 0), offset, limit, tuple(hits), applied)
+
+    def filters(
+        self,
+        *,
+        language: str | None = None,
+        document: str | None = None,
+        kind: str | None = None,
+        objective: str | None = None,
+    ) -> dict[str, str]:
+        """The filters given (None or "" is any), checked: :class:`SearchError` for a value the index does not hold."""
+        given = {"language": language, "document": document, "kind": kind, "objective": objective}
+        applied = {name: value for name, value in given.items() if value}
+        for name, value in applied.items():
+            if value not in self.facets.values(f"{name}s"):
+                raise SearchError(
+                    name,
+                    f"{name} {value!r} is not in this index; known: "
+                    + ", ".join(sorted(self.facets.values(f"{name}s"), key=_number_order)),
+                )
+        return applied
 
     def _query(self, text: str, languages: list[str]) -> tantivy.Query:
         """Every word and phrase must match, each in the field of any of ``languages``."""

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from gcmkg.model import ProvisionKind
 from gcmkg.representations import HTML, JSON, Representation
 from gcmkg.search import (
     INDEX_FOLDER,
@@ -61,7 +62,7 @@ Text = Annotated[
             "operator: AND, :, ( or a stray quote are searched as the words they contain. Empty or absent: no "
             "search, only the filters' values."
         ),
-        json_schema_extra=replace_schema({"type": "string", "maxLength": 100_000}),
+        json_schema_extra=replace_schema({"type": "string", "maxLength": MAX_QUERY_CHARS}),
     ),
 ]
 LanguageFilter = Annotated[
@@ -69,14 +70,25 @@ LanguageFilter = Annotated[
     _filter("The language of the text.", {"type": "string", "enum": [*LANGUAGES, ""]}),
 ]
 DocumentFilter = Annotated[
-    str | None, _filter("A document's key (e.g. a-73-l-66), one of facets.documents; another is 400.")
+    str | None,
+    _filter(
+        "A document's key (e.g. a-73-l-66), one of facets.documents; another is 400.",
+        {"type": "string", "pattern": r"^([a-z0-9][a-z0-9-]*)?$"},
+    ),
 ]
-KindFilter = Annotated[str | None, _filter("A kind of provision (e.g. Action), one of facets.kinds; another is 400.")]
+KindFilter = Annotated[
+    str | None,
+    _filter(
+        "A kind of provision, one of facets.kinds (the kinds this release holds); another is 400.",
+        {"type": "string", "enum": [*sorted(kind.value for kind in ProvisionKind), ""]},
+    ),
+]
 ObjectiveFilter = Annotated[
     str | None,
     _filter(
         "An objective's number, one of facets.objectives; another is 400. A provision belongs to the objective it is "
-        "part of in its own text, and a review paragraph or an IOM recommendation to the objectives it is linked to."
+        "part of in its own text, and a review paragraph or an IOM recommendation to the objectives it is linked to.",
+        {"type": "string", "pattern": "^([1-9][0-9]?)?$"},
     ),
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Hits per page.")]
@@ -127,19 +139,13 @@ def search_page(
     }
     error: SearchError | None = None
     results: Results | None = None
-    if (q or "").strip():
-        try:
-            results = index.search(
-                q or "",
-                language=language or None,
-                document=document or None,
-                kind=kind or None,
-                objective=objective or None,
-                limit=limit,
-                offset=offset,
-            )
-        except SearchError as refused:
-            error = refused
+    filters = {"language": language, "document": document, "kind": kind, "objective": objective}
+    try:
+        index.filters(**filters)  # checked with or without a query: a bad value is never silently "any"
+        if (q or "").strip():
+            results = index.search(q or "", **filters, limit=limit, offset=offset)
+    except SearchError as refused:
+        error = refused
     linked = counterparts(served.store, [hit.iri for hit in results.hits]) if results else {}
     links = _paging(asked, results, limit)
     if chosen is JSON:
