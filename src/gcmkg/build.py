@@ -416,11 +416,11 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         progress(f"validate: all shapes and checks pass ({time.perf_counter() - started_validation:.1f} s)")
         counts = write_dumps(store, release / "dumps")
         store.flush()
+        started_search = time.perf_counter()
         indexed, facets = search.entries(store)
         figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
-        progress(
-            f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({figures.seconds:.1f} s)"
-        )
+        seconds = time.perf_counter() - started_search
+        progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
         result = BuildResult(
             release=release,
             quads=len(store),

@@ -34,7 +34,6 @@ import json
 import re
 import shutil
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -100,14 +99,9 @@ def normalise(text: str) -> str:
 
 def _normalised(text: str) -> tuple[str, list[int]]:
     """The normalised text, and for each of its characters the index of the character it came from."""
-    kept: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        if _ARABIC_MARKS.match(char):
-            continue
-        kept.append(char.translate(_ARABIC_FOLD))
-        origin.append(index)
-    folded = "".join(kept)
+    marks = {match.start() for match in _ARABIC_MARKS.finditer(text)}
+    origin = [i for i in range(len(text)) if i not in marks] if marks else list(range(len(text)))
+    folded = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)  # the fold maps one letter to one
     dropped = {match.start() for match in _ARABIC_CONJUNCTION.finditer(folded)}
     if not dropped:
         return folded, origin
@@ -300,18 +294,16 @@ class IndexFigures:
 
     documents: int
     bytes: int
-    seconds: float
 
 
 def write_index(folder: Path, indexed: Iterable[Entry], facets: Facets) -> IndexFigures:
     """Write the index of ``indexed`` into ``folder`` (replacing what is there), with its facets."""
-    started = time.perf_counter()
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     index = tantivy.Index(_schema(), path=str(folder))
     _register(index)
-    writer = index.writer(heap_size=50_000_000, num_threads=1)
+    writer = index.writer(heap_size=15_000_000, num_threads=1)
     count = 0
     for entry in indexed:
         if entry.language not in LANGUAGES:
@@ -336,7 +328,7 @@ def write_index(folder: Path, indexed: Iterable[Entry], facets: Facets) -> Index
     writer.wait_merging_threads()
     (folder / FACETS_FILE).write_text(json.dumps(asdict(facets), ensure_ascii=False, indent=1), encoding="utf-8")
     size = sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
-    return IndexFigures(count, size, time.perf_counter() - started)
+    return IndexFigures(count, size)
 
 
 # searching ----------------------------------------------------------------------------------
@@ -445,7 +437,7 @@ class SearchIndex:
         for name, value in applied.items():
             clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self._schema, name, value)))
         found = self._searcher.search(tantivy.Query.boolean_query(clauses), limit, count=True, offset=offset)
-        snippets = {lang: self._snippets(query, lang) for lang in languages}
+        snippets: dict[str, tantivy.SnippetGenerator] = {}  # made only for the languages of this page's hits
         hits = []
         for score, address in found.hits:
             stored = self._searcher.doc(address)
@@ -459,7 +451,7 @@ class SearchIndex:
                     kind=stored["kind"][0],
                     language=lang,
                     label=stored["label"][0],
-                    snippet=_snippet(snippets[lang].snippet_from_doc(stored), stored["text"][0]),
+                    snippet=_snippet(self._snippets(query, lang, snippets).snippet_from_doc(stored), stored["text"][0]),
                     score=round(float(score), 4),
                 )
             )
@@ -514,10 +506,13 @@ class SearchIndex:
             parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(tantivy.Occur.Must, part) for part in parts])
         )
 
-    def _snippets(self, query: tantivy.Query, language: str) -> tantivy.SnippetGenerator:
-        generator = tantivy.SnippetGenerator.create(self._searcher, query, self._schema, _text_field(language))
-        generator.set_max_num_chars(SNIPPET_CHARS)
-        return generator
+    def _snippets(
+        self, query: tantivy.Query, language: str, made: dict[str, tantivy.SnippetGenerator]
+    ) -> tantivy.SnippetGenerator:
+        if language not in made:
+            made[language] = tantivy.SnippetGenerator.create(self._searcher, query, self._schema, _text_field(language))
+            made[language].set_max_num_chars(SNIPPET_CHARS)
+        return made[language]
 
 
 def _snippet(snippet: tantivy.Snippet, original: str) -> str:

@@ -6,6 +6,8 @@ must meet the targets the sample states.
 
 from __future__ import annotations
 
+import statistics
+import time
 import tomllib
 from collections import defaultdict
 from typing import Any
@@ -74,3 +76,19 @@ def test_the_named_queries_find_their_provision_first(
     index: SearchIndex, built: Settings, query: dict[str, Any]
 ) -> None:
     assert top_five(index, query)[0] in {built.base_iri + iri for iri in query["expected"]}
+
+
+def test_query_latency_is_printed(index: SearchIndex) -> None:
+    """Each sample query run 20 times with its filters, a page of 10 hits with snippets: figures per language."""
+    timings: dict[str, list[float]] = defaultdict(list)
+    for query in QUERIES:
+        for _ in range(20):
+            started = time.perf_counter()
+            index.search(query["q"], **query.get("filters", {}))
+            timings[query["written_in"]].append((time.perf_counter() - started) * 1000)
+    print(f"\nsearch latency over {index.size} provisions (ms, 20 runs of each sample query, 10 hits and snippets):")
+    for language, values in sorted(timings.items()):
+        values.sort()
+        p95 = values[int(len(values) * 0.95)]
+        print(f"  {language}  median {statistics.median(values):.2f}  p95 {p95:.2f}  max {values[-1]:.2f}")
+    assert all(statistics.median(values) < 100 for values in timings.values())  # ten times what it takes here
