@@ -31,6 +31,7 @@ CORE = {
     "gcmkg.objective_numbers",
     "gcmkg.releases",
     "gcmkg.representations",
+    "gcmkg.search",
     "gcmkg.settings",
     "gcmkg.store",
 }
