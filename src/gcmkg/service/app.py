@@ -137,6 +137,9 @@ def create_app(
             f"Per-query limits: {limits.timeout_s:g} s, {limits.max_rows} rows, {limits.max_bytes} bytes."
         ),
         lifespan=lifespan,
+        # FastAPI's OpenTelemetry bridge looks for configured providers on every request (about a
+        # fifth of a replayed answer's cost); the service has no tracer, and logs with AccessLog
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.limits = limits
     app.state.iris = iris

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NOT_REPLAYED = ("/health", "/mcp")  # paths whose answers are not a function of the release alone
-NEGOTIATED = ("accept", "accept-encoding")  # the request headers an answer may depend on
+NEGOTIATED = (b"accept", b"accept-encoding")  # the request headers an answer may depend on
 
 
 @dataclass(frozen=True)
@@ -38,10 +37,14 @@ class Replay:
 
 
 def replay_key(scope: Scope) -> tuple[object, ...]:
-    """What the answer to a request depends on, besides the release."""
-    headers = Headers(scope=scope)
-    negotiated = tuple(headers.get(name, "") for name in NEGOTIATED)
-    return (scope["method"], scope["path"], scope.get("query_string", b""), *negotiated)
+    """What the answer to a request depends on, besides the release (the negotiated headers read
+    in one pass over the raw list: this runs for every GET)."""
+    negotiated = dict.fromkeys(NEGOTIATED, b"")
+    for name, value in scope.get("headers", ()):
+        name = name.lower()
+        if name in negotiated:
+            negotiated[name] = value
+    return (scope["method"], scope["path"], scope.get("query_string", b""), *negotiated.values())
 
 
 class ReplayAnswers:
