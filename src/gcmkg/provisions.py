@@ -115,6 +115,7 @@ class ProvisionRef:
     kind: str
     document: DocumentRef
     cite: str
+    title: str  # short: "Annex", "Objective 7", "Paragraph 23", a heading, or the place of an unnumbered bullet
 
     @property
     def qualified(self) -> str:
@@ -373,7 +374,18 @@ class _Document:
         return self.nodes[node.parent].children if node.parent in self.nodes else self.top
 
     def link(self, node: _Node) -> ProvisionRef:
-        return ProvisionRef(node.iri, node.label, node.language, node.kind, self.ref, node.cite)
+        return ProvisionRef(node.iri, node.label, node.language, node.kind, self.ref, node.cite, self._title(node))
+
+    def _title(self, node: _Node) -> str:
+        """What breadcrumbs and headings call a provision: its label unless that is its whole text."""
+        if node.kind == "Part" and node.segments[-1:] == ("annex",):
+            return "Annex"
+        if node.heading and not node.number:
+            return node.heading
+        if node.number or not node.text or node.label != f"{node.label.split(':', 1)[0]}: {node.text}":
+            return node.label.split(":", 1)[0] if node.kind == "Objective" else node.label
+        place = self.place(node)[-1].strip("“”")
+        return place[:1].upper() + place[1:]
 
     def depth(self, node: _Node) -> int:
         return len(self.ancestors(node))
@@ -394,9 +406,9 @@ class _Document:
                     parts.append("annex")
                 elif last:
                     parts.append(f"“{n.heading or n.label}”")
-            elif n.kind == "Objective" and not last:
-                continue  # a paragraph's number is unique in the text; the objective is in its breadcrumbs
-            elif n.kind in _LETTERED and n.number and parts and parts[-1].startswith("para."):
+            elif n.kind in ("Objective", "RoundTable") and not last:
+                continue  # a paragraph's number is unique in the text; what groups it is in its breadcrumbs
+            elif n.kind in (*_LETTERED, "GuidingPrinciple") and n.number and parts and parts[-1].startswith("para."):
                 parts[-1] += f" ({n.number})"
             elif n.kind == "Recommendation" and n.number and parts and "recommendation" in parts[-1]:
                 parts[-1] += f" ({n.number})"
@@ -578,7 +590,7 @@ def _relations(store: GraphStore, iris: Iris, iri: str) -> list[Relation]:
                 alignment=node.value,
                 kind=kind,
                 method=_one(store, node, term("method")),
-                evidence=_one(store, node, term("evidence")),
+                evidence=plain_evidence(store, _one(store, node, term("evidence"))),
                 score=float(score) if score else None,
                 change=_one(store, node, term("changeKind")).rsplit("change-", 1)[-1],
                 difference=_one(store, node, term("difference")),
@@ -603,6 +615,26 @@ def _relations(store: GraphStore, iris: Iris, iri: str) -> list[Relation]:
         relations,
         key=lambda r: (r.other.document.date, _document(store, r.other.document.iri).nodes[r.other.iri].reading),
     )
+
+
+_OFFSETS = re.compile(r"\s*\[\d+\s*[–:-]\s*\d+\]")
+_PATH = re.compile(r"\b(?:in\s+)?([a-z0-9-]+/[a-z]{2,3}/[\w/-]+)")
+
+
+def plain_evidence(store: GraphStore, evidence: str) -> str:
+    """A linker's evidence in plain words: character offsets dropped, provision paths named by their citation.
+
+    ``“decent work” [155–166] = “decent work” in a-73-l-66/en/annex/objective/6 [77–88]`` reads
+    ``“decent work” = “decent work” in A/73/L.66, annex, objective 6``.
+    """
+    iris = Iris(store.base_iri)
+
+    def named(match: re.Match[str]) -> str:
+        ref = provision_ref(store, iris.id_space + match.group(1))
+        prefix = "in " if match.group(0).startswith("in") else ""
+        return f"{prefix}{ref.cite}" if ref else match.group(0)
+
+    return _PATH.sub(named, _OFFSETS.sub("", evidence))
 
 
 # the redline ----------------------------------------------------------------------------------
