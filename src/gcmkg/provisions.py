@@ -348,6 +348,8 @@ class _Document:
             elif kind in KINDS:
                 node.kind = kind
         self.reading = sorted(self.nodes.values(), key=lambda n: n.reading)
+        for node in self.reading:  # what a copy holds is a copy too
+            node.copy = node.copy or any(a.copy for a in self.ancestors(node))
         for node in sorted(self.nodes.values(), key=lambda n: n.order):
             if node.parent in self.nodes:
                 self.nodes[node.parent].children.append(node.iri)
@@ -802,9 +804,12 @@ def _place_key(tokens: list[str]) -> tuple[bool, tuple[str, ...]]:
 
 
 def _name_tokens(document: DocumentRef) -> set[str]:
-    words = _tokens(f"{document.title} {document.name} {document.key.replace('-', ' ')} {document.status}")
+    # a symbol is matched as a whole (_symbol_pattern); its letters ("l" of "L.66") are not words of a name
+    words = _tokens(f"{document.title} {'' if document.symbol else document.name} {document.status}")
+    words += _tokens(document.key.replace("-", " ")) if not document.symbol else []
     words += [document.language, LANGUAGE_NAMES.get(document.language, "").lower()]
-    return {w for w in words if w and not w.isdigit()} - set(_PLACE_WORDS.values())
+    # numbers and single letters name places ("para. 17 (a)"), never documents
+    return {w for w in words if len(w) > 1 and not w.isdigit()} - set(_PLACE_WORDS.values())
 
 
 def _symbol_pattern(symbol: str) -> re.Pattern[str]:
@@ -840,12 +845,10 @@ def resolve_citation(store: GraphStore, citation: str) -> str | None:
             for w in words:
                 shared[w] = shared.get(w, 0) + 1
         scores = {d.iri: sum(1 / shared[w] for w in set(tokens) if w in names[d.iri]) for d in docs}
-        ranked = sorted(docs, key=lambda d: -scores[d.iri])
-        if (
-            not ranked
-            or scores[ranked[0].iri] == 0
-            or (len(ranked) > 1 and scores[ranked[1].iri] == scores[ranked[0].iri])
-        ):
+        # a cover letter shares its words with the text it transmits: the text wins a tie
+        rank = {d.iri: (scores[d.iri], d.status != "letter") for d in docs}
+        ranked = sorted(docs, key=lambda d: rank[d.iri], reverse=True)
+        if not ranked or scores[ranked[0].iri] == 0 or (len(ranked) > 1 and rank[ranked[1].iri] == rank[ranked[0].iri]):
             return None
         chosen = ranked[0]
         written = _tokens(chosen.name)
