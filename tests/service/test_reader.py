@@ -173,3 +173,20 @@ def test_reader_pages_are_cached_and_conditional(client: httpx.Client) -> None:
     etag = first.headers["etag"]
     again = client.get(f"/{FINAL}/annex/objective/6", headers={**HTML, "If-None-Match": etag})
     assert again.status_code == 304 and again.headers["etag"] == etag
+
+
+def test_links_name_their_document_where_two_could_look_alike(client: httpx.Client, graph_store: GraphStore) -> None:
+    """A lineage alignment links a final action and a draft action: each link names its document."""
+    final, draft = (
+        NamedNode(graph_store.base_iri + p)
+        for p in (f"{FINAL}/annex/para/22/a", "id/com-2018-168-annex/en/annex/para/21/a")
+    )
+    rows = graph_store.select(
+        "PREFIX gcm: <ontology#> SELECT ?f ?d ?a WHERE { ?a a gcm:LineageAlignment ; gcm:alignedFrom ?f ; gcm:alignedTo ?d }",
+        substitutions={"f": final, "d": draft},
+    )
+    wanted = {"alignedFrom": f"/{FINAL}/annex/para/22/a", "alignedTo": "/id/com-2018-168-annex/en/annex/para/21/a"}
+    (row,) = rows
+    links = page(client, "/" + row["a"].value.split("/", 3)[3]).link_texts()  # type: ignore[union-attr]
+    assert links[wanted["alignedFrom"]] == "A/73/L.66, action 22 (a)"
+    assert links[wanted["alignedTo"]] == "COM(2018) 168 final, action 21 (a)"

@@ -225,6 +225,7 @@ def _resource(
         return _rdf_response(description.quads(), chosen, iris.base)
     # labels of predicates and graphs come from the ontology and the VoID description (computed once)
     labels = {**stats.vocabulary_labels, **{g.iri: g.name for g in stats.graphs}, **description.labels}
+    labels.update(_qualified(store, description.labels, provisions.provision_ref(store, iri)))
     linker = Linker(iris, labels)
     statements = [
         {
@@ -276,6 +277,17 @@ def _resource(
         alternates=_alternates(linker.href(iri)),
         headers=VARY,
     )
+
+
+def _qualified(store: GraphStore, labels: dict[str, str], here: provisions.ProvisionRef | None) -> dict[str, str]:
+    """Provisions of another document than the page's are named with their document ("COM(2018) 168 final, action
+    38 (a)"): two texts number their actions alike."""
+    named = {}
+    for linked in labels:
+        ref = provisions.provision_ref(store, linked)
+        if ref is not None and (here is None or ref.document.iri != here.document.iri):
+            named[linked] = ref.qualified
+    return named
 
 
 def _reader_page(store: GraphStore, iri: str, linker: Linker, pages: Pages, table: dict[str, Any]) -> Response | None:
