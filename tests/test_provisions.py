@@ -133,6 +133,8 @@ def test_objective_dossier(store: GraphStore) -> None:
     first = dossier.actions[0]
     assert first.source is not None and first.source.other.cite == "COM(2018) 168 final, annex, para. 21 (a)"
     assert ("delete", "Sign, ratify or accede to, ") in [(c.op, c.text) for c in first.redline]
+    for action in dossier.actions:  # the redline reads as the final text once its deletions are left out
+        assert action.source is None or "".join(c.text for c in action.redline if c.op != "delete") == action.view.text
     assert first.translation is not None and first.translation.other.language == "sv"
     assert first.translation.other_text.startswith("Främja underskrift, ratificering")
     assert dossier.previous is not None and dossier.previous.iri == ID + "a-73-l-66/en/annex/objective/5"

@@ -642,6 +642,11 @@ def plain_evidence(store: GraphStore, evidence: str) -> str:
 # the redline ----------------------------------------------------------------------------------
 
 
+# a word with the punctuation printed on it, and the space after it ("workers;" replacing "workers" shows as
+# such: splitting punctuation off cut the redlines into fragments a reader could not follow)
+_WORD = re.compile(r"^\s+|\S+\s*")
+
+
 def redline(draft: str, final: str) -> list[Change]:
     """What changed from ``draft`` to ``final``, word by word (whitespace kept with the word before it).
 
@@ -649,7 +654,7 @@ def redline(draft: str, final: str) -> list[Change]:
     >>> " ".join(f"{c.op}:{c.text.strip()}" for c in changes)
     'equal:We delete:will insert:commit to equal:protect insert:all equal:migrants'
     """
-    old, new = re.findall(r"\S+\s*", draft), re.findall(r"\S+\s*", final)
+    old, new = _WORD.findall(draft), _WORD.findall(final)
     # compare words without their trailing space, so that a word at a line's end still matches
     matcher = difflib.SequenceMatcher(None, [w.rstrip() for w in old], [w.rstrip() for w in new], autojunk=False)
     changes: list[Change] = []
