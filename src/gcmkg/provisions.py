@@ -379,14 +379,16 @@ class _Document:
         return ProvisionRef(node.iri, node.label, node.language, node.kind, self.ref, node.cite, self._title(node))
 
     def _title(self, node: _Node) -> str:
-        """What breadcrumbs and headings call a provision: its label unless that is its whole text."""
+        """What breadcrumbs and headings call a provision: short, and never its whole text again."""
         if node.kind == "Part" and node.segments[-1:] == ("annex",):
             return "Annex"
+        if node.kind == "Objective":
+            return node.label.split(":", 1)[0]  # "Objective 7"; its heading follows on the page
         if node.heading and not node.number:
             return node.heading
-        if node.number or not node.text or node.label != f"{node.label.split(':', 1)[0]}: {node.text}":
-            return node.label.split(":", 1)[0] if node.kind == "Objective" else node.label
-        place = self.place(node)[-1].strip("“”")
+        if node.number or not node.text or not node.label.endswith(node.text):
+            return node.label
+        place = self.place(node)[-1].strip("“”")  # an unnumbered bullet, whose label is its text
         return place[:1].upper() + place[1:]
 
     def depth(self, node: _Node) -> int:
