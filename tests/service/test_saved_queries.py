@@ -53,6 +53,8 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
             "default": "1",
             "values": [str(n) for n in range(1, 24)],
             "required": False,
+            "any": None,  # issue 11: no "any objective"; the form offers none
+            "choices": None,
         },
         {  # issue 15: the Swedish text is asked by number too (its copies counted once)
             "name": "version",
@@ -61,6 +63,8 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
             "default": "final",
             "values": ["final", "translation"],
             "required": False,
+            "any": None,
+            "choices": None,
         },
     ]
     assert client.get("/queries", params={"format": "json"}).json() == listing.json()
@@ -186,7 +190,7 @@ def test_openapi_lists_every_saved_query_with_typed_parameters(
         operation = document["paths"][f"/queries/{name}"]["get"]
         assert operation["summary"] == query.summary
         declared = {p["name"]: p for p in operation["parameters"]}
-        assert set(declared) == {p.name for p in query.params} | {"format"}, name
+        assert set(declared) == {p.name for p in query.params} | {"format", "page", "page_size", "offsets", "bom"}, name
     objective = {p["name"]: p for p in document["paths"]["/queries/objective-actions"]["get"]["parameters"]}[
         "objective"
     ]

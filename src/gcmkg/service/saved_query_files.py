@@ -82,9 +82,13 @@ class SavedQueryError(GcmkgError):
     """A saved query file that cannot be used; the message names the file and line."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ParameterError(ValueError):
-    """A request gave a bad or missing value for a parameter (HTTP 422)."""
+    """A request gave a bad or missing value for a parameter (HTTP 422).
+
+    Not frozen: raising sets ``__traceback__``, which a frozen dataclass refuses when the error
+    passes through a generator-based context manager.
+    """
 
     name: str
     reason: str
