@@ -122,8 +122,11 @@ def table(
     bindings: list[dict[str, Any]] = results.get("results", {}).get("bindings", [])
     names = {named: v for v in variables if (named := names_column_of(v, variables))}
     has_offsets = OFFSET_COLUMNS <= set(variables)
+    filled = {v for row in bindings for v in row}  # a column no row fills says nothing (an open parameter's own)
     shown = [
-        v for v in variables if v not in fixed and v not in names.values() and (offsets or v not in OFFSET_COLUMNS)
+        v
+        for v in variables
+        if v in filled and v not in fixed and v not in names.values() and (offsets or v not in OFFSET_COLUMNS)
     ] or variables
     has_text = any(v == "text" or v.endswith("_text") for v in variables)
     text_column = None if has_text else next((v for v in TEXT_OF if v in shown), None)
