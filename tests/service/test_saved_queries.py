@@ -200,3 +200,75 @@ def test_openapi_lists_every_saved_query_with_typed_parameters(
     assert schema.get("default") == 1
     for path in ("/", "/id/{path}", "/ontology", "/dataset", "/queries", "/dumps/"):
         assert path in document["paths"], path
+
+
+# issue 11: results for people ---------------------------------------------------------------------
+
+ILO = "/queries/actions-citing-ilo-instruments"
+
+
+def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: httpx.Client) -> None:
+    plain = client.get(ILO, params={"format": "csv-labels"})
+    assert plain.status_code == 200
+    assert plain.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="actions-citing-ilo-instruments.labels.csv"' in plain.headers["content-disposition"]
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    marked = client.get(ILO, params={"format": "csv-labels", "bom": "true"})
+    assert marked.content == b"\xef\xbb\xbf" + plain.content
+    rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"), newline="")))
+    assert rows[0] == [
+        "Document IRI", "Document", "Action IRI", "Action", "Instrument IRI", "Instrument",
+        "Evidence", "Start (character)", "End (character)", "Cited through footnote",
+    ]  # fmt: skip
+    assert rows[1][3] == "Action 21 (a)" and rows[1][2].endswith(f"{FINAL}/annex/para/21/a")
+    assert rows[1][5] == "International Labour Organization (ILO) standards, guidelines and principles"
+    # the W3C SPARQL CSV stays as the standard says: the variables, the bare values
+    w3c = list(csv.reader(io.StringIO(client.get(ILO, params={"format": "csv"}).text)))
+    assert w3c[0] == [
+        "document",
+        "action",
+        "action_label",
+        "instrument",
+        "instrument_label",
+        "evidence",
+        "start",
+        "end",
+        "via_footnote",
+    ]
+    assert len(w3c) == len(rows)
+
+
+def test_xlsx_holds_the_same_table(client: httpx.Client) -> None:
+    import openpyxl
+
+    answer = client.get(ILO, params={"format": "xlsx", "document": "any"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True).active
+    cells = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+    expected = list(csv.reader(io.StringIO(client.get(ILO, params={"format": "csv-labels", "document": "any"}).text)))
+    assert cells == expected and len(cells) == 9
+
+
+def test_a_browser_gets_the_form_back_for_a_bad_value(client: httpx.Client) -> None:
+    for params, culprit in (
+        ({"document": "id/nowhere"}, "document"),
+        ({"page": "0"}, "page"),
+        ({"bom": "maybe"}, "bom"),
+    ):
+        page = client.get(ILO, params=params, headers={"Accept": "text/html"})
+        assert page.status_code == 400, params
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"(<code>{culprit}</code>)" in page.text and "It accepts" in page.text
+        assert client.get(ILO, params={**params, "format": "json"}).json()["detail"][0]["loc"] == ["query", culprit]
+    page = html.unescape(client.get(ILO, params={"document": "id/nowhere"}, headers={"Accept": "text/html"}).text)
+    assert '<option value="id/nowhere" selected>id/nowhere (not accepted)</option>' in page
+
+
+def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client) -> None:
+    page = html.unescape(client.get(ILO, headers={"Accept": "text/html"}).text)
+    header = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert header == ["Action", "Text", "Instrument", "Evidence"]  # the document is the one chosen above
+    assert "<mark>ILO Social Protection Floors Recommendation, 2012 (No. 202)</mark>" in page
+    shown = html.unescape(client.get(ILO, params={"offsets": "true"}, headers={"Accept": "text/html"}).text)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', shown) == [*header, "Start (character)", "End (character)"]
