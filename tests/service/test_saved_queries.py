@@ -272,3 +272,9 @@ def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client)
     assert "<mark>ILO Social Protection Floors Recommendation, 2012 (No. 202)</mark>" in page
     shown = html.unescape(client.get(ILO, params={"offsets": "true"}, headers={"Accept": "text/html"}).text)
     assert re.findall(r'<th scope="col">([^<]*)</th>', shown) == [*header, "Start (character)", "End (character)"]
+    # the offsets the linkers quote inside their evidence, too
+    imrf = html.unescape(client.get("/queries/imrf-on-objective", headers={"Accept": "text/html"}).text)
+    assert "“basic services” = “basic services”" in imrf and "[483–497]" not in imrf
+    assert "show character offsets" in imrf
+    asked = html.unescape(client.get("/queries/imrf-on-objective?offsets=true", headers={"Accept": "text/html"}).text)
+    assert "“basic services” [483–497]" in asked

@@ -5,13 +5,14 @@ Column names come from one table here (:data:`COLUMN_NAMES`, then a variable's o
 ``via_footnote`` reads "Via footnote"), for the HTML table and the spreadsheet downloads
 (:mod:`gcmkg.service.downloads`) alike.  A variable that holds the names of another's IRIs
 (``action_label`` beside ``action``, see :func:`names_column_of`) becomes the text of that
-column's links instead of a column of its own.  Character offsets (:data:`OFFSET_COLUMNS`) are
-left out unless asked for; where they are, the words they delimit are highlighted in the
-provision's text.
+column's links instead of a column of its own.  Character offsets (:data:`OFFSET_COLUMNS`, and
+the bracketed ones in the evidence the linkers wrote as text, :data:`QUOTED_OFFSETS`) are left
+out unless asked for; the words they delimit are highlighted in the provision's text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,9 @@ NAMES_OF = {
     "english_label": "english_provision",
 }
 OFFSET_COLUMNS = frozenset({"start", "end"})
+# evidence the linkers wrote as text, with the offsets of the quoted words in brackets ([452–472], [3:235])
+QUOTED_OFFSETS = re.compile(r" ?\[[0-9]+[–:-][0-9]+\]")
+EVIDENCE_COLUMNS = frozenset({"evidence", "quoted", "objective_words", "matched"})
 # the IRI column whose provision's text a table shows when the query gives no text of its own
 TEXT_OF = ("action", "provision", "concerns", "recommendation")
 PAGE_SIZES = (25, 50, 100, 500)
@@ -121,7 +125,9 @@ def table(
     variables: list[str] = results.get("head", {}).get("vars", [])
     bindings: list[dict[str, Any]] = results.get("results", {}).get("bindings", [])
     names = {named: v for v in variables if (named := names_column_of(v, variables))}
-    has_offsets = OFFSET_COLUMNS <= set(variables)
+    has_offsets = OFFSET_COLUMNS <= set(variables) or any(
+        QUOTED_OFFSETS.search(row[v]["value"]) for row in bindings for v in EVIDENCE_COLUMNS if v in row
+    )
     filled = {v for row in bindings for v in row}  # a column no row fills says nothing (an open parameter's own)
     shown = [
         v
@@ -144,7 +150,10 @@ def table(
     for row in window:
         cells = []
         for variable in shown:
-            cells.append(_cell(row, variable, names.get(variable), links))
+            cell = _cell(row, variable, names.get(variable), links)
+            if not offsets and variable in EVIDENCE_COLUMNS and cell["kind"] == "literal":
+                cell["value"] = QUOTED_OFFSETS.sub("", cell["value"])
+            cells.append(cell)
             if variable == text_column:
                 iri = row.get(variable, {}).get("value", "")
                 cells.append(_text_cell(provision_texts.get(iri, ""), row))
