@@ -278,3 +278,6 @@ def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client)
     assert "show character offsets" in imrf
     asked = html.unescape(client.get("/queries/imrf-on-objective?offsets=true", headers={"Accept": "text/html"}).text)
     assert "“basic services” [483–497]" in asked
+    # the provision's text carries its language (a screen reader reads Swedish as Swedish)
+    every = client.get(ILO, params={"document": "any"}, headers={"Accept": "text/html"}).text
+    assert '<span lang="sv" dir="auto">Upprätta eller upprätthålla' in html.unescape(every)

@@ -108,7 +108,7 @@ def table(
     *,
     fixed: Sequence[str],
     linker: Callable[[list[str]], Linker],
-    texts: Callable[[list[str]], dict[str, str]],
+    texts: Callable[[list[str]], dict[str, tuple[str, str]]],
     offsets: bool,
     page: int,
     page_size: int,
@@ -117,7 +117,7 @@ def table(
 
     ``fixed`` are the parameter variables bound to one value (the form above says it, so their
     column is left out); ``linker`` makes the :class:`~gcmkg.service.pages.Linker` for the IRIs
-    of the page (their names looked up); ``texts`` gives the text of provisions by IRI.
+    of the page (their names looked up); ``texts`` gives the text of provisions by IRI, with its language tag.
     """
     if "boolean" in results:
         cell = {"kind": "literal", "value": "true" if results["boolean"] else "false", "language": ""}
@@ -156,7 +156,7 @@ def table(
             cells.append(cell)
             if variable == text_column:
                 iri = row.get(variable, {}).get("value", "")
-                cells.append(_text_cell(provision_texts.get(iri, ""), row))
+                cells.append(_text_cell(*provision_texts.get(iri, ("", "")), row))
         rows.append(cells)
     return Table(columns, rows, len(bindings), page, page_size, has_offsets and not offsets)
 
@@ -178,19 +178,23 @@ def _cell(row: dict[str, Any], variable: str, names_variable: str | None, linker
     return {"kind": "literal", "value": cell.get("value", ""), "language": cell.get("xml:lang", "")}
 
 
-def _text_cell(text: str, row: dict[str, Any]) -> dict[str, Any]:
+def _text_cell(text: str, language: str, row: dict[str, Any]) -> dict[str, Any]:
     """The provision's text, with the cited words marked where the row's offsets delimit them in it.
 
     >>> row = {"start": {"value": "4"}, "end": {"value": "7"}, "evidence": {"value": "ILO"}}
-    >>> _text_cell("the ILO conventions", row)["parts"]
+    >>> _text_cell("the ILO conventions", "en", row)["parts"]
     [('the ', False), ('ILO', True), (' conventions', False)]
-    >>> _text_cell("a footnote's words", row)["parts"]  # offsets into another text: nothing marked
+    >>> _text_cell("a footnote's words", "en", row)["parts"]  # offsets into another text: nothing marked
     [("a footnote's words", False)]
     """
     try:
         start, end = int(row["start"]["value"]), int(row["end"]["value"])
     except (KeyError, ValueError):
-        return {"kind": "text", "parts": [(text, False)]}
+        return {"kind": "text", "language": language, "parts": [(text, False)]}
     if text[start:end] != row.get("evidence", {}).get("value"):
-        return {"kind": "text", "parts": [(text, False)]}
-    return {"kind": "text", "parts": [(text[:start], False), (text[start:end], True), (text[end:], False)]}
+        return {"kind": "text", "language": language, "parts": [(text, False)]}
+    return {
+        "kind": "text",
+        "language": language,
+        "parts": [(text[:start], False), (text[start:end], True), (text[end:], False)],
+    }

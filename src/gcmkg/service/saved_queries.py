@@ -35,7 +35,7 @@ from urllib.parse import urlencode, urljoin
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
 from gcmkg.iris import Iris
 from gcmkg.representations import (
@@ -411,11 +411,12 @@ class _Page:
     def names(self, iris: list[str]) -> dict[str, str]:
         return all_labels(self.store, iris)
 
-    def texts(self, iris: list[str]) -> dict[str, str]:
+    def texts(self, iris: list[str]) -> dict[str, tuple[str, str]]:
         found = {}
         for iri in iris:
             for row in self.store.select(_TEXTS, substitutions={"provision": NamedNode(iri)}):
-                found[iri] = value_of(row["text"])
+                text = row["text"]
+                found[iri] = (value_of(text), text.language or "" if isinstance(text, Literal) else "")
         return found
 
 
