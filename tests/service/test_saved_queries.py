@@ -263,6 +263,11 @@ def test_a_browser_gets_the_form_back_for_a_bad_value(client: httpx.Client) -> N
         assert client.get(ILO, params={**params, "format": "json"}).json()["detail"][0]["loc"] == ["query", culprit]
     page = html.unescape(client.get(ILO, params={"document": "id/nowhere"}, headers={"Accept": "text/html"}).text)
     assert '<option value="id/nowhere" selected>id/nowhere (not accepted)</option>' in page
+    # a required value left out, which FastAPI refuses before the query's own check
+    missing = client.get("/queries/search", headers={"Accept": "text/html"})
+    assert missing.status_code == 400 and missing.headers["content-type"].startswith("text/html")
+    assert "(<code>phrase</code>): is required" in missing.text
+    assert client.get("/queries/search", headers={"Accept": "application/json"}).status_code == 422
 
 
 def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client) -> None:

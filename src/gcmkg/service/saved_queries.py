@@ -34,7 +34,10 @@ from typing import Annotated, Any
 from urllib.parse import urlencode, urljoin
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from pyoxigraph import Literal, NamedNode
 
 from gcmkg.iris import Iris
@@ -50,8 +53,18 @@ from gcmkg.representations import (
     XLSX,
     Representation,
 )
-from gcmkg.service import downloads, result_tables
-from gcmkg.service.deps import AnswersDep, IrisDep, PagesDep, SavedQueriesDep, SavedRunnerDep, StoreDep
+from gcmkg.service import downloads, negotiation, result_tables
+from gcmkg.service.deps import (
+    AnswersDep,
+    IrisDep,
+    PagesDep,
+    SavedQueriesDep,
+    SavedRunnerDep,
+    StoreDep,
+    get_iris,
+    get_pages,
+    get_store,
+)
 from gcmkg.service.describe import all_labels, value_of
 from gcmkg.service.openapi import format_query, replace_schema
 from gcmkg.service.pages import Linker, Pages
@@ -394,6 +407,7 @@ def _endpoint(query: SavedQuery) -> Callable[..., Response]:
     ) -> Response:
         return _run(query, request, (runner, answers), _Page(store, iris, pages), values)
 
+    run_saved_query.saved_query = query  # type: ignore[attr-defined]  # for _SavedQueryRoute
     run_saved_query.__signature__ = _signature(query)  # type: ignore[attr-defined]
     run_saved_query.__name__ = f"query_{query.name.replace('-', '_')}"
     run_saved_query.__doc__ = query.description or query.summary
@@ -547,6 +561,41 @@ def _error_page(query: SavedQuery, error: ParameterError, given: dict[str, str |
     )
 
 
+class _SavedQueryRoute(APIRoute):
+    """A saved query's operation, where a browser gets the form page also for a value FastAPI refuses.
+
+    A required parameter left out is refused by FastAPI before the endpoint runs (its JSON
+    ``422``, which a program keeps); a browser gets the same page as for any other bad value.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Any]:
+        handle = super().get_route_handler()
+        query: SavedQuery = self.endpoint.saved_query  # type: ignore[attr-defined]
+
+        async def handle_for_people(request: Request) -> Response:
+            try:
+                response: Response = await handle(request)
+            except RequestValidationError as error:
+                try:
+                    chosen = negotiation.choose(
+                        request.headers.get("accept"), request.query_params.get("format"), RESULTS
+                    )
+                except negotiation.NotAcceptable:
+                    raise error from None
+                names = {p.name for p in query.params}
+                missing = [e["loc"][-1] for e in error.errors() if tuple(e["loc"][:1]) == ("query",)]
+                if chosen is not HTML or not missing or missing[0] not in names:
+                    raise
+                param = next(p for p in query.params if p.name == missing[0])
+                problem = ParameterError(param.name, f"is required ({param.type.value}) and was not given")
+                given = {name: request.query_params.get(name) for name in names}
+                page = _Page(get_store(request), get_iris(request), get_pages(request))
+                response = await run_in_threadpool(_error_page, query, problem, given, page)
+            return response
+
+        return handle_for_people
+
+
 def router(saved: dict[str, SavedQuery]) -> APIRouter:
     """``/queries`` and one operation per saved query (read from ``Settings.queries_dir`` at start)."""
     routes = APIRouter(tags=["saved queries"])
@@ -572,6 +621,7 @@ def router(saved: dict[str, SavedQuery]) -> APIRouter:
             + (f"; tags: {', '.join(query.tags)}." if query.tags else "."),
             operation_id=f"saved_query_{query.name.replace('-', '_')}",
             response_class=Response,
+            route_class_override=_SavedQueryRoute,
             responses={
                 200: {"description": "The results.", "content": {r.media_type: {} for r in RESULTS}},
                 400: {
