@@ -163,6 +163,16 @@ TRIG = Representation(
 HTML = Representation("html", "HTML", ("text/html", "application/xhtml+xml"), ("html",), ".html")
 JSON = Representation("json", "JSON", ("application/json",), ("json",), ".json")
 SPARQL_QUERY = Representation("sparql", "SPARQL query text", ("application/sparql-query",), ("sparql", "rq"), ".rq")
+# Spreadsheet downloads of saved-query results (gcmkg.service.downloads): a name column beside each
+# IRI column; not the W3C CSV above, so selected by `format=` only (CSV keeps text/csv in Accept)
+LABELLED_CSV = Representation("csv-labels", "CSV with names", ("text/csv",), ("csv-labels",), ".labels.csv")
+XLSX = Representation(
+    "xlsx",
+    "Excel workbook",
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",),
+    ("xlsx",),
+    ".xlsx",
+)
 
 ALL: tuple[Representation, ...] = (
     SPARQL_JSON,
@@ -178,6 +188,8 @@ ALL: tuple[Representation, ...] = (
     HTML,
     JSON,
     SPARQL_QUERY,
+    LABELLED_CSV,
+    XLSX,
 )
 QUERY_RESULTS = (SPARQL_JSON, SPARQL_XML, CSV, TSV)  # SELECT and ASK, in the server's order of preference
 TRIPLES = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML)  # CONSTRUCT and DESCRIBE (statements without their graph)

@@ -125,3 +125,49 @@ def test_a_star_projection_binds_and_file_names_are_api_names(tmp_path: Path) ->
     write(tmp_path, "Bad Name", "#+ summary: s\nASK { ?x ?p ?o }\n")
     with pytest.raises(SavedQueryError, match="not a usable API name"):
         load_catalog(tmp_path)
+
+
+OPEN = """#+ summary: Citations
+#+ param: document
+#+   type: iri
+#+   default: id/a
+#+   values: id/a, id/b
+#+   any: All documents
+#+ param: kind
+#+   values: x, y
+#+   any: All kinds
+SELECT ?document ?kind WHERE { ?p <ontology#inDocument> ?document }
+"""
+
+
+def test_any_leaves_a_parameter_open_and_nothing_given_is_its_default(tmp_path: Path) -> None:
+    query = parse(write(tmp_path, "open", OPEN))
+    document, kind = query.params
+    assert (document.any, document.default, document.optional, document.required) == (
+        "All documents",
+        "id/a",
+        True,
+        False,
+    )
+    assert (kind.any, kind.default, kind.optional) == ("All kinds", None, True)
+    # "any": no binding at all; nothing given: the default where there is one, else open
+    assert query.bind({"document": "any", "kind": "any"}, BASE) == {}
+    assert query.bind({}, BASE) == {"document": NamedNode(BASE + "id/a")}
+    assert query.bind({"document": "", "kind": "y"}, BASE) == {
+        "document": NamedNode(BASE + "id/a"),
+        "kind": Literal("y"),
+    }
+    assert "or any (All documents)" in document.accepts()
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("#+   values: any, b\n#+   any: All\n", "'any' is one of the values"),
+        ("#+   required: true\n#+   any: All\n", "cannot be required"),
+    ],
+)
+def test_any_that_cannot_mean_every_value_is_refused(tmp_path: Path, header: str, message: str) -> None:
+    text = f"#+ summary: s\n#+ param: y\n{header}SELECT ?y WHERE {{ ?x ?p ?y }}\n"
+    with pytest.raises(SavedQueryError, match=message):
+        parse(write(tmp_path, "q", text))

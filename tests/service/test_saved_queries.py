@@ -53,6 +53,8 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
             "default": "1",
             "values": [str(n) for n in range(1, 24)],
             "required": False,
+            "any": None,  # issue 11: no "any objective"; the form offers none
+            "choices": None,
         },
         {  # issue 15: the Swedish text is asked by number too (its copies counted once)
             "name": "version",
@@ -61,6 +63,8 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
             "default": "final",
             "values": ["final", "translation"],
             "required": False,
+            "any": None,
+            "choices": None,
         },
     ]
     assert client.get("/queries", params={"format": "json"}).json() == listing.json()
@@ -186,7 +190,7 @@ def test_openapi_lists_every_saved_query_with_typed_parameters(
         operation = document["paths"][f"/queries/{name}"]["get"]
         assert operation["summary"] == query.summary
         declared = {p["name"]: p for p in operation["parameters"]}
-        assert set(declared) == {p.name for p in query.params} | {"format"}, name
+        assert set(declared) == {p.name for p in query.params} | {"format", "page", "page_size", "offsets", "bom"}, name
     objective = {p["name"]: p for p in document["paths"]["/queries/objective-actions"]["get"]["parameters"]}[
         "objective"
     ]
@@ -196,3 +200,89 @@ def test_openapi_lists_every_saved_query_with_typed_parameters(
     assert schema.get("default") == 1
     for path in ("/", "/id/{path}", "/ontology", "/dataset", "/queries", "/dumps/"):
         assert path in document["paths"], path
+
+
+# issue 11: results for people ---------------------------------------------------------------------
+
+ILO = "/queries/actions-citing-ilo-instruments"
+
+
+def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: httpx.Client) -> None:
+    plain = client.get(ILO, params={"format": "csv-labels"})
+    assert plain.status_code == 200
+    assert plain.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="actions-citing-ilo-instruments.labels.csv"' in plain.headers["content-disposition"]
+    assert not plain.content.startswith(b"\xef\xbb\xbf")
+    marked = client.get(ILO, params={"format": "csv-labels", "bom": "true"})
+    assert marked.content == b"\xef\xbb\xbf" + plain.content
+    rows = list(csv.reader(io.StringIO(plain.content.decode("utf-8"), newline="")))
+    assert rows[0] == [
+        "Document IRI", "Document", "Action IRI", "Action", "Instrument IRI", "Instrument",
+        "Evidence", "Start (character)", "End (character)", "Cited through footnote",
+    ]  # fmt: skip
+    assert rows[1][3] == "Action 21 (a)" and rows[1][2].endswith(f"{FINAL}/annex/para/21/a")
+    assert rows[1][5] == "International Labour Organization (ILO) standards, guidelines and principles"
+    # the W3C SPARQL CSV stays as the standard says: the variables, the bare values
+    w3c = list(csv.reader(io.StringIO(client.get(ILO, params={"format": "csv"}).text)))
+    assert w3c[0] == [
+        "document",
+        "action",
+        "action_label",
+        "instrument",
+        "instrument_label",
+        "evidence",
+        "start",
+        "end",
+        "via_footnote",
+    ]
+    assert len(w3c) == len(rows)
+
+
+def test_xlsx_holds_the_same_table(client: httpx.Client) -> None:
+    import openpyxl
+
+    answer = client.get(ILO, params={"format": "xlsx", "document": "any"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content), read_only=True).active
+    cells = [["" if c is None else c for c in row] for row in sheet.iter_rows(values_only=True)]
+    expected = list(csv.reader(io.StringIO(client.get(ILO, params={"format": "csv-labels", "document": "any"}).text)))
+    assert cells == expected and len(cells) == 9
+
+
+def test_a_browser_gets_the_form_back_for_a_bad_value(client: httpx.Client) -> None:
+    for params, culprit in (
+        ({"document": "id/nowhere"}, "document"),
+        ({"page": "0"}, "page"),
+        ({"bom": "maybe"}, "bom"),
+    ):
+        page = client.get(ILO, params=params, headers={"Accept": "text/html"})
+        assert page.status_code == 400, params
+        assert page.headers["content-type"].startswith("text/html")
+        assert f"(<code>{culprit}</code>)" in page.text and "It accepts" in page.text
+        assert client.get(ILO, params={**params, "format": "json"}).json()["detail"][0]["loc"] == ["query", culprit]
+    page = html.unescape(client.get(ILO, params={"document": "id/nowhere"}, headers={"Accept": "text/html"}).text)
+    assert '<option value="id/nowhere" selected>id/nowhere (not accepted)</option>' in page
+    # a required value left out, which FastAPI refuses before the query's own check
+    missing = client.get("/queries/search", headers={"Accept": "text/html"})
+    assert missing.status_code == 400 and missing.headers["content-type"].startswith("text/html")
+    assert "(<code>phrase</code>): is required" in missing.text
+    assert client.get("/queries/search", headers={"Accept": "application/json"}).status_code == 422
+
+
+def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client) -> None:
+    page = html.unescape(client.get(ILO, headers={"Accept": "text/html"}).text)
+    header = re.findall(r'<th scope="col">([^<]*)</th>', page)
+    assert header == ["Action", "Text", "Instrument", "Evidence"]  # the document is the one chosen above
+    assert "<mark>ILO Social Protection Floors Recommendation, 2012 (No. 202)</mark>" in page
+    shown = html.unescape(client.get(ILO, params={"offsets": "true"}, headers={"Accept": "text/html"}).text)
+    assert re.findall(r'<th scope="col">([^<]*)</th>', shown) == [*header, "Start (character)", "End (character)"]
+    # the offsets the linkers quote inside their evidence, too
+    imrf = html.unescape(client.get("/queries/imrf-on-objective", headers={"Accept": "text/html"}).text)
+    assert "“basic services” = “basic services”" in imrf and "[483–497]" not in imrf
+    assert "show character offsets" in imrf
+    asked = html.unescape(client.get("/queries/imrf-on-objective?offsets=true", headers={"Accept": "text/html"}).text)
+    assert "“basic services” [483–497]" in asked
+    # the provision's text carries its language (a screen reader reads Swedish as Swedish)
+    every = client.get(ILO, params={"document": "any"}, headers={"Accept": "text/html"}).text
+    assert '<span lang="sv" dir="auto">Upprätta eller upprätthålla' in html.unescape(every)

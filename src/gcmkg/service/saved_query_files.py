@@ -16,6 +16,13 @@ with examples in ``queries/README.md``)::
     #+   values: 1..23
     #+   description: The objective's number as printed (1 to 23)
 
+A parameter that declares ``any: <label>`` may be left open: the value ``any`` (and, when it
+has no default, an empty or absent value) leaves its variable unbound, so the query answers for
+every value at once, and the form offers it as a choice named by the label.  A parameter
+without ``any`` always means one value (its default when none is given); the form offers no
+"any" choice for it.  ``choices: <class IRI>`` makes the form a select list of the instances of
+that class in the graph, with their names (the bound value is still any IRI).
+
 Parameters are bound as RDF terms through pyoxigraph's ``substitutions`` — never spliced into
 the query text — and pyoxigraph binds only variables of the SELECT projection (:mod:`gcmkg.store`,
 hazard 5), so every parameter must be projected; :func:`parse` refuses a file where it is not.
@@ -56,7 +63,8 @@ IRI_RE = re.compile(
 )
 RANGE_RE = re.compile(r"^(-?[0-9]+)\s*\.\.\s*(-?[0-9]+)$")
 HEADER_KEYS = ("summary", "description", "tags", "param")
-PARAM_KEYS = ("type", "default", "values", "description", "required")
+PARAM_KEYS = ("type", "default", "values", "description", "required", "any", "choices")
+ANY = "any"  # the value that leaves a parameter declaring ``any:`` open (every value at once)
 FORM_RE = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 
 
@@ -74,9 +82,13 @@ class SavedQueryError(GcmkgError):
     """A saved query file that cannot be used; the message names the file and line."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class ParameterError(ValueError):
-    """A request gave a bad or missing value for a parameter (HTTP 422)."""
+    """A request gave a bad or missing value for a parameter (HTTP 422).
+
+    Not frozen: raising sets ``__traceback__``, which a frozen dataclass refuses when the error
+    passes through a generator-based context manager.
+    """
 
     name: str
     reason: str
@@ -95,6 +107,28 @@ class Parameter:
     default: str | None = None
     values: tuple[str, ...] = ()  # allowed values; empty means any value of the type
     required: bool = True
+    any: str | None = None  # the label of the "every value" choice, for a parameter that may be left open
+    choices: str | None = None  # a class IRI (maybe relative): the form lists its instances by name
+
+    @property
+    def optional(self) -> bool:
+        """Whether a request may leave the parameter out (it has a default, or may be open)."""
+        return self.default is not None or not self.required
+
+    def accepts(self) -> str:
+        """What the parameter accepts, in words, for an error message."""
+        if self.values:
+            shown = ", ".join(self.values[:30]) + (" …" if len(self.values) > 30 else "")
+            accepted = f"one of {shown}"
+        else:
+            accepted = {
+                ParamType.IRI: "an IRI (absolute, or relative to the base IRI such as id/a-73-l-66/en)",
+                ParamType.STRING: "any text that is not blank",
+                ParamType.INTEGER: "a whole number",
+                ParamType.LANGUAGE: "a language tag such as en or sv",
+                ParamType.BOOLEAN: "true or false",
+            }[self.type]
+        return accepted + (f", or {ANY} ({self.any})" if self.any else "")
 
     def to_term(self, raw: str, base_iri: str) -> Term:
         """The RDF term for a value given as text; raises :class:`ParameterError` saying why.
@@ -187,10 +221,16 @@ class SavedQuery:
     params: tuple[Parameter, ...] = field(default_factory=tuple)
 
     def bind(self, given: Mapping[str, str | None], base_iri: str) -> dict[str, Term]:
-        """Substitutions for the given values (defaults filled in); raises :class:`ParameterError`."""
+        """Substitutions for the given values (defaults filled in); raises :class:`ParameterError`.
+
+        A parameter left open (``any``, or nothing given for one without a default that may be
+        open) is not in the substitutions: its variable stays unbound.
+        """
         bound: dict[str, Term] = {}
         for param in self.params:
             raw = given.get(param.name)
+            if param.any is not None and raw == ANY:
+                continue
             if raw is None or raw == "":
                 if param.default is not None:
                     raw = param.default
@@ -293,14 +333,21 @@ def parse(path: Path) -> SavedQuery:
         required_text = spec.get("required", "").lower()
         if required_text not in ("", "true", "false"):
             raise SavedQueryError(f"{where}: 'required' must be true or false")
+        any_label = spec.get("any") or None
+        if required_text == "true" and any_label:
+            raise SavedQueryError(f"{where}: a parameter that may be left open ('any') cannot be required")
         param = Parameter(
             name=spec["name"],
             type=ptype,
             description=spec.get("description", ""),
             default=spec.get("default") or None,
             values=_values(spec["values"], where) if spec.get("values") else (),
-            required=required_text != "false",
+            required=required_text != "false" and any_label is None,
+            any=any_label,
+            choices=spec.get("choices") or None,
         )
+        if any_label and ANY in param.values:
+            raise SavedQueryError(f"{where}: {ANY!r} is one of the values, so it cannot also mean every value")
         if param.default is not None:
             try:
                 param.to_term(param.default, "http://example.org/")
