@@ -260,7 +260,7 @@ def _run(
     except ParameterError as error:
         return _unprocessable(error.name, str(error), given.get(error.name))
     if chosen is SPARQL_QUERY:
-        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.media_type)
+        return PlainTextResponse(query.portable_text(page.iris.base), media_type=SPARQL_QUERY.media_type)
     try:
         result_format = SPARQL_JSON if chosen is HTML else chosen  # the page is made from the JSON results
         runner, answers = lane
