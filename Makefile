@@ -13,7 +13,7 @@ CURRENT := $(BUILD_DIR)/current
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,7 +38,7 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) validate
 
-test: lint ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
+test: lint chromium ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
 	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
@@ -46,6 +46,9 @@ serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on htt
 
 tools: ## Debian packages the benchmarks use (wrk, the load generator), installed when missing
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+chromium: ## Debian's Chromium, which the editor's browser test drives headless, installed when missing
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(CURRENT)/report.txt tools ## latency and throughput of the service beside the Oxigraph server (prints figures)
 	$(BIN)/python bench/bench_service.py --build-dir $(BUILD_DIR)

@@ -49,7 +49,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gcmkg import __version__
 from gcmkg.iris import Iris
 from gcmkg.releases import Pin, Release, current_folder
-from gcmkg.service import health, openapi, resources, saved_queries, sparql
+from gcmkg.service import editor, health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
@@ -147,6 +147,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
+    app.include_router(editor.router)
     openapi.install(app)
 
     _add_error_handlers(app)
