@@ -135,18 +135,23 @@
     document.getElementById("editor").before(note);
   }
 
+  // A shared link's query, and a note when it was made on another release than the one served now.
+  function fromFragment() {
+    const shared = new URLSearchParams(location.hash.substring(1));
+    const made = shared.get("release");
+    document.getElementById("release-note").textContent =
+      made && made !== config.release ? "(the link was made on release " + made + "; the answer may differ)" : "";
+    return shared.get("query");
+  }
+
   function shareLink(query) {
     return location.pathname + "#" + new URLSearchParams({ query, release: config.release }).toString();
   }
 
   function start(data) {
+    config.prefixes = data.prefixes;  // predeclared on the endpoint: completion treats them as declared
     const labels = registerCompleters(data);
-    const shared = new URLSearchParams(location.hash.substring(1));
-    const initial = shared.get("query") || document.getElementById("query").value;
-    if (shared.get("release") && shared.get("release") !== config.release) {
-      document.getElementById("release-note").textContent =
-        "(the link was made on release " + shared.get("release") + "; the answer may differ)";
-    }
+    const initial = fromFragment() || document.getElementById("query").value;
     const element = document.getElementById("editor");
     element.hidden = false;
     document.getElementById("plain-form").hidden = true;
@@ -182,6 +187,10 @@
         element.scrollIntoView();
       });
     }
+    window.addEventListener("hashchange", () => {  // a shared link opened in this same page
+      const shared = fromFragment();
+      if (shared !== null) tab.setQuery(shared);
+    });
     window.gcmkgEditor = { yasgui, tab, yasqe, yasr };  // for the browser test and the curious
   }
 
