@@ -25,6 +25,7 @@ the read-only store, materialised in the calling thread (:mod:`gcmkg.store`, haz
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -132,6 +133,12 @@ def partition_triples(found: Partitions, iris: Iris) -> list[Triple]:
 
 def prefix_triples(iris: Iris) -> list[Triple]:
     """The predeclared prefixes as SHACL prefix declarations (no blank nodes: IRIs under the endpoint)."""
+    return list(_prefix_triples(iris.base))
+
+
+@functools.lru_cache(maxsize=16)  # a few base IRIs at most; the description is asked for often
+def _prefix_triples(base_iri: str) -> tuple[Triple, ...]:
+    iris = Iris(base_iri)
     sh = lambda name: NamedNode(SH + name)  # noqa: E731
     declarations = iris.prefix_declarations()
     out = [
@@ -153,7 +160,7 @@ def prefix_triples(iris: Iris) -> list[Triple]:
             Triple(node, sh("prefix"), Literal(prefix)),
             Triple(node, sh("namespace"), Literal(namespace, datatype=NamedNode(XSD + "anyURI"))),
         ]
-    return out
+    return tuple(out)
 
 
 def example_comment(query: SavedQuery) -> str:
@@ -172,6 +179,12 @@ def example_comment(query: SavedQuery) -> str:
 
 def example_triples(iris: Iris, saved: Iterable[SavedQuery]) -> list[Triple]:
     """Each saved query as an ``sh:SPARQLExecutable``, its text with absolute IRIs."""
+    return list(_example_triples(iris.base, tuple(saved)))
+
+
+@functools.lru_cache(maxsize=16)  # the saved queries are read once, at start: the same few keys
+def _example_triples(base_iri: str, saved: tuple[SavedQuery, ...]) -> tuple[Triple, ...]:
+    iris = Iris(base_iri)
     sh = lambda name: NamedNode(SH + name)  # noqa: E731
     document = iris.examples()
     out = [
@@ -198,7 +211,7 @@ def example_triples(iris: Iris, saved: Iterable[SavedQuery]) -> list[Triple]:
             out += [Triple(node, _A, sh(kind)), Triple(node, sh(text_property), text)]
         else:  # DESCRIBE: SHACL has no describe executable; the text is still given
             out.append(Triple(node, NamedNode(SCHEMA + "text"), text))
-    return out
+    return tuple(out)
 
 
 def resource_labels(store: GraphStore) -> dict[str, str]:

@@ -25,6 +25,7 @@ Errors name the file and line.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -201,15 +202,7 @@ class SavedQuery:
         PREFIX gcm: <http://example.org/ontology#>
         SELECT * { ?s a gcm:X ; gcm:p "<ontology#>" }
         """
-        parts, last = [], 0
-        for token in tokens(self.text):
-            if token.kind == "iri":
-                reference = token.text[1:-1]
-                # urljoin drops an empty fragment, which a hash namespace such as <ontology#> needs
-                absolute = urljoin(base_iri, reference) + ("#" if reference.endswith("#") else "")
-                parts += [self.text[last : token.start], f"<{absolute}>"]
-                last = token.start + len(token.text)
-        return "".join(parts) + self.text[last:]
+        return _absolute(self.text, base_iri)
 
     def bind(self, given: Mapping[str, str | None], base_iri: str) -> dict[str, Term]:
         """Substitutions for the given values (defaults filled in); raises :class:`ParameterError`."""
@@ -225,6 +218,19 @@ class SavedQuery:
                     continue
             bound[param.name] = param.to_term(raw, base_iri)
         return bound
+
+
+@functools.lru_cache(maxsize=1024)  # pages and descriptions ask for the same few texts again and again
+def _absolute(text: str, base_iri: str) -> str:
+    parts, last = [], 0
+    for token in tokens(text):
+        if token.kind == "iri":
+            reference = token.text[1:-1]
+            # urljoin drops an empty fragment, which a hash namespace such as <ontology#> needs
+            absolute = urljoin(base_iri, reference) + ("#" if reference.endswith("#") else "")
+            parts += [text[last : token.start], f"<{absolute}>"]
+            last = token.start + len(token.text)
+    return "".join(parts) + text[last:]
 
 
 def _projection(text: str) -> str | None:
