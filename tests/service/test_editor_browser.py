@@ -94,6 +94,16 @@ def test_an_analyst_picks_an_example_runs_it_and_shares_it(tab: Tab, service_url
     assert any(h.startswith("gcm:number") for h in p.locator(".CodeMirror-hints li").all_inner_texts())
     p.keyboard.press("Escape")
 
+    # and of resources by their label, after "<"
+    p.evaluate(
+        """() => { const y = window.gcmkgEditor.yasqe; y.setValue("SELECT * WHERE { <sendai");
+                   y.focus(); y.setCursor(y.lineCount() - 1, 1000); y.autocomplete(); }"""
+    )
+    p.wait_for_selector(".CodeMirror-hints li", timeout=10_000)
+    resources = p.locator(".CodeMirror-hints li").all_inner_texts()
+    assert resources and all(h.startswith(f"<{service_url}id/") and "sendai" in h.lower() for h in resources), resources
+    p.keyboard.press("Escape")
+
     # pick a saved query as an example and run it
     p.click("a.saved-example[data-name=documents]")
     query = tab.editor_text()
