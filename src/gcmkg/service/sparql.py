@@ -332,7 +332,7 @@ def _service_description(
     if chosen is HTML:
         return editor.page(request, iris, limits, saved, request.state.served.id)
     data = serialize(
-        description_triples(served, iris, store.named_graphs()) + editor.description_triples(iris, saved),
+        description_triples(served, iris, store.named_graphs()) + editor.description_triples(served, iris, saved),
         format=chosen.rdf,
         prefixes={"sd": SD, "void": VOID, "rdfs": RDFS, "sh": SH, "schema": SCHEMA} if chosen is TURTLE else None,
     )
