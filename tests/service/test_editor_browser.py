@@ -126,6 +126,8 @@ def test_an_analyst_picks_an_example_runs_it_and_shares_it(tab: Tab, service_url
     share = p.get_attribute("#share-link", "href") or ""
     release = httpx.get(service_url + "health").json()["release"]
     assert f"release={release}" in share
+    p.click(".yasqe_share")  # YASGUI's own share button gives the same link
+    assert p.input_value(".yasqe_sharePopup input") == service_url.rstrip("/") + share
     p.goto("about:blank")  # a fresh load of the link, not a change of fragment in the same page
     tab.open_editor(service_url + share.lstrip("/"))
     assert tab.editor_text() == query

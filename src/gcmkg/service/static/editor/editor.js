@@ -148,6 +148,12 @@
     return location.pathname + "#" + new URLSearchParams({ query, release: config.release }).toString();
   }
 
+  // YASGUI's own share button puts the query in the query string, which /sparql answers with
+  // results rather than this page: it gives the fragment link instead, in every tab.
+  Yasgui.Tab.prototype.getShareableLink = function () {
+    return location.origin + shareLink(this.getQuery());
+  };
+
   function start(data) {
     config.prefixes = data.prefixes;  // predeclared on the endpoint: completion treats them as declared
     const labels = registerCompleters(data);
@@ -182,8 +188,8 @@
     for (const a of document.querySelectorAll("a.example, a.saved-example")) {
       a.addEventListener("click", (event) => {
         event.preventDefault();
-        const example = config.examples.find((e) => e.title === a.textContent.trim());
-        tab.setQuery(example ? example.query : a.dataset.query);
+        const saved = a.dataset.name && config.examples.find((e) => e.name === a.dataset.name);
+        tab.setQuery(saved ? saved.query : a.dataset.query);
         element.scrollIntoView();
       });
     }
