@@ -109,7 +109,10 @@ def create_app(
         release = pin.release
         log.info("opened release %s (%d quads)", release.id, len(store))
         adhoc, saved_lane = runners
-        return Served(pin, release, store, adhoc, saved_lane, StatsCache(store, iris, release.dumps_dir))
+        stats = StatsCache(store, iris, release.dumps_dir)
+        if warm:  # a live switch: count VoID and its partitions (~1 s) before the release takes requests
+            stats.get()
+        return Served(pin, release, store, adhoc, saved_lane, stats)
 
     releases = Releases(settings.build_dir, open_release)
 
