@@ -32,7 +32,7 @@ from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
 from gcmkg import __version__
 from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
-from gcmkg.iris import sparql_prologue
+from gcmkg.iris import prefixes_for
 from gcmkg.representations import TURTLE
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
@@ -104,10 +104,10 @@ def cmd_query(args: argparse.Namespace) -> int:
             text = Path(text[1:]).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise GcmkgError(f"cannot read the query file {text[1:]}: {error}") from error
-    if not args.no_prefixes:
-        text = sparql_prologue() + text
+    # the endpoint predeclares the same prefixes the same way (gcmkg.service.worker)
+    prefixes = None if args.no_prefixes else prefixes_for(settings.base_iri)
     try:
-        result = store.query(text)
+        result = store.query(text, prefixes=prefixes)
     except SyntaxError as error:
         raise GcmkgError(f"malformed query: {error}") from error
     if isinstance(result, QueryBoolean):

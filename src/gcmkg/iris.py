@@ -28,6 +28,12 @@ and the service's own (where the same base IRI is served)::
     {base}sparql#default-graph                its default graph (the union)
     {base}sparql#graph-{name}                 its entry for a named graph
     {base}dumps/{file}                        a dump file of the release
+    {base}sparql#prefixes                     the endpoint's predeclared prefixes (sh:declare)
+    {base}sparql#prefix-{name}                one of them (sh:prefix, sh:namespace)
+    {base}dataset#class-{class IRI}           the VoID class partition of a class (IRI percent-encoded)
+    {base}dataset#property-{property IRI}     the VoID property partition of a property
+    {base}.well-known/sparql-examples         the saved queries as SPARQL examples (sh:SPARQLExecutable)
+    {base}.well-known/sparql-examples#{name}  one of them
 
 A minted IRI is served at its path under the base (:meth:`Iris.path_of`), and a request path
 names the IRI :meth:`Iris.from_path` gives back; segments are percent-encoded when minted and
@@ -61,6 +67,7 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 SH = "http://www.w3.org/ns/shacl#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 DQV = "http://www.w3.org/ns/dqv#"
+SCHEMA = "https://schema.org/"  # schema:target, with which SPARQL examples name their endpoint
 SDG = "http://metadata.un.org/sdg/"
 UNDOCS = "https://undocs.org/"
 NORMLEX_INSTRUMENT = "https://normlex.ilo.org/dyn/normlex/en/f?p=NORMLEXPUB:12100:0::NO::P12100_ILO_CODE:"
@@ -193,6 +200,32 @@ class Iris:
     def endpoint_graph(self, name: str) -> NamedNode:
         """The service description's ``sd:NamedGraph`` entry for the named graph ``name``."""
         return NamedNode(f"{self.endpoint().value}#graph-{_segment(name)}")
+
+    def prefix_declarations(self) -> NamedNode:
+        """What declares the endpoint's predeclared prefixes (``sh:declare``, SHACL §5.2.1)."""
+        return NamedNode(f"{self.endpoint().value}#prefixes")
+
+    def prefix_declaration(self, prefix: str) -> NamedNode:
+        return NamedNode(f"{self.endpoint().value}#prefix-{_segment(prefix)}")
+
+    def class_partition(self, class_iri: str) -> NamedNode:
+        """The VoID class partition of ``class_iri`` (the IRI is percent-encoded into the fragment)."""
+        return NamedNode(f"{self.dataset().value}#class-{quote(class_iri, safe='')}")
+
+    def property_partition(self, property_iri: str) -> NamedNode:
+        return NamedNode(f"{self.dataset().value}#property-{quote(property_iri, safe='')}")
+
+    def examples(self) -> NamedNode:
+        """The document of the endpoint's SPARQL examples (its well-known location)."""
+        return NamedNode(f"{self.base}.well-known/sparql-examples")
+
+    def example(self, name: str) -> NamedNode:
+        """The SPARQL example made from the saved query ``name``."""
+        return NamedNode(f"{self.examples().value}#{_segment(name)}")
+
+    def saved_query(self, name: str) -> NamedNode:
+        """Where the saved query ``name`` runs: ``{base}queries/{name}``."""
+        return NamedNode(f"{self.base}queries/{_segment(name)}")
 
     def dump(self, file_name: str) -> NamedNode:
         """A dump file of the served release (``gcmkg.nq``, ``graph-{name}.nq`` …)."""

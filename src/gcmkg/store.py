@@ -103,14 +103,19 @@ class GraphStore:
         default_graph: list[NamedNode] | None = None,
         named_graphs: list[NamedNode] | None = None,
         union_default_graph: bool = True,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a query; results are bound to this thread (materialise them here).
 
         The default graph is the union of the named graphs unless ``default_graph`` is given,
         or ``union_default_graph`` is false (for a query whose own ``FROM`` clauses say what
-        its dataset is).
+        its dataset is).  ``prefixes`` (name → absolute namespace) are predeclared: the query
+        may use them without ``PREFIX`` lines, and a ``PREFIX`` of its own wins.  The parser
+        takes them as options, so line and column numbers in its errors are those of the text.
         """
         options: dict[str, Any] = {"base_iri": self.base_iri}
+        if prefixes:
+            options["prefixes"] = dict(prefixes)
         if default_graph is not None:
             options["default_graph"] = default_graph
         elif union_default_graph:

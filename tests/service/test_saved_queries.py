@@ -176,10 +176,11 @@ def test_html_results_show_labels_links_and_downloads(client: httpx.Client) -> N
     assert client.get("/queries/objective-actions?objective=1&format=csv").status_code == 200
 
 
-def test_the_query_text_is_served(client: httpx.Client, catalog: dict[str, SavedQuery]) -> None:
+def test_the_query_text_is_served(client: httpx.Client, catalog: dict[str, SavedQuery], service_url: str) -> None:
     answer = client.get("/queries/objectives", params={"format": "sparql"})
     assert answer.status_code == 200
-    assert answer.text == catalog["objectives"].text
+    # the file's text with its one relative IRI, <ontology#>, made absolute (issue 12: any engine can run it)
+    assert answer.text == catalog["objectives"].text.replace("<ontology#>", f"<{service_url}ontology#>")
 
 
 def test_openapi_lists_every_saved_query_with_typed_parameters(

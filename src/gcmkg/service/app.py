@@ -50,7 +50,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gcmkg import __version__
 from gcmkg.iris import Iris
 from gcmkg.releases import Pin, Release, current_folder
-from gcmkg.service import health, openapi, resources, saved_queries, search, sparql
+from gcmkg.service import editor, health, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
@@ -111,7 +111,10 @@ def create_app(
         release = pin.release
         log.info("opened release %s (%d quads)", release.id, len(store))
         adhoc, saved_lane = runners
-        return Served(pin, release, store, adhoc, saved_lane, StatsCache(store, iris, release.dumps_dir))
+        stats = StatsCache(store, iris, release.dumps_dir)
+        if warm:  # a live switch: count VoID and its partitions (~1 s) before the release takes requests
+            stats.get()
+        return Served(pin, release, store, adhoc, saved_lane, stats)
 
     releases = Releases(settings.build_dir, open_release)
 
@@ -153,6 +156,7 @@ def create_app(
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
     app.include_router(search.router)
+    app.include_router(editor.router)
     openapi.install(app)
 
     _add_error_handlers(app)

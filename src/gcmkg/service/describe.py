@@ -30,6 +30,7 @@ from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from gcmkg.iris import DCTERMS, DQV, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
 from gcmkg.representations import DATASETS, N_QUADS, TURTLE, Representation
+from gcmkg.service.publishing import Partitions, partition_triples, partitions
 from gcmkg.store import GraphStore, Term
 
 RDFS_LABEL = NamedNode(RDFS + "label")
@@ -396,6 +397,7 @@ class DatasetStats:
     triples_: list[Triple] = field(default_factory=list)
     vocabulary_labels: dict[str, str] = field(default_factory=dict)  # labels of ontology terms
     quality: list[QualityRow] = field(default_factory=list)  # the linkers' figures (graph/quality)
+    partitions: Partitions = field(default_factory=lambda: Partitions((), ()))  # VoID class/property partitions
 
     @property
     def below_target(self) -> list[QualityRow]:
@@ -463,7 +465,8 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStat
         seconds=0.0,
         quality=quality_rows(store),
     )
-    stats.triples_ = void_triples(stats, iris)
+    stats.partitions = partitions(store)
+    stats.triples_ = void_triples(stats, iris) + partition_triples(stats.partitions, iris)
     stats.vocabulary_labels = vocabulary_labels(store)
     stats.seconds = time.perf_counter() - started
     return stats

@@ -455,7 +455,7 @@ def _run(
             return _error_page(query, error, given, page)
         return _unprocessable(error.name, str(error), {**given, **raw_presentation}.get(error.name))
     if chosen is SPARQL_QUERY:
-        return PlainTextResponse(query.text, media_type=SPARQL_QUERY.media_type)
+        return PlainTextResponse(query.portable_text(page.iris.base), media_type=SPARQL_QUERY.media_type)
     try:
         # the page and the spreadsheets are made from the JSON results
         result_format = SPARQL_JSON if chosen in (HTML, *SPREADSHEETS) else chosen

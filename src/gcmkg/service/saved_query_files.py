@@ -32,6 +32,7 @@ Errors name the file and line.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from pyoxigraph import Literal, NamedNode
 
 from gcmkg.errors import GcmkgError
 from gcmkg.iris import XSD
+from gcmkg.service.screening import tokens
 from gcmkg.store import Term
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -220,6 +222,22 @@ class SavedQuery:
     tags: tuple[str, ...] = ()
     params: tuple[Parameter, ...] = field(default_factory=tuple)
 
+    def portable_text(self, base_iri: str) -> str:
+        r"""The query text with every relative IRI resolved against ``base_iri``, so any engine can run it.
+
+        The files write the vocabulary as ``PREFIX gcm: <ontology#>`` (:mod:`gcmkg.iris`), which only
+        an engine given the base IRI can resolve; what is served to clients and editors is absolute.
+        Only IRI tokens change (strings and comments are left alone), so lines and columns stay put
+        except on the lines of the IRIs themselves.
+
+        >>> text = 'PREFIX gcm: <ontology#>\nSELECT * { ?s a gcm:X ; gcm:p "<ontology#>" }'
+        >>> query = SavedQuery("q", Path("q.rq"), "Q", text, "select")
+        >>> print(query.portable_text("http://example.org/"))
+        PREFIX gcm: <http://example.org/ontology#>
+        SELECT * { ?s a gcm:X ; gcm:p "<ontology#>" }
+        """
+        return _absolute(self.text, base_iri)
+
     def bind(self, given: Mapping[str, str | None], base_iri: str) -> dict[str, Term]:
         """Substitutions for the given values (defaults filled in); raises :class:`ParameterError`.
 
@@ -240,6 +258,19 @@ class SavedQuery:
                     continue
             bound[param.name] = param.to_term(raw, base_iri)
         return bound
+
+
+@functools.lru_cache(maxsize=1024)  # pages and descriptions ask for the same few texts again and again
+def _absolute(text: str, base_iri: str) -> str:
+    parts, last = [], 0
+    for token in tokens(text):
+        if token.kind == "iri":
+            reference = token.text[1:-1]
+            # urljoin drops an empty fragment, which a hash namespace such as <ontology#> needs
+            absolute = urljoin(base_iri, reference) + ("#" if reference.endswith("#") else "")
+            parts += [text[last : token.start], f"<{absolute}>"]
+            last = token.start + len(token.text)
+    return "".join(parts) + text[last:]
 
 
 def _projection(text: str) -> str | None:

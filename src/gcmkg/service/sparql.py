@@ -20,25 +20,27 @@ outbound request is made; a malformed query is 400 with the parser's message and
 Limits (see :mod:`gcmkg.service.runner`): too slow or too much memory → 503, too many rows or
 bytes → 413; never a truncated 200.
 
-With no query: a SPARQL Service Description (RDF, Turtle by default), or for a browser an HTML
-page with a query form and example queries.
+With no query: a SPARQL Service Description (RDF, Turtle by default; with the SPARQL examples and
+the predeclared prefixes, :mod:`.editor`), or for a browser the query editor (:func:`.editor.page`).
+
+Prefixes: the project's (:data:`gcmkg.iris.PREFIXES`) are predeclared, as on the command line
+(the worker passes them to the parser; a query's own ``PREFIX`` wins).
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pyoxigraph import Literal, NamedNode, Triple, serialize
 from starlette.concurrency import run_in_threadpool
 
-from gcmkg.iris import PREFIXES, RDF, RDFS, SD, VOID, Iris, sparql_prologue
+from gcmkg.iris import RDF, RDFS, SCHEMA, SD, SH, VOID, Iris
 from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TURTLE, Representation
-from gcmkg.service import negotiation
+from gcmkg.service import editor, negotiation
 from gcmkg.service.deps import AnswersDep, BudgetsDep, IrisDep, LimitsDep, RunnerDep, StoreDep
 from gcmkg.service.fairness import ClientBudgets, client_key
 from gcmkg.service.openapi import format_query, replace_schema
@@ -326,94 +328,12 @@ def _service_description(
 ) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
     served = Iris(str(request.base_url))
+    saved = request.app.state.saved_queries
     if chosen is HTML:
-        return HTMLResponse(query_page(served.endpoint().value, limits))
+        return editor.page(request, iris, limits, saved, request.state.served.id)
     data = serialize(
-        description_triples(served, iris, store.named_graphs()),
+        description_triples(served, iris, store.named_graphs()) + editor.description_triples(served, iris, saved),
         format=chosen.rdf,
-        prefixes={"sd": SD, "void": VOID, "rdfs": RDFS} if chosen is TURTLE else None,
+        prefixes={"sd": SD, "void": VOID, "rdfs": RDFS, "sh": SH, "schema": SCHEMA} if chosen is TURTLE else None,
     )
     return Response(data, headers={"Content-Type": chosen.content_type, "Vary": "Accept"})
-
-
-# --- the HTML query page ----------------------------------------------------------------------
-
-EXAMPLES: list[tuple[str, str]] = [
-    (
-        "The 23 objectives of the Global Compact",
-        "SELECT ?objective ?number ?heading WHERE {\n"
-        "  ?objective a gcm:Objective ; gcm:number ?number ; gcm:heading ?heading ; gcm:inDocument ?document .\n"
-        "  ?document gcm:status gcm:status-final .\n"
-        "} ORDER BY xsd:integer(?number)",
-    ),
-    (
-        "Provisions per document and kind",
-        "SELECT ?document ?kind (COUNT(?p) AS ?provisions) WHERE {\n"
-        "  ?p gcm:inDocument ?document ; a ?kind .\n"
-        "} GROUP BY ?document ?kind ORDER BY ?document DESC(?provisions)",
-    ),
-    (
-        "Search provision texts for a phrase",
-        "SELECT ?provision ?text WHERE {\n  ?provision gcm:text ?text .\n"
-        '  FILTER(CONTAINS(LCASE(?text), "border management"))\n} LIMIT 20',
-    ),
-    (
-        "The named graphs and their sizes",
-        "SELECT ?graph (COUNT(*) AS ?triples) WHERE {\n  GRAPH ?graph { ?s ?p ?o }\n} GROUP BY ?graph",
-    ),
-    (
-        "A description as RDF (CONSTRUCT)",
-        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number "1" ; gcm:inDocument ?document ; ?p ?v .\n'
-        "  ?document gcm:status gcm:status-final .\n}",
-    ),
-]
-
-
-def query_page(endpoint: str, limits: Limits) -> str:
-    """A plain page with a query form: the prefixes are written out, results open by format."""
-    prologue = sparql_prologue()
-    first = prologue + EXAMPLES[0][1]
-    examples = "\n".join(
-        f'<li><a href="?{html.escape(urlencode({"query": prologue + text, "format": "json"}))}" '
-        f'data-query="{html.escape(prologue + text)}" class="example">{html.escape(title)}</a></li>'
-        for title, text in EXAMPLES
-    )
-    options = "\n".join(
-        f'<option value="{r.formats[0]}">{html.escape(r.label)} ({r.media_type})</option>'
-        for r in (*QUERY_RESULTS, *TRIPLES)
-    )
-    prefixes = ", ".join(f"{p}:" for p in PREFIXES)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SPARQL endpoint — gcmkg</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }}
-textarea {{ width: 100%; font-family: ui-monospace, monospace; font-size: .9rem; }}
-code {{ background: #f3f3f3; padding: 0 .2em; }}
-</style></head><body>
-<p><a href="/">Home</a> · <a href="/queries">Saved queries</a> · <a href="/docs">API</a></p>
-<h1>SPARQL endpoint</h1>
-<p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
-<code>{html.escape(endpoint)}</code>. The default graph is the union of all named graphs. Prefixes
-{html.escape(prefixes)} are written out below; <code>gcm:</code> is relative and resolves against the service's
-base IRI. Each query may run {limits.timeout_s:g} s and return {limits.max_rows} rows; updates and
-<code>SERVICE</code> are refused. The format <code>json</code> gives SPARQL JSON for SELECT/ASK and JSON-LD
-for CONSTRUCT/DESCRIBE.</p>
-<form method="get" action="">
-<p><textarea name="query" id="query" rows="18" spellcheck="false">{html.escape(first)}</textarea></p>
-<p><label>Result format <select name="format">{options}</select></label>
-<button type="submit">Run query</button></p>
-</form>
-<h2>Examples</h2>
-<ul>{examples}</ul>
-<p>Machine clients: <code>GET {html.escape(endpoint)}?query=…</code> or <code>POST</code> with
-<code>application/sparql-query</code>; choose the format with <code>Accept</code> or <code>format=</code>.
-Without a query this URL answers RDF clients with its
-<a href="?format=turtle">service description</a>.</p>
-<script>
-for (const a of document.querySelectorAll("a.example")) {{
-  a.addEventListener("click", e => {{ e.preventDefault(); document.getElementById("query").value = a.dataset.query; }});
-}}
-</script>
-</body></html>
-"""

@@ -135,7 +135,7 @@ class _Executor:
             raise refused
         if screened.ambiguous_iri:
             try:  # the grammar's tokenization: every <...> token is an IRI (see screening.py)
-                self.empty.query(masked_iris(job.query), base_iri=self.base_iri)
+                self.empty.query(masked_iris(job.query), base_iri=self.base_iri, prefixes=self.prefixes)
             except SyntaxError as error:
                 self._parse(job.query)  # a syntax error of its own: report that one
                 iri = screened.ambiguous_iri
@@ -150,7 +150,7 @@ class _Executor:
     def _parse(self, text: str) -> None:
         """Raise :class:`Rejected` with the parser's message if ``text`` is not a valid query."""
         try:  # on an empty in-memory store: ASK and ORDER BY evaluate, but over nothing
-            self.empty.query(text, base_iri=self.base_iri)
+            self.empty.query(text, base_iri=self.base_iri, prefixes=self.prefixes)
         except SyntaxError as error:
             raise Rejected(parser_message(error, text)) from None
         except Exception:  # it parsed; evaluation over nothing failed (e.g. an unknown function)
@@ -168,6 +168,7 @@ class _Executor:
                 default_graph=[NamedNode(u) for u in job.default_graph_uris] if protocol_dataset else None,
                 named_graphs=[NamedNode(u) for u in job.named_graph_uris] if protocol_dataset else None,
                 union_default_graph=not screened.has_dataset_clause,
+                prefixes=self.prefixes,  # the project prefixes, as on the command line; the query's own win
             )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query)) from None
