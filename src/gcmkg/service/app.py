@@ -60,7 +60,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from gcmkg import __version__
 from gcmkg.iris import Iris
 from gcmkg.releases import Pin, Release, current_folder
-from gcmkg.service import health, openapi, resources, saved_queries, sparql
+from gcmkg.service import docs, health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
@@ -148,6 +148,8 @@ def create_app(
             f"Per-query limits: {limits.timeout_s:g} s, {limits.max_rows} rows, {limits.max_bytes} bytes."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served offline by docs.install, not from a CDN
+        redoc_url=None,
     )
     app.state.limits = limits
     app.state.iris = iris
@@ -161,6 +163,7 @@ def create_app(
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
     openapi.install(app)
+    docs.install(app, "gcmkg")
 
     _add_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
