@@ -10,6 +10,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD_DIR ?= build
 CURRENT := $(BUILD_DIR)/current
+# The base IRI every minted IRI starts with (gcmkg reads GCMKG_BASE_IRI too); the stamp holds the one
+# build/current was made with, and is rewritten only when it changes, so a new base IRI rebuilds.
+BASE_IRI ?= $(or $(GCMKG_BASE_IRI),http://127.0.0.1:8000/)
+BASE_STAMP := $(BUILD_DIR)/base-iri.stamp
+$(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_IRI)' ] || printf '%s\n' '$(BASE_IRI)' > $(BASE_STAMP))
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
@@ -26,8 +31,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install gcmkg with its test tools
 
-$(CURRENT)/report.txt: $(STAMP) $(SOURCES)
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) build
+$(CURRENT)/report.txt: $(STAMP) $(SOURCES) $(BASE_STAMP)
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) build
 
 build: $(CURRENT)/report.txt ## build the graph: verify, parse, convert, link, validate, store, dump (swapped in only if all pass)
 	@cat $(CURRENT)/report.txt
@@ -36,13 +41,13 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) parse
 
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) validate
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) validate
 
 test: lint ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
 	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) serve --host 127.0.0.1 --port 8000
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) serve --host 127.0.0.1 --port 8000
 
 tools: ## Debian packages the benchmarks use (wrk, the load generator), installed when missing
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }

@@ -1,7 +1,8 @@
 """The app factory: settings checked once, the routers, the middleware, error handling.
 
-``create_app(settings, limits)`` checks that there is a built store (failing at start, not at
-the first request: :class:`~gcmkg.errors.NoStoreError`), reads the saved queries and the page
+``create_app(settings, limits)`` checks that there is a built store, built with the base IRI
+it is asked to serve (failing at start, not at the first request: :class:`~gcmkg.errors.NoStoreError`,
+:class:`~gcmkg.releases.BaseIriMismatch`), reads the saved queries and the page
 templates from the folders ``settings`` name, and in the app's lifespan pins and opens the
 release ``build/current`` points to (store, query workers) and follows ``build/current`` to
 switch live to each new release (:mod:`.serving`).  What belongs to the app lives on
@@ -59,7 +60,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
-from gcmkg.releases import Pin, Release, current_folder
+from gcmkg.releases import Pin, Release, check_base_iri, current_folder
 from gcmkg.service import docs, health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
@@ -98,7 +99,8 @@ def create_app(
     limits = limits or Limits()
     request_limits = request_limits or RequestLimits()
     client_limits = client_limits or ClientLimits()
-    current_folder(settings.build_dir)  # no store: fail now, not at the first request
+    folder = current_folder(settings.build_dir)  # no store: fail now, not at the first request
+    check_base_iri(settings.build_dir, folder, settings.base_iri)  # another base IRI: fail now too (exit 3)
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
 
