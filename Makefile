@@ -18,7 +18,7 @@ $(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_I
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) validate
 
-test: lint ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
+test: lint node ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
 	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
@@ -67,3 +67,14 @@ lint: $(STAMP) ## ruff and mypy
 
 clean: ## remove build/ (the virtual environment stays)
 	rm -rf $(BUILD_DIR)
+
+# Comunica, a SPARQL client nobody here wrote, for the client matrix (tests/service/test_sparql_clients.py).
+# 4.x: Comunica 5 needs Node 22, Debian's is 20.
+COMUNICA_VERSION := 4.5.0
+COMUNICA := build/node/node_modules/.bin/comunica-sparql
+
+$(COMUNICA):
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix build/node @comunica/query-sparql@$(COMUNICA_VERSION)
+
+node: $(COMUNICA) ## Node.js test clients (Comunica) into build/node/, from the npm registry, when missing

@@ -216,4 +216,3 @@ def test_a_quad_format_has_the_description_in_its_default_graph(
     assert named == set(triples)
     graphs = {str(g) for _, _, _, g in dataset.quads() if g not in (None, rdflib.graph.DATASET_DEFAULT_GRAPH_ID)}
     assert service_url + "graph/a-73-l-66-en" in graphs
-

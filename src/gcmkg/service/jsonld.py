@@ -37,7 +37,7 @@ class _Compactor:
     def iri(self, iri: str) -> str:
         for prefix, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace) :].startswith("//"):
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     def value(self, value: dict[str, Any]) -> dict[str, Any]:
