@@ -16,7 +16,9 @@ The mapping of a text, for a provision P of document D (expression ``id/{key}/{l
 
 * ``P a gcm:{Kind}`` (the ontology makes every kind a ``gcm:Provision``);
 * ``P eli:is_part_of parent`` and ``parent eli:has_part P``; ``P gcm:inDocument D``;
-* ``P gcm:number "17"`` as printed, ``P gcm:order 3`` among siblings (1-based),
+* ``P gcm:number 17`` (an ``xsd:integer`` where printed in digits, so it sorts 1, 2 … 10; the letter
+  ``"a"`` where printed as one) and ``P gcm:numberLabel "23 (c)"`` as printed and cited,
+  ``P gcm:order 3`` among siblings (1-based),
   ``P gcm:readingOrder 118`` across the whole document;
 * ``P gcm:text "…"@lang`` (clean text), ``P gcm:heading "…"@lang`` (printed title);
 * ``P rdfs:label "Paragraph 17"@en`` for display;
@@ -89,9 +91,17 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD_DATE)
 
 
-def provision_label(provision: Provision, parent: Provision | None) -> str:
-    """A short English display label, e.g. ``Action 17 (a)``, ``Objective 1: Collect …``."""
-    kind = KIND_LABELS[provision.kind]
+def number_literal(number: str) -> Literal:
+    """``gcm:number``: an ``xsd:integer`` where the provision is numbered in digits, else the letter as printed.
+
+    >>> number_literal("17").datatype.value, number_literal("a").datatype.value
+    ('http://www.w3.org/2001/XMLSchema#integer', 'http://www.w3.org/2001/XMLSchema#string')
+    """
+    return integer(int(number)) if number.isascii() and number.isdigit() else Literal(number)
+
+
+def number_label(provision: Provision, parent: Provision | None) -> str | None:
+    """The number as printed and cited (``gcm:numberLabel``): ``17``, ``23 (c)`` (action (c) of paragraph 23), ``(a)``."""
     number = provision.number
     if (
         number
@@ -105,9 +115,16 @@ def provision_label(provision: Provision, parent: Provision | None) -> str:
             ProvisionKind.GUIDING_PRINCIPLE,
         )
     ):
-        number = f"{parent.number} ({number})" if parent.number.isdigit() else f"({number})"
-    elif number and provision.kind in (ProvisionKind.ACTION, ProvisionKind.ITEM, ProvisionKind.SUBITEM):
-        number = f"({number})"
+        return f"{parent.number} ({number})" if parent.number.isdigit() else f"({number})"
+    if number and provision.kind in (ProvisionKind.ACTION, ProvisionKind.ITEM, ProvisionKind.SUBITEM):
+        return f"({number})"
+    return number
+
+
+def provision_label(provision: Provision, parent: Provision | None) -> str:
+    """A short English display label, e.g. ``Action 17 (a)``, ``Objective 1: Collect …``."""
+    kind = KIND_LABELS[provision.kind]
+    number = number_label(provision, parent)
     label = f"{kind} {number}" if number else kind
     title = provision.heading or (None if number else provision.text)
     if title:
@@ -207,7 +224,8 @@ class DocumentGraph:
             q(p, NamedNode(PROV + "wasDerivedFrom"), self.iris.source(self.document.key, self.document.language)),
         ]
         if provision.number is not None:
-            out.append(q(p, t("number"), Literal(provision.number)))
+            out.append(q(p, t("number"), number_literal(provision.number)))
+            out.append(q(p, t("numberLabel"), Literal(number_label(provision, parent) or provision.number)))
         language = provision.language or self.document.language  # a provision printed in another language
         if provision.heading is not None:
             out.append(q(p, t("heading"), Literal(provision.heading, language=language)))

@@ -276,3 +276,26 @@ def test_comunica_dereferences_a_resource_and_the_dataset(service_url: str) -> N
     )
     (count,) = [int(b["n"]["value"]) for b in void["results"]["bindings"]]
     assert count > 30_000
+
+
+@pytest.mark.server
+def test_numbers_sort_as_numbers(service_url: str) -> None:
+    """gcm:number is an xsd:integer where printed in digits: ORDER BY gives 1, 2 … 10, not 1, 10, 11."""
+    sparql = SPARQLWrapper(service_url + "sparql")
+    sparql.setQuery(
+        prologue(service_url) + f"SELECT ?number ?label WHERE {{ ?o a gcm:Objective ; "
+        f"gcm:inDocument <{service_url}id/a-73-l-66/en> ; gcm:number ?number ; gcm:numberLabel ?label }} "
+        "ORDER BY ?number"
+    )
+    sparql.setReturnFormat(JSON)
+    rows = sparql.query().convert()["results"]["bindings"]  # type: ignore[index, call-overload]
+    assert [r["number"]["value"] for r in rows] == [str(n) for n in range(1, 24)]
+    assert {r["number"]["datatype"] for r in rows} == {"http://www.w3.org/2001/XMLSchema#integer"}
+    assert [r["label"]["value"] for r in rows] == [str(n) for n in range(1, 24)]
+    # an action keeps its letter as gcm:number and its printed designation as gcm:numberLabel
+    sparql.setQuery(
+        prologue(service_url) + f"SELECT ?number ?label WHERE {{ <{service_url}id/a-73-l-66/en/annex/para/23/c> "
+        "gcm:number ?number ; gcm:numberLabel ?label }"
+    )
+    (row,) = sparql.query().convert()["results"]["bindings"]  # type: ignore[index, call-overload]
+    assert (row["number"]["value"], row["label"]["value"]) == ("c", "23 (c)")

@@ -371,7 +371,7 @@ EXAMPLES: list[tuple[str, str]] = [
     ),
     (
         "A description as RDF (CONSTRUCT)",
-        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number "1" ; gcm:inDocument ?document ; ?p ?v .\n'
+        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number 1 ; gcm:inDocument ?document ; ?p ?v .\n'
         "  ?document gcm:status gcm:status-final .\n}",
     ),
 ]
