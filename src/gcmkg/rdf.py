@@ -101,7 +101,7 @@ def number_literal(number: str) -> Literal:
 
 
 def number_label(provision: Provision, parent: Provision | None) -> str | None:
-    """The number as printed and cited (``gcm:numberLabel``): ``17``, ``23 (c)`` (action (c) of paragraph 23), ``(a)``."""
+    """The number as printed and cited (``gcm:numberLabel``): ``17``, ``23 (c)`` (action c of paragraph 23), ``(a)``."""
     number = provision.number
     if (
         number
