@@ -10,10 +10,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BUILD_DIR ?= build
 CURRENT := $(BUILD_DIR)/current
+# The base IRI every minted IRI starts with (gcmkg reads GCMKG_BASE_IRI too); the stamp holds the one
+# build/current was made with, and is rewritten only when it changes, so a new base IRI rebuilds.
+BASE_IRI ?= $(or $(GCMKG_BASE_IRI),http://127.0.0.1:8000/)
+BASE_STAMP := $(BUILD_DIR)/base-iri.stamp
+$(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_IRI)' ] || printf '%s\n' '$(BASE_IRI)' > $(BASE_STAMP))
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults browser
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults browser node
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,8 +31,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install gcmkg with its test tools
 
-$(CURRENT)/report.txt: $(STAMP) $(SOURCES)
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) build
+$(CURRENT)/report.txt: $(STAMP) $(SOURCES) $(BASE_STAMP)
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) build
 
 build: $(CURRENT)/report.txt ## build the graph: verify, parse, convert, link, validate, store, dump (swapped in only if all pass)
 	@cat $(CURRENT)/report.txt
@@ -36,13 +41,13 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) parse
 
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) validate
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) validate
 
-test: lint browser ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
+test: lint browser node ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
 	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
-	$(BIN)/gcmkg --build-dir $(BUILD_DIR) serve --host 127.0.0.1 --port 8000
+	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) serve --host 127.0.0.1 --port 8000
 
 tools: ## Debian packages the benchmarks use (wrk, the load generator), installed when missing
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
@@ -66,3 +71,14 @@ lint: $(STAMP) ## ruff and mypy
 
 clean: ## remove build/ (the virtual environment stays)
 	rm -rf $(BUILD_DIR)
+
+# Comunica, a SPARQL client nobody here wrote, for the client matrix (tests/service/test_sparql_clients.py).
+# 4.x: Comunica 5 needs Node 22, Debian's is 20.
+COMUNICA_VERSION := 4.5.0
+COMUNICA := build/node/node_modules/.bin/comunica-sparql
+
+$(COMUNICA):
+	@command -v npm >/dev/null || { apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix build/node @comunica/query-sparql@$(COMUNICA_VERSION)
+
+node: $(COMUNICA) ## Node.js test clients (Comunica) into build/node/, from the npm registry, when missing

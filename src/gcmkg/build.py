@@ -437,6 +437,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         gc.collect()
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
+        releases.record_base_iri(release, settings.base_iri)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from pyoxigraph import QueryBoolean, QuerySolutions, serialize
 
-from gcmkg import __version__
+from gcmkg import __version__, releases
 from gcmkg.errors import GcmkgError, NoStoreError, ValidationFailed
 from gcmkg.iris import prefixes_for
 from gcmkg.representations import TURTLE
@@ -46,6 +46,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _open_store(settings: Settings) -> GraphStore:
+    # `query` and `validate` resolve gcm: and relative IRIs against the base IRI: it must be the store's
+    releases.check_base_iri(settings.build_dir, releases.current_folder(settings.build_dir), settings.base_iri)
     return GraphStore.open_read_only(settings.store_dir, settings.base_iri)
 
 

@@ -227,6 +227,10 @@ class Iris:
         """Where the saved query ``name`` runs: ``{base}queries/{name}``."""
         return NamedNode(f"{self.base}queries/{_segment(name)}")
 
+    def jsonld_context(self) -> NamedNode:
+        """The published JSON-LD ``@context`` (the project prefixes) that compacted JSON-LD refers to."""
+        return NamedNode(f"{self.base}context.jsonld")
+
     def dump(self, file_name: str) -> NamedNode:
         """A dump file of the served release (``gcmkg.nq``, ``graph-{name}.nq`` …)."""
         return NamedNode(f"{self.base}dumps/{_segment(file_name)}")

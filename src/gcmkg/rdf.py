@@ -16,7 +16,9 @@ The mapping of a text, for a provision P of document D (expression ``id/{key}/{l
 
 * ``P a gcm:{Kind}`` (the ontology makes every kind a ``gcm:Provision``);
 * ``P eli:is_part_of parent`` and ``parent eli:has_part P``; ``P gcm:inDocument D``;
-* ``P gcm:number "17"`` as printed, ``P gcm:order 3`` among siblings (1-based),
+* ``P gcm:number 17`` (an ``xsd:integer`` where printed in digits, so it sorts 1, 2 … 10; the letter
+  ``"a"`` where printed as one) and ``P gcm:numberLabel "23 (c)"`` as printed and cited,
+  ``P gcm:order 3`` among siblings (1-based),
   ``P gcm:readingOrder 118`` across the whole document;
 * ``P gcm:text "…"@lang`` (clean text), ``P gcm:heading "…"@lang`` (printed title);
 * ``P rdfs:label "Paragraph 17"@en`` for display, whole and in the language of the text
@@ -133,18 +135,17 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD_DATE)
 
 
-def provision_label(provision: Provision, parent: Provision | None, language: str = "en") -> str:
-    """A display label in ``language`` (the language of the provision's text), whole, never cut.
+def number_literal(number: str) -> Literal:
+    """``gcm:number``: an ``xsd:integer`` where the provision is numbered in digits, else the letter as printed.
 
-    ``Action 17 (a)``, ``Objective 1: Collect and utilize …`` (the printed heading in full),
-    ``Åtgärd 17 (a)`` in Swedish.  A language without kind names in :data:`KIND_LABELS` is a
-    build error: a label must not put words of one language over a text in another.
+    >>> number_literal("17").datatype.value, number_literal("a").datatype.value
+    ('http://www.w3.org/2001/XMLSchema#integer', 'http://www.w3.org/2001/XMLSchema#string')
     """
-    if language not in KIND_LABELS:
-        raise ValueError(
-            f"provision {'/'.join(provision.path)}: no kind names in {language!r} for its label (rdf.KIND_LABELS)"
-        )
-    kind = KIND_LABELS[language][provision.kind]
+    return integer(int(number)) if number.isascii() and number.isdigit() else Literal(number)
+
+
+def number_label(provision: Provision, parent: Provision | None) -> str | None:
+    """The number as printed and cited (``gcm:numberLabel``): ``17``, ``23 (c)`` (action c of paragraph 23), ``(a)``."""
     number = provision.number
     if (
         number
@@ -158,9 +159,25 @@ def provision_label(provision: Provision, parent: Provision | None, language: st
             ProvisionKind.GUIDING_PRINCIPLE,
         )
     ):
-        number = f"{parent.number} ({number})" if parent.number.isdigit() else f"({number})"
-    elif number and provision.kind in (ProvisionKind.ACTION, ProvisionKind.ITEM, ProvisionKind.SUBITEM):
-        number = f"({number})"
+        return f"{parent.number} ({number})" if parent.number.isdigit() else f"({number})"
+    if number and provision.kind in (ProvisionKind.ACTION, ProvisionKind.ITEM, ProvisionKind.SUBITEM):
+        return f"({number})"
+    return number
+
+
+def provision_label(provision: Provision, parent: Provision | None, language: str = "en") -> str:
+    """A display label in ``language`` (the language of the provision's text), whole, never cut.
+
+    ``Action 17 (a)``, ``Objective 1: Collect and utilize …`` (the printed heading in full),
+    ``Åtgärd 17 (a)`` in Swedish.  A language without kind names in :data:`KIND_LABELS` is a
+    build error: a label must not put words of one language over a text in another.
+    """
+    if language not in KIND_LABELS:
+        raise ValueError(
+            f"provision {'/'.join(provision.path)}: no kind names in {language!r} for its label (rdf.KIND_LABELS)"
+        )
+    kind = KIND_LABELS[language][provision.kind]
+    number = number_label(provision, parent)
     label = f"{kind} {number}" if number else kind
     title = provision.heading or (None if number else provision.text)
     if title:
@@ -264,7 +281,8 @@ class DocumentGraph:
             q(p, NamedNode(PROV + "wasDerivedFrom"), self.iris.source(self.document.key, self.document.language)),
         ]
         if provision.number is not None:
-            out.append(q(p, t("number"), Literal(provision.number)))
+            out.append(q(p, t("number"), number_literal(provision.number)))
+            out.append(q(p, t("numberLabel"), Literal(number_label(provision, parent) or provision.number)))
         if provision.heading is not None:
             out.append(q(p, t("heading"), Literal(provision.heading, language=language)))
         if provision.language is not None:

@@ -2,11 +2,13 @@
 
 A build writes ``build/releases/<id>/`` (store, dumps, parsed texts, report) and, when every
 stage passed, switches the symlink ``build/current`` to it by an atomic rename.  A release never
-changes after that.  A process that serves a release *pins* it: it holds a shared ``flock`` on
-the release folder for as long as it has the store open.  The pruner deletes an old release
-only while it holds the exclusive lock, which it cannot get while anyone holds a pin, so
-nothing a running service has open is ever deleted (the lock goes with the process: a killed
-service leaves no stale pin behind).
+changes after that.  It records the base IRI its graph was minted under (``base-iri.txt``):
+served under another base, every IRI would 404 and every query find nothing, so the service
+refuses to start on a mismatch (:func:`check_base_iri`).  A process that serves a release
+*pins* it: it holds a shared ``flock`` on the release folder for as long as it has the store
+open.  The pruner deletes an old release only while it holds the exclusive lock, which it
+cannot get while anyone holds a pin, so nothing a running service has open is ever deleted
+(the lock goes with the process: a killed service leaves no stale pin behind).
 
 >>> import tempfile
 >>> build_dir = Path(tempfile.mkdtemp())
@@ -36,6 +38,7 @@ from gcmkg.errors import NoStoreError
 
 CURRENT = "current"
 RELEASES = "releases"
+BASE_IRI_FILE = "base-iri.txt"  # the base IRI every IRI of the release's graph was minted under
 
 
 def make_release(build_dir: Path, name: str) -> Path:
@@ -52,6 +55,44 @@ def current_folder(build_dir: Path) -> Path:
     if not (folder / "store").is_dir():
         raise NoStoreError(f"{link}: no built store here; run `make build` (or `gcmkg build`) first")
     return folder
+
+
+class BaseIriMismatch(NoStoreError):
+    """The built store's IRIs were minted under another base IRI than the one asked to serve (exit 3)."""
+
+
+def record_base_iri(release: Path, base_iri: str) -> None:
+    """Write the base IRI the release is built with (by the build, before it is swapped in)."""
+    (release / BASE_IRI_FILE).write_text(base_iri + "\n", encoding="utf-8")
+
+
+def recorded_base_iri(release: Path) -> str | None:
+    """The base IRI ``release`` was built with; None for a release built before it was recorded."""
+    path = release / BASE_IRI_FILE
+    return path.read_text(encoding="utf-8").strip() if path.is_file() else None
+
+
+def check_base_iri(build_dir: Path, release: Path, base_iri: str) -> None:
+    """:class:`BaseIriMismatch` unless ``release`` was built with ``base_iri`` (or records none).
+
+    >>> import tempfile
+    >>> build_dir = Path(tempfile.mkdtemp())
+    >>> release = make_release(build_dir, "r1")
+    >>> record_base_iri(release, "http://127.0.0.1:8000/")
+    >>> check_base_iri(build_dir, release, "http://127.0.0.1:8000/")
+    >>> check_base_iri(build_dir, release, "https://gcm.example.org/")
+    Traceback (most recent call last):
+    ...
+    gcmkg.releases.BaseIriMismatch: the store in ... was built with the base IRI http://127.0.0.1:8000/, ...
+    """
+    built = recorded_base_iri(release)
+    if built is not None and built != base_iri:
+        raise BaseIriMismatch(
+            f"the store in {release} was built with the base IRI {built}, not {base_iri}: served under "
+            f"{base_iri} none of its IRIs would resolve and every query would find nothing. Rebuild it for "
+            f"this base IRI: gcmkg --build-dir {build_dir} --base-iri {base_iri} build "
+            f"(or: make build GCMKG_BASE_IRI={base_iri}), or serve it with --base-iri {built}"
+        )
 
 
 def switch_current(build_dir: Path, release: Path) -> None:

@@ -714,7 +714,7 @@ def test_the_graph_links_footnotes_and_thematic_heading(graph: GraphStore) -> No
         """
         PREFIX gcm: <ontology#>
         SELECT ?footnote ?number ?offset WHERE {
-          ?paragraph gcm:number "2" ; gcm:hasFootnote ?footnote .
+          ?paragraph gcm:number 2 ; gcm:hasFootnote ?footnote .
           ?footnote a gcm:Footnote ; gcm:number ?number ; gcm:annotates ?paragraph ; gcm:markerOffset ?offset .
         }
         """

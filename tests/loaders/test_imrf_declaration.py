@@ -407,7 +407,7 @@ def test_graph_footnote_links_and_text(store: GraphStore) -> None:
     rows = _select(
         store,
         f"""SELECT ?n ?offset ?text WHERE {{ GRAPH {GRAPH} {{
-              ?p a gcm:Paragraph ; gcm:number "45" ; gcm:hasFootnote ?f ; gcm:text ?text .
+              ?p a gcm:Paragraph ; gcm:number 45 ; gcm:hasFootnote ?f ; gcm:text ?text .
               ?f gcm:annotates ?p ; gcm:number ?n ; gcm:markerOffset ?offset ; gcm:text ?note }} }}""",
     )
     assert [(r["n"].value, int(r["offset"].value)) for r in rows] == [
@@ -416,7 +416,7 @@ def test_graph_footnote_links_and_text(store: GraphStore) -> None:
     count = _select(store, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {GRAPH} {{ ?p gcm:hasFootnote ?f }} }}")
     assert int(count[0]["n"].value) == 11
     text = _select(
-        store, f"""SELECT ?text WHERE {{ GRAPH {GRAPH} {{ ?p a gcm:Paragraph ; gcm:number "8" ; gcm:text ?text }} }}"""
+        store, f"""SELECT ?text WHERE {{ GRAPH {GRAPH} {{ ?p a gcm:Paragraph ; gcm:number 8 ; gcm:text ?text }} }}"""
     )
     assert text[0]["text"].value == PARAGRAPHS["8"] and text[0]["text"].language == "en"
 

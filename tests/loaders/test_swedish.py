@@ -602,7 +602,7 @@ def test_in_the_graph_a_copied_block_is_not_counted_twice(store: GraphStore) -> 
         rows = values(
             store,
             f"""SELECT (COUNT(?action) AS ?n) WHERE {{
-                  ?objective a gcm:Objective ; gcm:inDocument {document} ; gcm:number "11" .
+                  ?objective a gcm:Objective ; gcm:inDocument {document} ; gcm:number 11 .
                   ?action a gcm:Action ; eli:is_part_of+ ?objective . {originals_only} }}""",
         )
         return int(rows[0][0])

@@ -208,7 +208,7 @@ def test_alignments_the_design_asks_for(ontology: rdflib.Graph) -> None:
         ("Provision", RDFS.subClassOf, ELI + "LegalResourceSubdivision"),
         ("Provision", RDFS.subClassOf, PROV + "Entity"),
         ("cites", RDFS.subPropertyOf, ELI + "cites"),
-        ("number", RDFS.subPropertyOf, ELI + "number"),
+        ("numberLabel", RDFS.subPropertyOf, ELI + "number"),  # the designation; gcm:number is typed
         ("Mention", RDFS.subClassOf, OA + "Annotation"),
         ("mentionOf", RDFS.subPropertyOf, OA + "hasBody"),
         ("mentionIn", RDFS.subPropertyOf, OA + "hasTarget"),

@@ -262,3 +262,50 @@ def test_service_description_for_a_browser_is_a_query_form(protocol_url: str) ->
     assert response.headers["content-type"].startswith("text/html")
     assert '<textarea name="query"' in response.text and "<form" in response.text
     assert response.text.count('class="example"') >= 4
+
+
+# A repeated `format`: what SPARQLWrapper sends (a short name and the media type), on every method
+ANY_SELECT = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }"
+ANY_CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+SAME_FORMAT = [
+    ("tsv", "text/tab-separated-values", ANY_SELECT),
+    ("json", "application/sparql-results+json", ANY_SELECT),
+    ("json-ld", "application/ld+json", ANY_CONSTRUCT),
+    ("rdf+xml", "application/rdf+xml", ANY_CONSTRUCT),
+]
+
+
+def _send(protocol_url: str, method: str, query: str, formats: list[str]) -> httpx.Response:
+    pairs = [("format", f) for f in formats]
+    if method == "GET":
+        return httpx.get(protocol_url + "sparql", params=[("query", query), *pairs])
+    if method == "POST-form":  # SPARQLWrapper puts every parameter in the form body
+        return httpx.post(protocol_url + "sparql", data={"query": query, "format": formats})
+    return httpx.post(
+        protocol_url + "sparql",
+        params=pairs,
+        content=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("method", ["GET", "POST-form", "POST-direct"])
+@pytest.mark.parametrize(("name", "media_type", "query"), SAME_FORMAT)
+def test_a_format_repeated_with_the_same_meaning_is_accepted(
+    protocol_url: str, method: str, name: str, media_type: str, query: str
+) -> None:
+    response = _send(protocol_url, method, query, [name, media_type])
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].split(";")[0] == media_type
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("method", ["GET", "POST-form", "POST-direct"])
+def test_formats_that_disagree_are_400_saying_so(protocol_url: str, method: str) -> None:
+    response = _send(protocol_url, method, "SELECT * WHERE { ?s ?p ?o }", ["json", "csv"])
+    assert response.status_code == 400
+    assert "format parameters disagree" in response.text
+    assert "'json'" in response.text and "'csv'" in response.text
+    described = httpx.get(protocol_url + "sparql", params=[("format", "turtle"), ("format", "nt")])
+    assert described.status_code == 400 and "disagree" in described.text  # the service description too

@@ -1,7 +1,8 @@
 """The app factory: settings checked once, the routers, the middleware, error handling.
 
-``create_app(settings, limits)`` checks that there is a built store (failing at start, not at
-the first request: :class:`~gcmkg.errors.NoStoreError`), reads the saved queries and the page
+``create_app(settings, limits)`` checks that there is a built store, built with the base IRI
+it is asked to serve (failing at start, not at the first request: :class:`~gcmkg.errors.NoStoreError`,
+:class:`~gcmkg.releases.BaseIriMismatch`), reads the saved queries and the page
 templates from the folders ``settings`` name, and in the app's lifespan pins and opens the
 release ``build/current`` points to (store, query workers) and follows ``build/current`` to
 switch live to each new release (:mod:`.serving`).  What belongs to the app lives on
@@ -14,12 +15,22 @@ Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per 
 :class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
 :class:`~.fairness.RefuseOverBudget` (429 on arrival for a client over its budget),
 :class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`,
-:class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed).
+:class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed),
+:class:`~.negotiation.AnnounceAlternates` (``Link`` and ``Content-Location`` of a negotiated answer),
+:class:`HeadAsGet`, gzip (pages, results and dumps, for a client that accepts it; not a range).
+
+``HEAD`` is answered wherever ``GET`` is, by one rule rather than a second route per path
+(:class:`HeadAsGet`): the routers see a ``GET`` and the body is dropped on the way out, so the
+headers (length, type, validators) are exactly those of the ``GET``.
 
 Caching: a release never changes.  So every ``200`` answer to a GET carries an ``ETag`` derived
 from the release id and what selects the representation (path, query string, ``Accept``), a
 ``Last-Modified`` of the release time, and ``Cache-Control: public``; a request whose
 ``If-None-Match`` matches gets ``304`` before anything runs.  A new release gives new ETags.
+The ETag is weak: the gzip and the identity encoding of one answer share it (they are the same
+representation, byte for byte once decoded), and ``Vary: Accept, Accept-Encoding`` tells caches
+to keep them apart.  Every GET answer, 4xx included, carries ``Vary: Accept`` (an error body is
+negotiated too: JSON for a JSON client).
 
 Errors: a client fault is a 4xx whose plain-text body says what was wrong and what to send
 (JSON when the client asked for JSON); a server fault is a 500 that is logged with its
@@ -41,6 +52,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
@@ -49,12 +61,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
-from gcmkg.releases import Pin, Release, current_folder
-from gcmkg.service import editor, health, openapi, resources, saved_queries, search, sparql
+from gcmkg.releases import Pin, Release, check_base_iri, current_folder
+from gcmkg.service import docs, editor, health, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
-from gcmkg.service.negotiation import NotAcceptable
+from gcmkg.service.negotiation import AnnounceAlternates, NotAcceptable
 from gcmkg.service.pages import Pages
 from gcmkg.service.replay import ReplayAnswers
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
@@ -69,6 +81,8 @@ log = logging.getLogger("gcmkg.service")
 CACHE_CONTROL = "public, max-age=300"
 ADHOC_WAIT_S = 2.0  # an ad-hoc query waits at most this long for a free worker, then 503 busy
 ADHOC_NICENESS = 10  # ad-hoc workers yield the CPU to the web process and the saved-query lane
+GZIP_MIN_BYTES = 1024  # smaller answers are not worth a compressor
+GZIP_LEVEL = 6  # zlib's default: most of level 9's gain for a third of its time (dumps are megabytes)
 
 
 def create_app(
@@ -87,7 +101,8 @@ def create_app(
     limits = limits or Limits()
     request_limits = request_limits or RequestLimits()
     client_limits = client_limits or ClientLimits()
-    current_folder(settings.build_dir)  # no store: fail now, not at the first request
+    folder = current_folder(settings.build_dir)  # no store: fail now, not at the first request
+    check_base_iri(settings.build_dir, folder, settings.base_iri)  # another base IRI: fail now too (exit 3)
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
 
@@ -140,6 +155,8 @@ def create_app(
             f"Per-query limits: {limits.timeout_s:g} s, {limits.max_rows} rows, {limits.max_bytes} bytes."
         ),
         lifespan=lifespan,
+        docs_url=None,  # served offline by docs.install, not from a CDN
+        redoc_url=None,
         # FastAPI's OpenTelemetry bridge looks for configured providers on every request (about a
         # fifth of a replayed answer's cost); the service has no tracer, and logs with AccessLog
         telemetry={"tracing": False, "metrics": False, "logs": False},
@@ -158,8 +175,14 @@ def create_app(
     app.include_router(search.router)
     app.include_router(editor.router)
     openapi.install(app)
+    docs.install(app, "gcmkg")
 
     _add_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
+    app.add_middleware(HeadAsGet)  # outside gzip: a HEAD's Content-Length is that of its GET, encoded the same
+    app.add_middleware(AnnounceAlternates)
+    # the replay outside all three: it keeps an answer as they made it (compressed per
+    # Accept-Encoding, with its Link headers, which the router's choice sets), never redoing them
     app.add_middleware(ReplayAnswers)
     app.add_middleware(CacheValidators)
     app.add_middleware(ServeRelease, releases=releases)
@@ -329,17 +352,47 @@ class CacheValidators:
             return
 
         async def send_with_validators(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
+            if message["type"] == "http.response.start":
                 out = MutableHeaders(scope=message)
-                for name, value in validators.items():
-                    if name == "Vary":
-                        vary = out.get("vary")
-                        if not vary:
-                            out["Vary"] = value
-                        elif "accept" not in vary.lower():
-                            out["Vary"] = f"{vary}, {value}"
-                    elif name.lower() not in out:
-                        out[name] = value
+                vary = [v.strip() for v in out.get("vary", "").split(",") if v.strip()]
+                if "accept" not in (v.lower() for v in vary):
+                    out["Vary"] = ", ".join([*vary, "Accept"])
+                if message["status"] in (200, 206):
+                    # the release's ETag replaces a route's own (a file's strong one), so that the
+                    # tag a client is given is the one that revalidates, in either encoding
+                    out["ETag"] = etag
+                    for name, value in validators.items():
+                        if name not in ("Vary", "ETag") and name.lower() not in out:
+                            out[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_validators)
+
+
+class HeadAsGet:
+    """``HEAD`` is ``GET`` without the body (RFC 9110 §9.3.2), on every route that has a ``GET``.
+
+    The request goes on as a ``GET`` (so every router, saved query and future route answers it
+    the same way); the answer's headers are sent unchanged (``Content-Length`` is the ``GET``'s)
+    and its body is dropped.  Outer middleware (the access log) still sees the ``HEAD``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            if message["type"] == "http.response.pathsend":
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            await send(message)
+
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)

@@ -26,10 +26,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, serialize
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
 
 from gcmkg.iris import DCTERMS, DQV, ELI, RDF, RDFS, SKOS, VOID, XSD, Iris, prefixes_for, sparql_prologue
-from gcmkg.representations import DATASETS, N_QUADS, TURTLE, Representation
+from gcmkg.representations import DATASETS, JSON_LD, N_QUADS, TURTLE, Representation
+from gcmkg.service import jsonld
 from gcmkg.service.publishing import Partitions, partition_triples, partitions
 from gcmkg.store import GraphStore, Term
 
@@ -188,19 +189,27 @@ def _sorted(quads: list[Quad]) -> list[Quad]:
 
 
 def rdf_bytes(quads: list[Quad], representation: Representation, base_iri: str) -> bytes:
-    """Serialise statements; triple formats get triples (repeats across graphs merged)."""
+    """Serialise statements; triple formats get triples (repeats across graphs merged).
+
+    A dataset format (N-Quads, TriG) gets each statement in its named graph *and* the merged
+    triples in the default graph: the default graph is the union of the named graphs, as on the
+    SPARQL endpoint (``sd:UnionDefaultGraph``), so a client that reads the default graph only
+    (Comunica, dereferencing a resource) sees the description, and one that reads graphs sees
+    where each statement comes from.
+    """
     rdf_format = representation.rdf
     prefixes = prefixes_for(base_iri) if rdf_format in (RdfFormat.TURTLE, RdfFormat.TRIG, RdfFormat.RDF_XML) else None
     # grouped by subject (stable), so that Turtle and TriG write each subject once
     order = {subject: n for n, subject in enumerate(dict.fromkeys(q.subject for q in quads))}
     quads = sorted(quads, key=lambda q: order[q.subject])
+    triples = list(dict.fromkeys(quad.triple for quad in quads))  # repeats across graphs merged, order kept
     if representation in DATASETS:
-        data = serialize(quads, format=rdf_format, prefixes=prefixes)
+        union = [Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in triples]
+        data = serialize(union + quads, format=rdf_format, prefixes=prefixes)
     else:
-        triples = list(dict.fromkeys(quad.triple for quad in quads))  # repeats across graphs merged, order kept
         data = serialize(triples, format=rdf_format, prefixes=prefixes)
     assert data is not None
-    return data
+    return jsonld.compact(data, base_iri) if representation is JSON_LD else data
 
 
 # the ontology ---------------------------------------------------------------------------------

@@ -126,13 +126,10 @@ def sparql_completions(served: ServedDep, iris: IrisDep, stats: DatasetStatsDep)
 # examples and the service description ------------------------------------------------------------
 
 
-def description_triples(served: Iris, iris: Iris, saved: dict[str, SavedQuery]) -> list[Triple]:
-    """What the service description adds for editors: the examples, the predeclared prefixes.
-
-    ``served`` mints the service's IRI at the address the request came to (the description's
-    ``sd:Service``, :func:`.sparql.description_triples`); ``iris`` the examples' and prefixes'.
-    """
-    service = served.service()
+def description_triples(iris: Iris, saved: dict[str, SavedQuery]) -> list[Triple]:
+    """What the service description adds for editors, hung off its ``sd:Service`` (minted from
+    the base IRI, as :func:`.sparql.description_triples` mints it): the examples, the prefixes."""
+    service = iris.service()
     return [
         Triple(service, NamedNode(RDFS + "seeAlso"), iris.examples()),
         Triple(service, NamedNode(SH + "declare"), iris.prefix_declarations()),

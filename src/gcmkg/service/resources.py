@@ -19,6 +19,7 @@ term — hazards 3 and 5 of :mod:`gcmkg.store`. What a resource's RDF descriptio
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +32,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 from gcmkg import provisions, representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.representations import Representation
-from gcmkg.service import negotiation
+from gcmkg.service import jsonld, negotiation
 from gcmkg.service.deps import AnswersDep, DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
 from gcmkg.service.describe import (
     DatasetStats,
@@ -68,9 +69,11 @@ DUMP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 def choose(request: Request, format_param: str | None, offered: Sequence[Representation]) -> Representation:
     """The representation to send, from ``?format=`` or ``Accept``; 406 listing them when nothing fits."""
     try:
-        return negotiation.choose(request.headers.get("accept"), format_param, offered)
+        chosen = negotiation.choose(request.headers.get("accept"), format_param, offered)
     except negotiation.NotAcceptable as error:
         raise HTTPException(status_code=406, detail=error.message) from None
+    negotiation.note(request.scope, offered, chosen)  # Link and Content-Location (negotiation.AnnounceAlternates)
+    return chosen
 
 
 def _alternates(path: str, offered: Sequence[Representation] = RDF_OFFERED) -> list[tuple[str, str, str]]:
@@ -552,3 +555,18 @@ def dump_file(file: str, release: ReleaseDep) -> Response:
 
 
 router.add_api_route("/dumps/{file}", dump_file, methods=["HEAD"], include_in_schema=False)
+
+
+# the JSON-LD context ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context that the service's JSON-LD refers to (the project prefixes)",
+    response_class=Response,
+    responses={200: {"content": {representations.JSON_LD.media_type: {}}}},
+)
+def jsonld_context(iris: IrisDep) -> Response:
+    body = json.dumps(jsonld.context(iris.base), indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+    headers = {"Cache-Control": "public, max-age=300"}
+    return Response(body, media_type=representations.JSON_LD.media_type, headers=headers)

@@ -18,12 +18,19 @@ match), so ``FILTER(?x<?a&&?b>?y)`` is malformed (W3C ``syn-bad-26``), but pyoxi
 the ``<`` as "less than" and accepts it.  :func:`masked_iris` replaces every IRI token by a
 same-length relative IRI; the worker parses that text first, so the query is rejected exactly
 when the grammar says so, at the same line and column.
+
+When the parser refuses a query, its message lists what it expected at the position, which
+misleads for the commonest mistakes ("expected OPTIONAL" for two triple patterns without a
+dot between them).  :func:`syntax_hints` reads the tokens and names the mistake: a prefix used
+but not declared, brackets that do not balance, a triple pattern with no object, two triple
+patterns with no ``.`` between them.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 # SPARQL 1.1 grammar terminals (https://www.w3.org/TR/sparql11-query/#terminals), as regexes.
@@ -198,3 +205,86 @@ def masked_iris(text: str) -> str:
         last = token.start + len(token.text)
     parts.append(text[last:])
     return "".join(parts)
+
+
+# --- hints for malformed queries ----------------------------------------------------------------
+
+_TERMS = ("iri", "pname", "var", "bnode", "string", "number")
+_OPENING = {"{": "}", "(": ")", "[": "]"}
+
+
+def _is_term(token: Token) -> bool:
+    return token.kind in _TERMS or (token.kind == "word" and token.text in ("a", "true", "false"))
+
+
+def syntax_hints(
+    text: str, line: int | None = None, column: int | None = None, known: Mapping[str, str] | None = None
+) -> list[str]:
+    """What is probably wrong with a query the parser refused at ``line``:``column`` (1-based).
+
+    ``known``: prefixes whose namespace the hint can name (the project's).
+
+    >>> syntax_hints("SELECT * WHERE { ?s ex:p ?o }")
+    ["the prefix 'ex:' is not declared: add PREFIX ex: <namespace IRI> before the query"]
+    >>> syntax_hints("SELECT * WHERE { ?s a gcm:Objective }", known={"gcm": "http://x/ontology#"})
+    ["the prefix 'gcm:' is not declared: add PREFIX gcm: <http://x/ontology#> before the query"]
+    >>> syntax_hints("SELECT * WHERE { ?s ?p ?o ")
+    ["1 '{' opened but 0 closed: close each { with }"]
+    >>> syntax_hints("SELECT * WHERE { ?s <http://x/p> }", 1, 34)
+    ["the triple pattern '?s <http://x/p>' has no object: write subject, predicate and object (?s ?p ?o)"]
+    >>> syntax_hints("SELECT * WHERE { ?s ?p ?o ?s ?q ?v }", 1, 27)
+    ["no '.' after the triple pattern '?s ?p ?o': end each triple pattern with ' .' before the next one"]
+    """
+    toks = tokens(text)
+    hints = []
+    declared = {toks[i + 1].text.rstrip(":") for i, t in enumerate(toks[:-1]) if t.text.lower() == "prefix"}
+    used = dict.fromkeys(
+        t.text.split(":", 1)[0]
+        for i, t in enumerate(toks)
+        if t.kind == "pname" and not (i >= 1 and toks[i - 1].text.lower() == "prefix")
+    )
+    for prefix in used:
+        if prefix not in declared:
+            namespace = (known or {}).get(prefix, "namespace IRI")
+            hints.append(f"the prefix '{prefix}:' is not declared: add PREFIX {prefix}: <{namespace}> before the query")
+    for opening, closing in _OPENING.items():
+        opened = sum(1 for t in toks if t.kind == "punct" and t.text == opening)
+        closed = sum(1 for t in toks if t.kind == "punct" and t.text == closing)
+        if opened != closed:
+            hints.append(f"{opened} '{opening}' opened but {closed} closed: close each {opening} with {closing}")
+    if line is not None and column is not None:
+        hint = _pattern_hint(toks, _offset(text, line, column))
+        if hint:
+            hints.append(hint)
+    return hints
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    lines = text.splitlines(keepends=True)
+    return sum(len(x) for x in lines[: line - 1]) + column - 1
+
+
+def _pattern_hint(toks: list[Token], offset: int) -> str | None:
+    """A triple pattern cut short (no object) or run on (no dot), from the tokens before ``offset``."""
+    at = max((i for i, t in enumerate(toks) if t.start <= offset), default=None)
+    if at is None:
+        return None
+    start = at
+    while start > 0 and not (toks[start - 1].kind == "punct" and toks[start - 1].text in "{}.;,"):
+        start -= 1
+    before = toks[start:at]
+    separator = toks[start - 1].text if start > 0 else ""
+    stops = toks[at].kind == "punct" and toks[at].text in "}."
+    if separator == "," and not before and stops:
+        return "nothing follows ',': write the object after it, or remove the ','"
+    if not before or not all(_is_term(t) or t.kind == "langtag" or t.text == "^^" for t in before):
+        return None
+    terms = [t for t in before if _is_term(t)]
+    shown = " ".join(t.text for t in before)
+    needed = {"{": 2, ".": 2, "}": 2, ";": 1}.get(separator)  # terms before the missing object
+    if stops and needed is not None and len(terms) == needed:
+        return f"the triple pattern '{shown}' has no object: write subject, predicate and object (?s ?p ?o)"
+    if separator in ("{", ".", "}") and len(terms) >= 3 and _is_term(toks[at]):
+        shown = " ".join(t.text for t in before[:3])
+        return f"no '.' after the triple pattern '{shown}': end each triple pattern with ' .' before the next one"
+    return None

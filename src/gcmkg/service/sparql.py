@@ -69,14 +69,15 @@ FormatParam = Annotated[
         (*QUERY_RESULTS, *TRIPLES, HTML),
         "Result format, overrides Accept: json, xml, csv, tsv (SELECT/ASK); turtle, nt, jsonld, rdfxml "
         "(CONSTRUCT/DESCRIBE, and the service description without a query); html (the query page). "
-        "A format that does not fit the query's form is 406.",
+        "A format that does not fit the query's form is 406. It may be repeated if every value selects the "
+        "same format (format=tsv&format=text/tab-separated-values); values that disagree are 400.",
     ),
 ]
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"description": "Query results, or (GET without a query) the service description or the query page"},
     400: {
         "description": "Malformed query (the parser's message and position), a graph IRI that is not an IRI, "
-        "a repeated query, a body or query string that is not UTF-8"
+        "a repeated query, repeated format values that disagree, a body or query string that is not UTF-8"
     },
     403: {"description": "Update or SERVICE: refused (the endpoint is read-only and does not federate)"},
     406: {"description": "No supported format fits Accept/format (the body lists them)"},
@@ -124,7 +125,7 @@ AdHocDep = Annotated[AdHoc, Depends(ad_hoc)]
 
 
 def _run(
-    lane: AdHoc, accept: str | None, query: str, params: list[tuple[str, str]], format_param: str | None
+    lane: AdHoc, accept: str | None, query: str, params: list[tuple[str, str]], formats: list[str]
 ) -> QueryOutcome:
     """In a worker thread (the text is tokenised here, not on the event loop): screen, negotiate,
     answer from the release's cache or, within the client's budget, from a worker."""
@@ -132,7 +133,10 @@ def _run(
     offered: tuple[Representation, ...] | None = (
         QUERY_RESULTS if form in ("select", "ask") else TRIPLES if form in ("construct", "describe") else None
     )
-    chosen = negotiation.choose(accept, format_param, offered) if offered else None
+    try:
+        chosen = negotiation.choose(accept, formats, offered) if offered else None
+    except negotiation.ConflictingFormats as error:
+        raise QueryRejected(error.message) from None
     default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
     named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
     key = ("adhoc", query, chosen.name if chosen else None, default_graphs, named_graphs)
@@ -156,10 +160,13 @@ def _run(
     return outcome
 
 
-async def _answer(
-    request: Request, lane: AdHoc, query: str, params: list[tuple[str, str]], format_param: str | None
-) -> Response:
-    outcome = await run_in_threadpool(_run, lane, request.headers.get("accept"), query, params, format_param)
+def _formats(params: list[tuple[str, str]]) -> list[str]:
+    """Every ``format`` value: a client may repeat one (:mod:`.negotiation`), on GET as on POST."""
+    return [v for k, v in params if k == "format"]
+
+
+async def _answer(request: Request, lane: AdHoc, query: str, params: list[tuple[str, str]]) -> Response:
+    outcome = await run_in_threadpool(_run, lane, request.headers.get("accept"), query, params, _formats(params))
     return Response(outcome.body, headers={"Content-Type": outcome.representation.content_type, "Vary": "Accept"})
 
 
@@ -187,11 +194,9 @@ async def sparql_get(
     text = _one([v for k, v in params if k == "query"], "query")
     _check_dataset(params)
     if text is None:
-        return _service_description(request, store, iris, limits, format)
-    return await _answer(request, lane, text, params, format)
+        return _service_description(request, store, iris, limits, _formats(params))
+    return await _answer(request, lane, text, params)
 
-
-router.add_api_route("/sparql", sparql_get, methods=["HEAD"], include_in_schema=False, response_class=Response)
 
 
 @router.post(
@@ -254,9 +259,8 @@ async def sparql_post(request: Request, lane: AdHocDep) -> Response:
         if any(k == "query" for k, _ in params):
             raise QueryRejected(f"with {DIRECT} the body is the query; do not also send query= in the URL")
         text = body
-    format_param = _one([v for k, v in params if k == "format"], "format")
     _check_dataset(params)
-    return await _answer(request, lane, text, params, format_param)
+    return await _answer(request, lane, text, params)
 
 
 ALLOW = "GET, HEAD, POST, OPTIONS"
@@ -277,20 +281,21 @@ async def sparql_options() -> Response:
 # --- service description ----------------------------------------------------------------------
 
 
-def description_triples(served: Iris, iris: Iris, graphs: list[NamedNode]) -> list[Triple]:
+def description_triples(iris: Iris, graphs: list[NamedNode]) -> list[Triple]:
     """The SPARQL 1.1 Service Description of this endpoint (no blank nodes: IRIs under the endpoint).
 
-    ``served`` mints the endpoint's IRIs at the address the request came to (what a client must
-    find as ``sd:endpoint``); ``iris`` those of the graph (its dataset and named graphs).
+    The endpoint's IRIs are minted from the base IRI, as the graph's are: ``sd:endpoint`` is the
+    ``void:sparqlEndpoint`` of the VoID description (:func:`~gcmkg.service.describe.void_triples`),
+    whatever host name a request came by (a proxy's, a loopback address).
     """
     sd = lambda name: NamedNode(SD + name)  # noqa: E731
     a = NamedNode(RDF + "type")
-    service = served.service()
+    service = iris.service()
     dataset = iris.dataset()
-    default = served.endpoint_default_graph()
+    default = iris.endpoint_default_graph()
     triples = [
         Triple(service, a, sd("Service")),
-        Triple(service, sd("endpoint"), served.endpoint()),
+        Triple(service, sd("endpoint"), iris.endpoint()),
         Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
         Triple(service, sd("feature"), sd("UnionDefaultGraph")),
         Triple(service, sd("defaultDataset"), dataset),
@@ -314,7 +319,7 @@ def description_triples(served: Iris, iris: Iris, graphs: list[NamedNode]) -> li
         if r.format_iri is not None
     ]
     for graph in graphs:
-        node = served.endpoint_graph(iris.graph_name(graph.value))
+        node = iris.endpoint_graph(iris.graph_name(graph.value))
         triples += [
             Triple(dataset, sd("namedGraph"), node),
             Triple(node, a, sd("NamedGraph")),
@@ -324,15 +329,18 @@ def description_triples(served: Iris, iris: Iris, graphs: list[NamedNode]) -> li
 
 
 def _service_description(
-    request: Request, store: GraphStore, iris: Iris, limits: Limits, format_param: str | None
+    request: Request, store: GraphStore, iris: Iris, limits: Limits, formats: list[str]
 ) -> Response:
-    chosen = negotiation.choose(request.headers.get("accept"), format_param, DESCRIPTION_TYPES)
-    served = Iris(str(request.base_url))
+    try:
+        chosen = negotiation.choose(request.headers.get("accept"), formats, DESCRIPTION_TYPES)
+    except negotiation.ConflictingFormats as error:
+        raise QueryRejected(error.message) from None
+    negotiation.note(request.scope, DESCRIPTION_TYPES, chosen)
     saved = request.app.state.saved_queries
     if chosen is HTML:
         return editor.page(request, iris, limits, saved, request.state.served.id)
     data = serialize(
-        description_triples(served, iris, store.named_graphs()) + editor.description_triples(served, iris, saved),
+        description_triples(iris, store.named_graphs()) + editor.description_triples(iris, saved),
         format=chosen.rdf,
         prefixes={"sd": SD, "void": VOID, "rdfs": RDFS, "sh": SH, "schema": SCHEMA} if chosen is TURTLE else None,
     )

@@ -17,6 +17,7 @@ import os
 import re
 import resource
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -26,7 +27,7 @@ from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 from gcmkg.iris import prefixes_for
 from gcmkg.representations import SPARQL_JSON, TURTLE, by_name
 from gcmkg.service.results import TooLarge, serialize_boolean, serialize_solutions, serialize_triples
-from gcmkg.service.screening import Screened, masked_iris, screen
+from gcmkg.service.screening import Screened, masked_iris, screen, syntax_hints
 from gcmkg.store import GraphStore, Term
 
 # The forkserver imports this module once and forks every worker from it: compile the
@@ -103,18 +104,26 @@ def unknown_function(error: Exception) -> Rejected | None:
 _CHAR_CLASS = re.compile(r",?\s*\[(?:[^\[\]]|\[[^\]]*\])*?(?:\.\.=|_\])[^\[\]]*\]")
 
 
-def parser_message(error: SyntaxError, text: str) -> str:
-    """pyoxigraph's message, shortened, with the offending line and a caret under the column."""
+def parser_message(error: SyntaxError, text: str, prefixes: Mapping[str, str] | None = None) -> str:
+    """pyoxigraph's message, shortened, with the offending line, a caret under the column, and hints.
+
+    The hints (:func:`~gcmkg.service.screening.syntax_hints`) name the common mistakes that the
+    parser's "expected one of …" hides: an undeclared prefix, unbalanced brackets, a triple
+    pattern without its object or without the ``.`` that ends it; ``prefixes`` are those whose
+    namespace a hint may name.
+    """
     message = _CHAR_CLASS.sub("", str(error)).replace(", [_]", "").rstrip(", ")
     if len(message) > 400:
         message = message[:400] + " …"
     match = _POSITION.search(message)
+    line_no = column = None
     if match:
         line_no, column = int(match.group(1)), int(match.group(2))
         lines = text.splitlines() or [""]
         if 1 <= line_no <= len(lines):
             line = lines[line_no - 1]
             message += f"\n  line {line_no}: {line}\n  {' ' * (len(f'line {line_no}: ') + column - 1)}^"
+    message += "".join(f"\n  hint: {hint}" for hint in syntax_hints(text, line_no, column, prefixes))
     return f"malformed query: {message}"
 
 
@@ -140,7 +149,7 @@ class _Executor:
                 self._parse(job.query)  # a syntax error of its own: report that one
                 iri = screened.ambiguous_iri
                 raise Rejected(
-                    parser_message(error, job.query)
+                    parser_message(error, job.query, self.prefixes)
                     + f"\n  note: the SPARQL grammar reads {iri} as an IRI; write '?a < ?b' with spaces to compare"
                 ) from None
             except Exception:  # it parsed; evaluating the masked text (e.g. a masked function IRI) may fail
@@ -152,7 +161,7 @@ class _Executor:
         try:  # on an empty in-memory store: ASK and ORDER BY evaluate, but over nothing
             self.empty.query(text, base_iri=self.base_iri, prefixes=self.prefixes)
         except SyntaxError as error:
-            raise Rejected(parser_message(error, text)) from None
+            raise Rejected(parser_message(error, text, self.prefixes)) from None
         except Exception:  # it parsed; evaluation over nothing failed (e.g. an unknown function)
             return
 
@@ -171,7 +180,7 @@ class _Executor:
                 prefixes=self.prefixes,  # the project prefixes, as on the command line; the query's own win
             )
         except SyntaxError as error:
-            raise Rejected(parser_message(error, job.query)) from None
+            raise Rejected(parser_message(error, job.query, self.prefixes)) from None
         except RuntimeError as error:
             raise unknown_function(error) or error from None
         asked = by_name(job.result_format) if job.result_format else None
