@@ -284,5 +284,4 @@ def test_no_input_gets_a_5xx_or_a_traceback(server: Server, saved: dict[str, lis
     check()
     elapsed = time.monotonic() - started
     print(f"\nfuzz: {sum(seen.values())} requests in {elapsed:.1f} s; statuses {dict(sorted(seen.items()))}")
-    assert not _tracebacks_since(server, offset)
-    assert elapsed < 60
+    assert not _tracebacks_since(server, offset)  # (bounded by EXAMPLES, not by a clock: a loaded machine is slower)
