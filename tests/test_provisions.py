@@ -14,7 +14,7 @@ from pyoxigraph import NamedNode
 
 from gcmkg import provisions
 from gcmkg.provisions import MentionView, cut, redline
-from gcmkg.settings import PROJECT_ROOT
+from gcmkg.settings import PROJECT_ROOT, Settings
 from gcmkg.store import GraphStore
 from tests.conftest import BASE_IRI
 
@@ -174,3 +174,10 @@ def test_a_document_text(store: GraphStore) -> None:
     assert text.entries[0].ref.iri == ID + "a-73-l-66/en/resolution" and text.entries[0].depth == 0
     assert text.entries[-1].ref.cite.startswith("A/73/L.66, annex")
     assert provisions.document_text(store, ID + "a-73-l-66/en/annex") is None
+
+
+def test_documents_are_read_once_per_content(store: GraphStore, built: Settings) -> None:
+    """A second store on the same release (a service switching to a rebuild of the same corpus) reads nothing again."""
+    again = GraphStore.open_read_only(built.store_dir, built.base_iri)
+    document = ID + "a-73-l-66/en"
+    assert provisions._document(again, document) is provisions._document(store, document)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode
 
-from gcmkg.iris import RDF, RDFS, SKOS, Iris, sparql_prologue
+from gcmkg.iris import PROV, RDF, RDFS, SKOS, Iris, sparql_prologue
 from gcmkg.model import ProvisionKind
 from gcmkg.store import GraphStore
 
@@ -439,14 +439,39 @@ class _Document:
         return f"unnumbered {word} {same.index(node.iri) + 1}" if len(same) > 1 else f"unnumbered {word}"
 
 
-_CACHE: weakref.WeakKeyDictionary[GraphStore, dict[str, _Document]] = weakref.WeakKeyDictionary()
+# Read documents, kept per content: a release is named by the digest of its graph (the build activity
+# ``id/build/{digest}``), so a service that switches to a release with the same graph (a rebuild of the
+# same corpus) reads nothing again. A store without a build activity is its own key.
+_BY_CONTENT: dict[tuple[str, str], dict[str, _Document]] = {}
+_KEPT = 4  # contents kept: the served release, the one before it, and a little room for switches
+_BY_STORE: weakref.WeakKeyDictionary[GraphStore, dict[str, _Document]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
+def _documents_read(store: GraphStore) -> dict[str, _Document]:
+    """The documents already read from this store's content (call with the lock held)."""
+    if store in _BY_STORE:
+        return _BY_STORE[store]
+    iris = Iris(store.base_iri)
+    builds = store.match(
+        predicate=NamedNode(RDF + "type"), object=NamedNode(PROV + "Activity"), graph=iris.graph("quality")
+    )
+    if not builds:
+        documents: dict[str, _Document] = {}
+    else:
+        key = (store.base_iri, builds[0].subject.value)  # type: ignore[union-attr]
+        documents = _BY_CONTENT.pop(key, {})
+        _BY_CONTENT[key] = documents  # the most recently used last
+        while len(_BY_CONTENT) > _KEPT:
+            del _BY_CONTENT[next(iter(_BY_CONTENT))]
+    _BY_STORE[store] = documents
+    return documents
+
+
 def _document(store: GraphStore, iri: str) -> _Document:
-    """A document's provisions, read once per store (a release never changes while it is served)."""
+    """A document's provisions, read once per content (a release never changes while it is served)."""
     with _LOCK:
-        documents = _CACHE.setdefault(store, {})
+        documents = _documents_read(store)
         if iri not in documents:
             documents[iri] = _Document(store, Iris(store.base_iri), iri)
         return documents[iri]
