@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pytest
 
 from gcmkg.search import (
     MAX_LIMIT,
     MAX_QUERY_CHARS,
+    NoSearchIndex,
     SearchError,
     SearchIndex,
     _snippet,
@@ -197,3 +199,14 @@ def test_every_provision_with_text_is_indexed_once(index: SearchIndex, store: Gr
         "FILTER NOT EXISTS { ?p gcm:copyOf ?o } }"
     )
     assert index.size == int(rows[0]["n"].value) > 1000
+
+
+def test_a_hyphenated_word_is_searched_as_the_phrase_it_is(index: SearchIndex) -> None:
+    hyphenated = index.search("migration-related", document=FINAL, limit=MAX_LIMIT)
+    assert hyphenated.total > 0
+    assert all("<mark>migration</mark>-<mark>related</mark>" in hit.snippet for hit in hyphenated.hits)
+
+
+def test_a_release_without_an_index_says_so(tmp_path: Path) -> None:
+    with pytest.raises(NoSearchIndex):
+        SearchIndex.open(tmp_path / "search")
