@@ -4,13 +4,13 @@ byte-order mark) and XLSX.
 These are downloads for people, beside the W3C SPARQL CSV and TSV results that
 :mod:`gcmkg.service.results` writes for protocol clients (which stay exactly as the W3C formats
 say: one column per variable, IRIs bare).  Here every column that holds IRIs is followed by a
-column with their names (``Action`` then ``Action name``), headers are the human column names of
+column with their names (``Action IRI`` then ``Action``), headers are the human column names of
 :mod:`gcmkg.service.result_tables`, and a variable the query already projects as a name
 (``action_label`` beside ``action``) is used as that name column instead of being repeated.
 
 A spreadsheet opening a CSV file guesses its encoding; without a byte-order mark Excel reads
 UTF-8 as a legacy code page and garbles Swedish and Arabic, hence ``bom``.  XLSX is written with
-openpyxl (pure Python, in the thread that answers; its write-only mode streams rows).
+openpyxl (pure Python, in the thread that answers; every cell is text, as in the CSV).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ from gcmkg.service.deps import (
     SavedQueriesDep,
     SavedRunnerDep,
     StoreDep,
+    get_answers,
     get_iris,
     get_pages,
     get_store,
@@ -146,6 +147,7 @@ def _describe_query(query: SavedQuery) -> dict[str, Any]:
 def list_queries(
     request: Request,
     store: StoreDep,
+    answers: AnswersDep,
     iris: IrisDep,
     saved: SavedQueriesDep,
     pages: PagesDep,
@@ -155,29 +157,46 @@ def list_queries(
     queries = [_describe_query(q) for q in saved.values()]
     if chosen is JSON:
         return JSONResponse(queries, headers={"Vary": "Accept"})
-    options = _Options(store, iris)
+    options = _Options(store, iris, answers)
     forms = {q.name: _fields(q, _current(q, {}), options) for q in saved.values()}
     return pages.render("queries.html", queries=queries, forms=forms, headers={"Vary": "Accept"})
 
 
-class _Options:
-    """The choices of the forms of one page, by name: allowed values and instances of a class."""
+@dataclass(frozen=True)
+class _Choices:
+    """A select list's options as JSON, kept in the release's answer cache (which counts bytes)."""
 
-    def __init__(self, store: GraphStore, iris: Iris) -> None:
-        self.store, self.iris = store, iris
-        self._instances: dict[str, list[tuple[str, str]]] = {}
+    body: bytes
+
+
+class _Options:
+    """The choices of the forms, by name: allowed values and instances of a class.
+
+    They are the same for the whole release, so each list is computed once (a name is one
+    label lookup per IRI, and an instrument picker has about ninety) and kept with the answers.
+    """
+
+    def __init__(self, store: GraphStore, iris: Iris, answers: AnswerCache) -> None:
+        self.store, self.iris, self.answers = store, iris, answers
 
     def of(self, param: Parameter) -> list[tuple[str, str]] | None:
         """``(value, name)`` for a select list, in the order to show; None for a text field."""
         if param.choices:
-            if param.choices not in self._instances:
-                self._instances[param.choices] = self._of_class(urljoin(self.iris.base, param.choices))
-            return self._instances[param.choices]
+            return self._kept(
+                ("choices", param.choices), lambda: self._of_class(urljoin(self.iris.base, param.choices or ""))
+            )
         if not param.values:
             return None
         if param.type is not ParamType.IRI:
             return [(v, v) for v in param.values]
-        resolved = {v: urljoin(self.iris.base, v) for v in param.values}
+        return self._kept(("values", param.values), lambda: self._named(param.values))
+
+    def _kept(self, key: tuple[str, object], compute: Callable[[], list[tuple[str, str]]]) -> list[tuple[str, str]]:
+        kept = self.answers.answer(("saved-query form", *key), lambda: _Choices(json.dumps(compute()).encode()))
+        return [(value, name) for value, name in json.loads(kept.body)]
+
+    def _named(self, values: tuple[str, ...]) -> list[tuple[str, str]]:
+        resolved = {v: urljoin(self.iris.base, v) for v in values}
         labels = all_labels(self.store, list(resolved.values()))
         return [(v, labels.get(iri, v)) for v, iri in resolved.items()]
 
@@ -405,7 +424,7 @@ def _endpoint(query: SavedQuery) -> Callable[..., Response]:
         pages: Pages,
         **values: Any,
     ) -> Response:
-        return _run(query, request, (runner, answers), _Page(store, iris, pages), values)
+        return _run(query, request, (runner, answers), _Page(store, iris, pages, answers), values)
 
     run_saved_query.saved_query = query  # type: ignore[attr-defined]  # for _SavedQueryRoute
     run_saved_query.__signature__ = _signature(query)  # type: ignore[attr-defined]
@@ -421,6 +440,7 @@ class _Page:
     store: GraphStore
     iris: Iris
     pages: Pages
+    answers: AnswerCache
 
     def names(self, iris: list[str]) -> dict[str, str]:
         return all_labels(self.store, iris)
@@ -529,7 +549,7 @@ def _html(
     return page.pages.render(
         "query_results.html",
         query=_describe_query(query),
-        fields=_fields(query, current, _Options(page.store, page.iris)),
+        fields=_fields(query, current, _Options(page.store, page.iris, page.answers)),
         table=view,
         links=links,
         offsets=presentation.offsets,
@@ -548,7 +568,7 @@ def _error_page(query: SavedQuery, error: ParameterError, given: dict[str, str |
         "query_results.html",
         status_code=400,
         query=_describe_query(query),
-        fields=_fields(query, current, _Options(page.store, page.iris)),
+        fields=_fields(query, current, _Options(page.store, page.iris, page.answers)),
         table=None,
         links=None,
         error={
@@ -589,7 +609,7 @@ class _SavedQueryRoute(APIRoute):
                 param = next(p for p in query.params if p.name == missing[0])
                 problem = ParameterError(param.name, f"is required ({param.type.value}) and was not given")
                 given = {name: request.query_params.get(name) for name in names}
-                page = _Page(get_store(request), get_iris(request), get_pages(request))
+                page = _Page(get_store(request), get_iris(request), get_pages(request), get_answers(request))
                 response = await run_in_threadpool(_error_page, query, problem, given, page)
             return response
 
