@@ -25,7 +25,7 @@ pytestmark = pytest.mark.server
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = 10  # per operation and phase
-BUDGET_S = 150  # a hard stop for the subprocess; the run itself takes about a minute
+BUDGET_S = 600  # only a guard against a hang: the run takes one to two minutes, more on a loaded machine
 
 
 def test_schemathesis_finds_nothing_with_all_checks(service_url: str, tmp_path: Path) -> None:
