@@ -14,8 +14,8 @@ home page, VoID, ontology, dumps), :mod:`.saved_queries` (``/queries``) and :mod
 Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per request),
 :class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
 :class:`~.fairness.RefuseOverBudget` (429 on arrival for a client over its budget),
-:class:`~.serving.ServeRelease` (the request holds one release to its end), :class:`CacheValidators`,
-:class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed),
+:class:`~.serving.ServeRelease` (the request holds one release to its end),
+:class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed), :class:`CacheValidators`,
 :class:`~.negotiation.AnnounceAlternates` (``Link`` and ``Content-Location`` of a negotiated answer),
 :class:`HeadAsGet`, gzip (pages, results and dumps, for a client that accepts it; not a range).
 
@@ -42,11 +42,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import FastAPI, Request
@@ -181,10 +183,10 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     app.add_middleware(HeadAsGet)  # outside gzip: a HEAD's Content-Length is that of its GET, encoded the same
     app.add_middleware(AnnounceAlternates)
-    # the replay outside all three: it keeps an answer as they made it (compressed per
-    # Accept-Encoding, with its Link headers, which the router's choice sets), never redoing them
-    app.add_middleware(ReplayAnswers)
     app.add_middleware(CacheValidators)
+    # the replay outside these: it keeps an answer as they made it (compressed per Accept-Encoding,
+    # with its validators and the Link headers the router's choice sets), never redoing them
+    app.add_middleware(ReplayAnswers)
     app.add_middleware(ServeRelease, releases=releases)
     app.add_middleware(RefuseOverBudget, budgets=app.state.budgets)
     app.add_middleware(
@@ -294,6 +296,12 @@ def _add_error_handlers(app: FastAPI) -> None:
 # --- cache validators -----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def http_date(moment: datetime) -> str:
+    """``moment`` as an HTTP date (a release's time: formatted once, not per request)."""
+    return format_datetime(moment, usegmt=True)
+
+
 class CacheValidators:
     """ETag / Last-Modified / Cache-Control on GET answers, and 304 for a matching validator.
 
@@ -342,7 +350,7 @@ class CacheValidators:
         etag = self.etag(release, scope, headers)
         validators = {
             "ETag": etag,
-            "Last-Modified": format_datetime(release.modified, usegmt=True),
+            "Last-Modified": http_date(release.modified),
             "Cache-Control": CACHE_CONTROL,
             "Vary": "Accept",
         }

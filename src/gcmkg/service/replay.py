@@ -11,8 +11,10 @@ key, without the router, the thread pool or the query workers: a cached answer c
 What is not replayed: a streamed answer (more than one body message: the dumps, an event
 stream), an answer over the per-entry size bound, any status but 200, and the paths that
 describe the process rather than the release (``/health``) or hold a session (``/mcp``).  It sits
-inside :class:`.app.CacheValidators`, so a revalidation is still answered ``304`` before it, and
-the validators are added to each replayed answer as to a computed one; and inside
+outside :class:`.app.CacheValidators` and the negotiation and compression middlewares, so that an
+answer is kept with the headers they gave it (validators, ``Vary``, ``Link``, the encoding) and
+none of them runs again for a replay; a conditional request (``If-None-Match``,
+``If-Modified-Since``) is passed on to the validators, which answer it ``304``.  It sits inside
 :class:`.fairness.RefuseOverBudget`, so a client over its budget is refused even for an answer
 that is ready.
 """
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NOT_REPLAYED = ("/health", "/mcp")  # paths whose answers are not a function of the release alone
 NEGOTIATED = (b"accept", b"accept-encoding")  # the request headers an answer may depend on
+CONDITIONAL = (b"if-none-match", b"if-modified-since", b"range", b"if-range")  # answered by the validators
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,16 @@ class Replay:
     body: bytes
 
 
-def replay_key(scope: Scope) -> tuple[object, ...]:
-    """What the answer to a request depends on, besides the release (the negotiated headers read
-    in one pass over the raw list: this runs for every GET)."""
+def replay_key(scope: Scope) -> tuple[object, ...] | None:
+    """What the answer to a request depends on, besides the release; None for a conditional or
+    ranged request (not replayed).  The headers are read in one pass: this runs for every GET."""
     negotiated = dict.fromkeys(NEGOTIATED, b"")
     for name, value in scope.get("headers", ()):
         name = name.lower()
         if name in negotiated:
             negotiated[name] = value
+        elif name in CONDITIONAL:
+            return None
     return (scope["method"], scope["path"], scope.get("query_string", b""), *negotiated.values())
 
 
@@ -58,8 +63,11 @@ class ReplayAnswers:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD") or scope["path"].startswith(NOT_REPLAYED):
             await self.app(scope, receive, send)
             return
-        replays = scope["state"]["served"].replays  # of the release this request holds (ServeRelease)
         key = replay_key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        replays = scope["state"]["served"].replays  # of the release this request holds (ServeRelease)
         ready = replays.get(key)
         if isinstance(ready, Replay):
             # fresh lists: the middlewares outside add their headers to the message in place
