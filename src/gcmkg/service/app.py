@@ -48,6 +48,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
+from gcmkg.mcp import http as mcp_http
 from gcmkg.releases import Pin, Release, current_folder
 from gcmkg.service import health, openapi, resources, saved_queries, sparql
 from gcmkg.service.access_log import AccessLog
@@ -147,6 +148,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
+    app.include_router(mcp_http.router(app.state))  # /mcp for AI assistants; its lifespan joins the app's
     openapi.install(app)
 
     _add_error_handlers(app)
