@@ -281,8 +281,10 @@ def sparql_tool(lanes: GraphLanes) -> Callable[..., Rows]:
             except QueryRejected as error:
                 raise ToolError(f"the query was refused ({error.status}): {error.message}") from None
             except QueryLimitExceeded as error:
-                wait = f"; retry after {error.retry_after} s" if error.retry_after else ""
-                raise ToolError(f"the query was stopped ({error.status}): {error.message}{wait}") from None
+                advice = f"; retry after {error.retry_after} s" if error.retry_after else ""
+                if error.status == 413:
+                    advice = "; the whole result must fit these caps: add LIMIT (and OFFSET) or narrow the pattern"
+                raise ToolError(f"the query was stopped ({error.status}): {error.message}{advice}") from None
             except OverBudget as error:
                 raise ToolError(f"over this client's query budget: {error.message}") from None
             except NotAcceptable as error:
