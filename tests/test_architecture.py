@@ -1,6 +1,6 @@
 """The import rules of the two wings, read from the source (``README.md``, "Data flow").
 
-* the **core** (model, IRIs, store facade, settings, errors, representations, printed objective
+* the **core** (model, IRIs, store facade, settings, errors, representations, search, printed objective
   numbers) imports nothing else of the project;
 * the **build wing** (corpus, RDF mapping, linkers, validation, the build, and ``loaders/``)
   imports the core and itself, never the service;
@@ -31,6 +31,7 @@ CORE = {
     "gcmkg.objective_numbers",
     "gcmkg.releases",
     "gcmkg.representations",
+    "gcmkg.search",
     "gcmkg.settings",
     "gcmkg.store",
 }

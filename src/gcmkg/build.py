@@ -6,6 +6,8 @@ Every build writes a new release folder ``build/releases/<id>/`` holding
 * ``store/``                    the pyoxigraph store (stage ⑥);
 * ``dumps/``                    ``gcmkg.nq`` (all named graphs), ``gcmkg.ttl`` (the union),
                                 and one N-Quads file per named graph;
+* ``search/``                   the full-text index of every provision (:mod:`gcmkg.search`),
+                                written from the validated store;
 * ``report.txt``                what was built, with counts, and the linkers' figures.
 
 Only when every stage passed is ``build/current`` switched (an atomic symlink replace) to the
@@ -55,7 +57,7 @@ from typing import Any, Protocol
 import rdflib
 from pyoxigraph import DefaultGraph, Quad, RdfFormat
 
-from gcmkg import corpus, releases
+from gcmkg import corpus, releases, search
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
 from gcmkg.iris import PREFIXES, Iris
@@ -414,6 +416,11 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         progress(f"validate: all shapes and checks pass ({time.perf_counter() - started_validation:.1f} s)")
         counts = write_dumps(store, release / "dumps")
         store.flush()
+        started_search = time.perf_counter()
+        indexed, facets = search.entries(store)
+        figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
+        seconds = time.perf_counter() - started_search
+        progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
         result = BuildResult(
             release=release,
             quads=len(store),

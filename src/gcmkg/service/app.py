@@ -50,7 +50,7 @@ from gcmkg import __version__
 from gcmkg.iris import Iris
 from gcmkg.mcp import http as mcp_http
 from gcmkg.releases import Pin, Release, current_folder
-from gcmkg.service import health, openapi, resources, saved_queries, sparql
+from gcmkg.service import health, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
@@ -148,6 +148,7 @@ def create_app(
     app.include_router(resources.router)
     app.include_router(saved_queries.router(saved))
     app.include_router(health.router)
+    app.include_router(search.router)
     app.include_router(mcp_http.router(app.state))  # /mcp for AI assistants; its lifespan joins the app's
     openapi.install(app)
 
