@@ -29,6 +29,7 @@ CORE = {
     "gcmkg.links",
     "gcmkg.model",
     "gcmkg.objective_numbers",
+    "gcmkg.provisions",
     "gcmkg.releases",
     "gcmkg.representations",
     "gcmkg.search",

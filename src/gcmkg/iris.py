@@ -248,6 +248,19 @@ class Iris:
             return None
         return unquote(segments[0]), unquote(segments[1])
 
+    def provision_key(self, iri: str) -> tuple[str, str, tuple[str, ...]] | None:
+        """``(doc_key, language, path)`` of a provision IRI (the inverse of :meth:`provision`), else None.
+
+        >>> Iris("http://example.org/").provision_key("http://example.org/id/a-73-l-66/en/annex/para/17/a")
+        ('a-73-l-66', 'en', ('annex', 'para', '17', 'a'))
+        """
+        if not iri.startswith(self.id_space):
+            return None
+        segments = iri[len(self.id_space) :].split("/")
+        if len(segments) < 3 or not all(segments):
+            return None
+        return unquote(segments[0]), unquote(segments[1]), tuple(unquote(s) for s in segments[2:])
+
     # link quality (DQV) ------------------------------------------------------------------
     def quality_metric(self, linker: str, metric: str) -> NamedNode:
         """A linker's metric: ``("mentions", "recall:ilo")`` → ``{base}id/quality/mentions/metric/recall%3Ailo``."""

@@ -19,7 +19,8 @@ The mapping of a text, for a provision P of document D (expression ``id/{key}/{l
 * ``P gcm:number "17"`` as printed, ``P gcm:order 3`` among siblings (1-based),
   ``P gcm:readingOrder 118`` across the whole document;
 * ``P gcm:text "…"@lang`` (clean text), ``P gcm:heading "…"@lang`` (printed title);
-* ``P rdfs:label "Paragraph 17"@en`` for display;
+* ``P rdfs:label "Paragraph 17"@en`` for display, whole and in the language of the text
+  (``"Åtgärd 17 (a)"@sv``);
 * ``P gcm:lineStart/lineEnd/pageStart/pageEnd`` and ``P prov:wasDerivedFrom D/source``;
 * footnotes: ``P gcm:hasFootnote F``, ``F gcm:annotates P``, ``F gcm:markerOffset n``;
 * ``H gcm:groups A`` / ``A gcm:underHeading H`` for thematic sub-headings;
@@ -52,30 +53,73 @@ XSD_BOOLEAN = NamedNode(XSD + "boolean")
 XSD_DATE = NamedNode(XSD + "date")
 XSD_GYEARMONTH = NamedNode(XSD + "gYearMonth")
 
-# English display names of the provision kinds, used in labels.
-KIND_LABELS: dict[ProvisionKind, str] = {
-    ProvisionKind.PART: "Part",
-    ProvisionKind.SECTION: "Section",
-    ProvisionKind.SUBSECTION: "Sub-section",
-    ProvisionKind.HEADING: "Sub-heading",
-    ProvisionKind.PREAMBULAR_PARAGRAPH: "Preambular paragraph",
-    ProvisionKind.OPERATIVE_PARAGRAPH: "Operative paragraph",
-    ProvisionKind.PARAGRAPH: "Paragraph",
-    ProvisionKind.GUIDING_PRINCIPLE: "Guiding principle",
-    ProvisionKind.OBJECTIVE_LIST_ENTRY: "Objective list entry",
-    ProvisionKind.OBJECTIVE: "Objective",
-    ProvisionKind.COMMITMENT: "Paragraph",
-    ProvisionKind.ACTION: "Action",
-    ProvisionKind.ITEM: "Item",
-    ProvisionKind.SUBITEM: "Sub-item",
-    ProvisionKind.FOOTNOTE: "Footnote",
-    ProvisionKind.LETTER: "Letter",
-    ProvisionKind.CLUSTER: "Thematic cluster",
-    ProvisionKind.RECOMMENDATION: "Recommendation",
-    ProvisionKind.ROUND_TABLE: "Round table",
+# Display names of the provision kinds, in the languages of the texts: a provision's label is in
+# the language of its text ("Åtgärd 17 (a)"@sv, "توصية 3: …"@ar), never English words over it.
+KIND_LABELS: dict[str, dict[ProvisionKind, str]] = {
+    "en": {
+        ProvisionKind.PART: "Part",
+        ProvisionKind.SECTION: "Section",
+        ProvisionKind.SUBSECTION: "Sub-section",
+        ProvisionKind.HEADING: "Sub-heading",
+        ProvisionKind.PREAMBULAR_PARAGRAPH: "Preambular paragraph",
+        ProvisionKind.OPERATIVE_PARAGRAPH: "Operative paragraph",
+        ProvisionKind.PARAGRAPH: "Paragraph",
+        ProvisionKind.GUIDING_PRINCIPLE: "Guiding principle",
+        ProvisionKind.OBJECTIVE_LIST_ENTRY: "Objective list entry",
+        ProvisionKind.OBJECTIVE: "Objective",
+        ProvisionKind.COMMITMENT: "Paragraph",
+        ProvisionKind.ACTION: "Action",
+        ProvisionKind.ITEM: "Item",
+        ProvisionKind.SUBITEM: "Sub-item",
+        ProvisionKind.FOOTNOTE: "Footnote",
+        ProvisionKind.LETTER: "Letter",
+        ProvisionKind.CLUSTER: "Thematic cluster",
+        ProvisionKind.RECOMMENDATION: "Recommendation",
+        ProvisionKind.ROUND_TABLE: "Round table",
+    },
+    "sv": {
+        ProvisionKind.PART: "Del",
+        ProvisionKind.SECTION: "Avsnitt",
+        ProvisionKind.SUBSECTION: "Underavsnitt",
+        ProvisionKind.HEADING: "Underrubrik",
+        ProvisionKind.PREAMBULAR_PARAGRAPH: "Ingresspunkt",
+        ProvisionKind.OPERATIVE_PARAGRAPH: "Operativ punkt",
+        ProvisionKind.PARAGRAPH: "Punkt",
+        ProvisionKind.GUIDING_PRINCIPLE: "Vägledande princip",
+        ProvisionKind.OBJECTIVE_LIST_ENTRY: "Mål i förteckningen",
+        ProvisionKind.OBJECTIVE: "Mål",
+        ProvisionKind.COMMITMENT: "Punkt",
+        ProvisionKind.ACTION: "Åtgärd",
+        ProvisionKind.ITEM: "Led",
+        ProvisionKind.SUBITEM: "Underled",
+        ProvisionKind.FOOTNOTE: "Fotnot",
+        ProvisionKind.LETTER: "Brev",
+        ProvisionKind.CLUSTER: "Tematiskt kluster",
+        ProvisionKind.RECOMMENDATION: "Rekommendation",
+        ProvisionKind.ROUND_TABLE: "Rundabordssamtal",
+    },
+    "ar": {
+        ProvisionKind.PART: "جزء",
+        ProvisionKind.SECTION: "قسم",
+        ProvisionKind.SUBSECTION: "قسم فرعي",
+        ProvisionKind.HEADING: "عنوان فرعي",
+        ProvisionKind.PREAMBULAR_PARAGRAPH: "فقرة من الديباجة",
+        ProvisionKind.OPERATIVE_PARAGRAPH: "فقرة من المنطوق",
+        ProvisionKind.PARAGRAPH: "فقرة",
+        ProvisionKind.GUIDING_PRINCIPLE: "مبدأ توجيهي",
+        ProvisionKind.OBJECTIVE_LIST_ENTRY: "بند من قائمة الأهداف",
+        ProvisionKind.OBJECTIVE: "الهدف",
+        ProvisionKind.COMMITMENT: "فقرة",
+        ProvisionKind.ACTION: "إجراء",
+        ProvisionKind.ITEM: "بند",
+        ProvisionKind.SUBITEM: "بند فرعي",
+        ProvisionKind.FOOTNOTE: "حاشية",
+        ProvisionKind.LETTER: "رسالة",
+        ProvisionKind.CLUSTER: "مجموعة مواضيعية",
+        ProvisionKind.RECOMMENDATION: "توصية",
+        ProvisionKind.ROUND_TABLE: "مائدة مستديرة",
+    },
 }
-
-LABEL_MAX = 80
 
 
 def integer(value: int) -> Literal:
@@ -89,9 +133,18 @@ def date_literal(value: str) -> Literal:
     return Literal(value, datatype=XSD_DATE)
 
 
-def provision_label(provision: Provision, parent: Provision | None) -> str:
-    """A short English display label, e.g. ``Action 17 (a)``, ``Objective 1: Collect …``."""
-    kind = KIND_LABELS[provision.kind]
+def provision_label(provision: Provision, parent: Provision | None, language: str = "en") -> str:
+    """A display label in ``language`` (the language of the provision's text), whole, never cut.
+
+    ``Action 17 (a)``, ``Objective 1: Collect and utilize …`` (the printed heading in full),
+    ``Åtgärd 17 (a)`` in Swedish.  A language without kind names in :data:`KIND_LABELS` is a
+    build error: a label must not put words of one language over a text in another.
+    """
+    if language not in KIND_LABELS:
+        raise ValueError(
+            f"provision {'/'.join(provision.path)}: no kind names in {language!r} for its label (rdf.KIND_LABELS)"
+        )
+    kind = KIND_LABELS[language][provision.kind]
     number = provision.number
     if (
         number
@@ -111,7 +164,6 @@ def provision_label(provision: Provision, parent: Provision | None) -> str:
     label = f"{kind} {number}" if number else kind
     title = provision.heading or (None if number else provision.text)
     if title:
-        title = title if len(title) <= LABEL_MAX else title[: LABEL_MAX - 1].rstrip() + "…"
         if title.lower().startswith(label.lower()):
             return title  # the printed heading already names it ("Round table 3 (objectives …)")
         label = f"{label}: {title}" if number or provision.kind not in (ProvisionKind.SECTION,) else title
@@ -191,6 +243,7 @@ class DocumentGraph:
         """The quads of a provision and its descendants; ``reading_order`` numbers them in document order."""
         position = next(reading_order)
         q, t = self._q, self._t
+        language = provision.language or self.document.language  # a provision printed in another language
         p = self.provision_iri(provision.path)
         parent_iri = self.provision_iri(parent.path) if parent else self.doc_iri
         out: list[Quad] = [
@@ -200,15 +253,18 @@ class DocumentGraph:
             q(p, t("inDocument"), self.doc_iri),
             q(p, t("order"), integer(order)),
             q(p, t("readingOrder"), integer(position)),
-            q(p, t("text"), Literal(provision.text, language=provision.language or self.document.language)),
-            q(p, RDFS_LABEL, Literal(provision_label(provision, parent), language="en")),
+            q(p, t("text"), Literal(provision.text, language=language)),
+            q(
+                p,
+                RDFS_LABEL,
+                Literal(provision_label(provision, parent, self._kind_language(language)), language=language),
+            ),
             q(p, t("lineStart"), integer(provision.span.line_start)),
             q(p, t("lineEnd"), integer(provision.span.line_end)),
             q(p, NamedNode(PROV + "wasDerivedFrom"), self.iris.source(self.document.key, self.document.language)),
         ]
         if provision.number is not None:
             out.append(q(p, t("number"), Literal(provision.number)))
-        language = provision.language or self.document.language  # a provision printed in another language
         if provision.heading is not None:
             out.append(q(p, t("heading"), Literal(provision.heading, language=language)))
         if provision.language is not None:
@@ -241,6 +297,10 @@ class DocumentGraph:
         yield from out
         for child_order, child in enumerate(provision.children, start=1):
             yield from self._provision_quads(child, provision, child_order, reading_order)
+
+    def _kind_language(self, language: str) -> str:
+        """The language of a label's kind word: the text's, or the document's for text in several ("mul")."""
+        return language if language in KIND_LABELS else self.document.language
 
     def _require(self, path: tuple[str, ...], provision: Provision) -> None:
         if path not in self.index:

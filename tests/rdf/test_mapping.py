@@ -32,7 +32,14 @@ def test_labels() -> None:
     assert provision_label(action, commitment) == "Action 17 (a)"
     assert provision_label(round_table, None) == "Round table 3 (objectives 14, 15)"
     long = provision(ProvisionKind.SECTION, "s", heading="x" * 200)
-    assert len(provision_label(long, None)) == 80 and provision_label(long, None).endswith("…")
+    assert provision_label(long, None) == "x" * 200  # whole: labels were cut at 80 characters before
+    # in the language of the text: the kind in Swedish and Arabic, the Swedish or Arabic heading whole
+    assert provision_label(action, commitment, "sv") == "Åtgärd 17 (a)"
+    assert provision_label(objective, None, "sv") == "Mål 1: Collect data"
+    recommendation = provision(ProvisionKind.RECOMMENDATION, "r/3", "بناء القدرة", number="3")
+    assert provision_label(recommendation, None, "ar") == "توصية 3"
+    with pytest.raises(ValueError, match="no kind names in 'fr'"):
+        provision_label(action, commitment, "fr")
 
 
 def test_footnote_links_and_order() -> None:

@@ -1,10 +1,12 @@
 """HTML pages: the Jinja2 templates of the linked-data and saved-query pages.
 
-Pages are plain HTML with one small inline style sheet — no scripts, fonts or CDNs — so that
-they work offline, print well and read well with a screen reader. Links to resources this
+Pages are plain HTML with small inline style sheets — no fonts, CDNs or script files; the one
+script is the inline handler of the "cite as" copy button, and the page reads without it — so
+that they work offline, print well and read well with a screen reader. Links to resources this
 graph mints are written as root-relative paths (``/id/...``, :meth:`gcmkg.iris.Iris.path_of`),
 so following them stays on the service that rendered the page even when it runs at another
-address than the base IRI.
+address than the base IRI. The reader's pages (``provision.html``, ``dossier.html``,
+``document.html``) render the views of :mod:`gcmkg.provisions` and nothing else.
 
 The templates are read from ``Settings.templates_dir`` (by default the package's own
 ``templates/`` folder); :class:`Pages` is made once by the app and reached through

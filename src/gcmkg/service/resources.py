@@ -24,11 +24,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pyoxigraph import Literal, NamedNode, Quad
 
-from gcmkg import representations
+from gcmkg import provisions, representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.representations import Representation
 from gcmkg.service import negotiation
@@ -225,6 +225,7 @@ def _resource(
         return _rdf_response(description.quads(), chosen, iris.base)
     # labels of predicates and graphs come from the ontology and the VoID description (computed once)
     labels = {**stats.vocabulary_labels, **{g.iri: g.name for g in stats.graphs}, **description.labels}
+    labels.update(_qualified(store, description.labels, provisions.provision_ref(store, iri)))
     linker = Linker(iris, labels)
     statements = [
         {
@@ -253,6 +254,10 @@ def _resource(
     parent = first(ELI + "is_part_of")
     document = first(gcm("inDocument"))
     label = description.label() or _literal_value(first(ELI + "title")) or _literal_value(first(SKOS + "prefLabel"))
+    table = {"statements": statements, "incoming": incoming, "alternates": _alternates(linker.href(iri))}
+    reader = _reader_page(store, iri, linker, pages, table)
+    if reader is not None:
+        return reader
     return pages.render(
         "resource.html",
         iri=iri,
@@ -274,11 +279,60 @@ def _resource(
     )
 
 
+def _qualified(store: GraphStore, labels: dict[str, str], here: provisions.ProvisionRef | None) -> dict[str, str]:
+    """Provisions of another document than the page's are named with their document ("COM(2018) 168 final, action
+    38 (a)"): two texts number their actions alike."""
+    named = {}
+    for linked in labels:
+        ref = provisions.provision_ref(store, linked)
+        if ref is not None and (here is None or ref.document.iri != here.document.iri):
+            named[linked] = ref.qualified
+    return named
+
+
+def _reader_page(store: GraphStore, iri: str, linker: Linker, pages: Pages, table: dict[str, Any]) -> Response | None:
+    """The page a reader reads for a document, an objective of the final text or a provision; None otherwise.
+
+    Everything shown comes from :mod:`gcmkg.provisions`; the statement table is folded below.
+    """
+    text = provisions.document_text(store, iri)
+    if text is not None:
+        return pages.render("document.html", text=text, href=linker.href, headers=VARY, **table)
+    dossier = provisions.objective_dossier(store, iri)
+    if dossier is not None and dossier.objective.document.status == "final":
+        return pages.render(
+            "dossier.html", dossier=dossier, view=dossier.objective, href=linker.href, headers=VARY, **table
+        )
+    view = provisions.provision_view(store, iri)
+    if view is not None:
+        return pages.render("provision.html", view=view, href=linker.href, headers=VARY, **table)
+    return None
+
+
 def _statement_rank(predicate: str, iris: Iris) -> int:
     """Type, names and text first in a page's statement table; the rest keeps its order."""
     first = [RDF + "type", RDFS + "label", SKOS + "prefLabel", ELI + "title"]
     first += [iris.term(name).value for name in ("number", "heading", "text")]
     return first.index(predicate) if predicate in first else len(first)
+
+
+@router.get(
+    "/id",
+    summary='Resolve a citation ("A/73/L.66, annex, para. 23 (c)") to the provision it names',
+    response_class=Response,
+    responses={
+        303: {"description": "The provision's page (Location)."},
+        404: {"description": "No provision matches the citation (an HTML page with examples)."},
+    },
+)
+def cite(pages: PagesDep, store: StoreDep, iris: IrisDep, cite: Annotated[str, Query(max_length=500)] = "") -> Response:
+    """``/id?cite=A/73/L.66, para. 23 (c)``: 303 to the provision; 404 with help when nothing matches."""
+    found = provisions.resolve_citation(store, cite) if cite.strip() else None
+    if found is not None:
+        return RedirectResponse(iris.path_of(found) or found, status_code=303)
+    linker = Linker(iris)
+    listed = [(linker.href(d.iri), d) for d in provisions.documents(store) if d.status != "letter"]
+    return pages.render("citation.html", status_code=404, cite=cite, documents=listed, headers=VARY)
 
 
 # HEAD answers like GET without the body (link checkers); one operation in the OpenAPI document
