@@ -31,7 +31,7 @@ STDIO_MAX_CHARS = 6_000
 
 @dataclass(frozen=True)
 class Provision:
-    symbol: str
+    symbol: str | None  # None: the document has no symbol (the citation names it otherwise)
     date: str
 
 
@@ -88,8 +88,11 @@ def provisions(store: GraphStore) -> dict[str, Provision]:
         """PREFIX gcm: <ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?p ?symbol ?date WHERE {
-          ?p gcm:inDocument ?d . ?d gcm:symbol ?symbol ; eli:date_document ?date .
+          ?p gcm:inDocument ?d . ?d eli:date_document ?date . OPTIONAL { ?d gcm:symbol ?symbol }
           FILTER NOT EXISTS { ?p a/rdfs:subClassOf* gcm:Finding }
         }"""
     )
-    return {row["p"].value: Provision(row["symbol"].value, row["date"].value) for row in rows}  # type: ignore[union-attr]
+    return {
+        row["p"].value: Provision(row["symbol"].value if "symbol" in row else None, row["date"].value)  # type: ignore[union-attr]
+        for row in rows
+    }

@@ -18,6 +18,7 @@ from gcmkg.service.saved_query_files import load_catalog
 from gcmkg.settings import PROJECT_ROOT, Settings
 from tests.mcp.checks import check_answer, check_error
 from tests.mcp.conftest import STDIO_MAX_CHARS, TIMEOUT_S, Provision
+from tests.mcp.test_http import GRAPH_TOOLS
 
 pytestmark = pytest.mark.server
 
@@ -34,13 +35,15 @@ def test_a_session_over_stdio(
     async def work() -> None:
         async with Client(mcp_stdio, read_timeout_seconds=60) as client:
             names = {tool.name for tool in (await client.list_tools()).tools}
-            assert names == {tool_name(q) for q in saved.values()} | {"sparql", "schema"}
+            assert names == {tool_name(q) for q in saved.values()} | GRAPH_TOOLS
 
             for name, arguments in [
                 ("query_objective_actions", {"objective": 6}),
                 ("query_draft_vs_final_objective", {"objective": 6}),
                 ("query_actions_citing_ilo_instruments", {}),
                 ("schema", {}),
+                ("get_provision", {"provision": "A/73/L.66, annex, objective 6"}),
+                ("search", {"text": "migrants", "limit": 50}),
                 ("sparql", {"query": "SELECT ?p ?text WHERE { ?p gcm:text ?text } LIMIT 200"}),
             ]:
                 answer = check_answer(
@@ -49,7 +52,12 @@ def test_a_session_over_stdio(
                     release=release,
                     provisions=provisions,
                 )
-                if name in ("query_draft_vs_final_objective", "schema", "sparql"):  # too long for 6,000 characters
+                if name in (
+                    "query_draft_vs_final_objective",
+                    "schema",
+                    "sparql",
+                    "search",
+                ):  # too long for 6,000 characters
                     assert answer["truncated"] and answer["next_offset"], name
 
             check_error(await client.call_tool("query_objective_actions", {"objective": 0}), "objective", "allowed")

@@ -1,7 +1,9 @@
 """What a citation of a provision needs, for every provision an MCP answer names.
 
-A provision is cited by its document's symbol and date (``corpus/manifest.toml``, carried into
-the graph as ``gcm:symbol`` and ``eli:date_document``), its printed number and label, its IRI,
+A provision is cited as a reader writes it (:func:`gcmkg.provisions.cite_as`:
+"A/73/L.66, annex, para. 23 (c)"), with its document's symbol and date (``corpus/manifest.toml``, carried into
+the graph as ``gcm:symbol`` and ``eli:date_document``; a document without a symbol, such as the
+IOM contribution, is named as the reader names it), its printed number and label, its IRI,
 and the release the answer came from (a release never changes, so the IRI and release id are
 enough to find the same words again).  The facts for every provision of the release are read
 once, with one fixed query on the read-only store, and kept with the release
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from gcmkg.iris import sparql_prologue
+from gcmkg.provisions import provision_ref
 from gcmkg.service.serving import Served
 
 CACHE_KEY = "mcp.citations"
@@ -22,13 +25,10 @@ CACHE_KEY = "mcp.citations"
 PROVISIONS = (
     sparql_prologue()
     + """
-SELECT ?provision ?document ?symbol ?date ?number ?label WHERE {
+SELECT ?provision ?number WHERE {
   ?provision gcm:inDocument ?document ; a ?kind .
   ?kind rdfs:subClassOf* gcm:Provision .
-  ?document gcm:symbol ?symbol .
-  OPTIONAL { ?document eli:date_document ?date }
   OPTIONAL { ?provision gcm:number ?number }
-  OPTIONAL { ?provision rdfs:label ?label }
 }"""
 )
 
@@ -36,10 +36,13 @@ SELECT ?provision ?document ?symbol ?date ?number ?label WHERE {
 class Citation(BaseModel):
     """How to cite one provision: where it is printed, and where to find it again."""
 
+    cite_as: str = Field(description="The citation as a reader writes it, e.g. 'A/73/L.66, annex, para. 23 (c)'")
     iri: str = Field(description="The provision's IRI (dereferenceable on the service)")
     label: str = Field(description="The provision as people name it, e.g. 'Action 23 (c)'")
     number: str | None = Field(description="Its number as printed in the text (e.g. '23', 'c'), if it has one")
-    document_symbol: str = Field(description="The document's symbol, e.g. 'A/73/L.66'")
+    document_symbol: str = Field(
+        description="The document's symbol, e.g. 'A/73/L.66' (for a document without one, its name as cited)"
+    )
     document_date: str | None = Field(description="The document's date (ISO 8601)")
     document: str = Field(description="The IRI of the document (language expression)")
     release: str = Field(description="The id of the release (build) the answer came from")
@@ -47,18 +50,20 @@ class Citation(BaseModel):
 
 def _read(served: Served) -> dict[str, Citation]:
     found: dict[str, Citation] = {}
-    for terms in served.store.select(PROVISIONS):
-        row = {name: str(getattr(term, "value", term)) for name, term in terms.items()}
-        iri = row["provision"]
-        if iri in found:  # one row per type: the facts are the same
+    for row in served.store.select(PROVISIONS):
+        iri = row["provision"].value  # type: ignore[union-attr]
+        ref = provision_ref(served.store, iri)
+        if iri in found or ref is None:  # one row per type; a provision the reader does not show is not cited
             continue
+        number = row.get("number")
         found[iri] = Citation(
+            cite_as=ref.cite,
             iri=iri,
-            label=row.get("label", iri.rsplit("/", 1)[-1]),
-            number=row.get("number"),
-            document_symbol=row["symbol"],
-            document_date=row.get("date"),
-            document=row["document"],
+            label=ref.label,
+            number=number.value if number is not None else None,  # type: ignore[union-attr]
+            document_symbol=ref.document.name,
+            document_date=ref.document.date or None,
+            document=ref.document.iri,
             release=served.id,
         )
     return found

@@ -28,6 +28,7 @@ from gcmkg import __version__
 from gcmkg.iris import DCTERMS, ELI, RDF, RDFS, Iris
 from gcmkg.mcp.answers import AnswerLimits, cut, fit
 from gcmkg.mcp.citations import Citation, provisions
+from gcmkg.mcp.lookup import get_provision_tool, resolve_citation_tool, search_tool
 from gcmkg.mcp.tools import (
     GraphLanes,
     describe_sparql,
@@ -197,6 +198,47 @@ def build_server(
             "The classes and properties the graph uses (gcm: ontology and the reused ELI, RDFS and SKOS terms), "
             "each with its label, definition and one real statement from the graph as an example, and the prefixes. "
             f"Paged (offset, limit) within {lanes.limits.max_chars} characters. Read it before writing sparql()."
+        ),
+        annotations=READ_ONLY,
+        structured_output=True,
+    )
+
+    server.add_tool(
+        search_tool(lanes),
+        name="search",
+        title="Search the provisions of every text (ranked, as /search)",
+        description=(
+            "Full-text search over every provision of the five texts (English, Swedish, Arabic; stemmed; BM25), "
+            'the same ranked search as the site\'s /search: words must all match, "exact phrases" in quotes. '
+            "Filters: language (en, sv, ar), document (a key such as a-73-l-66, com-2018-168-annex), kind (Action, "
+            "Objective, Paragraph …), objective (1 to 23: its own provisions, and those that review or correspond "
+            "to it). Hits with a snippet (matches between **), cited; paged by offset."
+        ),
+        annotations=READ_ONLY,
+        structured_output=True,
+    )
+    server.add_tool(
+        get_provision_tool(lanes),
+        name="get_provision",
+        title="One provision: text, place, citations inside it, links to the other texts",
+        description=(
+            "A provision by IRI or by citation ('A/73/L.66, para. 23 (c)'): its text as printed, kind, number, "
+            "document, how to cite it, breadcrumbs, the chapeau it continues, previous and next, its parts, the "
+            "instruments and actors it names (exact words and offsets), and its links with their evidence: the "
+            "Swedish translation, the Zero Draft Plus provision it descends from (with the kind of change), the "
+            "Progress Declaration paragraphs that review it, the IOM recommendations that correspond to it."
+        ),
+        annotations=READ_ONLY,
+        structured_output=True,
+    )
+    server.add_tool(
+        resolve_citation_tool(lanes),
+        name="resolve_citation",
+        title="The IRI of the provision a citation names",
+        description=(
+            "Turns a citation as people write it ('A/73/L.66, para. 23 (c)', 'a/73/l.66 para 23(c)', 'Zero Draft "
+            "Plus, objective 4', 'IMRF Progress Declaration para 17') into the provision's IRI and its citation as "
+            "the graph writes it. A citation that names nothing is an error saying how to write one."
         ),
         annotations=READ_ONLY,
         structured_output=True,
