@@ -144,7 +144,7 @@ def describe(lanes: GraphLanes, iris: Iris, iri: str) -> str:
                 citation=provisions(served).get(iri),
             )
 
-        return fit(make, len(parts), limits.max_chars - 200).model_dump_json(indent=2)
+        return fit(make, len(parts), limits.max_chars).model_dump_json(indent=2)
 
 
 def build_server(

@@ -240,7 +240,8 @@ may run {timeout:g} s and return {max_rows} rows (CONSTRUCT/DESCRIBE: triples) o
 client has a budget of query time. A result over those caps is an error, never a silently cut result: add LIMIT
 or narrow the pattern. The rows come back a page at a time (offset, limit) within {max_chars} characters, with
 row_count and truncated saying what is left. Prefer a saved query (query_* tools) when one fits: they are faster
-and already cite."""
+and already cite. The prefixes are declared on the query's first line: a syntax error's line is your own, but a
+character offset counts the {prologue} characters of the declarations too."""
 
 
 def _client(ctx: Context[Any, Any] | None) -> str:
@@ -303,6 +304,7 @@ def describe_sparql(lanes: GraphLanes, timeout_s: float, max_rows: int, max_byte
         max_rows=max_rows,
         max_bytes=max_bytes,
         max_chars=lanes.limits.max_chars,
+        prologue=len(PROLOGUE),
     )
 
 
