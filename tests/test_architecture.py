@@ -4,7 +4,7 @@
   numbers) imports nothing else of the project;
 * the **build wing** (corpus, RDF mapping, linkers, validation, the build, and ``loaders/``)
   imports the core and itself, never the service;
-* the **service wing** (``gcmkg.service``) imports the core and itself, never the build wing
+* the **service wing** (``gcmkg.service``, and ``gcmkg.mcp``, its MCP server) imports the core and itself, never the build wing
   nor the loaders;
 * no module of ``gcmkg`` imports ``loaders`` (the build finds them through entry points), and
   no loader imports a linker;
@@ -48,6 +48,8 @@ def wing(module: str) -> str:
     if module == "loaders" or module.startswith("loaders."):
         return "loaders"
     if module == "gcmkg.service" or module.startswith("gcmkg.service."):
+        return "service"
+    if module == "gcmkg.mcp" or module.startswith("gcmkg.mcp."):  # the MCP server: the service, for agents
         return "service"
     return "build"
 
@@ -132,6 +134,7 @@ def test_the_project_keeps_its_import_rules() -> None:
         ("gcmkg.store", "from gcmkg import rdf\n", "(core) imports gcmkg.rdf (build)"),
         ("gcmkg.build", "from loaders import final_text\n", "imports loaders.final_text (loaders)"),
         ("gcmkg.linking.review", "from ..service.app import create_app\n", "imports gcmkg.service.app (service)"),
+        ("gcmkg.mcp.tools", "from gcmkg.build import build\n", "(service) imports gcmkg.build (build)"),
         (
             "loaders.final_text",
             "from gcmkg.linking.review import x\n",

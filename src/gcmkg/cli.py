@@ -155,6 +155,9 @@ def parser() -> argparse.ArgumentParser:
     from gcmkg.service.cli import add_serve_command
 
     add_serve_command(commands)
+    from gcmkg.mcp.stdio import add_mcp_command  # `mcp`: the same graph for AI assistants, over stdio
+
+    add_mcp_command(commands)
     return top
 
 

@@ -63,6 +63,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
+from gcmkg.mcp import http as mcp_http
 from gcmkg.releases import Pin, Release, check_base_iri, current_folder
 from gcmkg.service import docs, editor, health, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
@@ -176,6 +177,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(editor.router)
+    app.include_router(mcp_http.router(app.state))  # /mcp for AI assistants; its lifespan joins the app's
     openapi.install(app)
     docs.install(app, "gcmkg")
 
