@@ -278,7 +278,7 @@ def sparql_tool(lanes: GraphLanes) -> Callable[..., Rows]:
         with lanes.hold() as served:
             lane = AdHoc(served.runner, served.answers, lanes.budgets, _client(ctx))
             try:
-                outcome = run_ad_hoc(lane, None, text, [], result_format)
+                outcome = run_ad_hoc(lane, None, text, [], [result_format] if result_format else [])
             except QueryRejected as error:
                 raise ToolError(f"the query was refused ({error.status}): {error.message}") from None
             except QueryLimitExceeded as error:
