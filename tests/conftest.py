@@ -3,6 +3,12 @@
 ``built`` runs the real build (all stages, SHACL included) into a temporary build folder
 and yields its settings; ``store`` opens that store read-only.  Tests that need a broken
 corpus copy the corpus with ``corpus_copy``.
+
+``browser`` is the session's one headless Chromium (``/usr/bin/chromium``, which ``make browser``
+installs), launched by Playwright with ``executable_path`` (Playwright's own browser download is
+never used).  One for the whole session: Playwright's sync API allows one running instance per
+thread, so the reader journeys (tests/browser/) and the editor test (tests/service/) share it,
+each test in a fresh context (a fresh profile).
 """
 
 from __future__ import annotations
@@ -10,14 +16,40 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 from gcmkg.build import BuildResult, build
 from gcmkg.settings import PROJECT_ROOT, Settings, load_settings
 from gcmkg.store import GraphStore
 
 BASE_IRI = "http://127.0.0.1:8000/"
+CHROMIUM = Path("/usr/bin/chromium")
+# the flags the project's browser tests run with: no sandbox (containers), no GPU, nothing fetched
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright  # only the browser tests need it
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ Fixtures:
   the other tests, so no second build) on a free port; pages link by root-relative paths, so a
   base IRI that is not this address does not matter.  With ``GCMKG_TEST_SERVICE_BUILD`` set
   (see ``tests/service/conftest.py``) that finished build is served instead, for quick iteration.
-* ``browser`` (session) — one headless Chromium for the whole session: ``/usr/bin/chromium``
-  (``make browser`` installs it), launched by Playwright with ``executable_path``; Playwright's
-  own browser download is never used.  Playwright gives each context a fresh profile folder.
+* ``browser`` (session, from tests/conftest.py) — the session's one headless Chromium.
 * ``page`` — a new context (downloads accepted) and page per test; when the test ends, a
   full-page screenshot goes to ``build/test-artefacts/browser/<test>.png`` (``build/`` is
   ignored by git), and ``shoot(name)`` keeps one of any intermediate page.
@@ -22,21 +20,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from service.conftest import SERVICE_LIMITS, free_port, start_server, stop_server
 
 from gcmkg.settings import PROJECT_ROOT, Settings, load_settings
 
-CHROMIUM = Path("/usr/bin/chromium")
-# the flags the project's browser tests run with: no sandbox (containers), no GPU, nothing fetched
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTEFACTS = PROJECT_ROOT / "build" / "test-artefacts" / "browser"
 TIMEOUT_MS = 15_000
 
@@ -59,16 +47,6 @@ def browser_url(browser_settings: Settings, tmp_path_factory: pytest.TempPathFac
     server = start_server(browser_settings.build_dir, browser_settings.base_iri, free_port(), log, SERVICE_LIMITS)
     yield server.url.rstrip("/")
     stop_server(server)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -5,35 +5,21 @@ table whose links go to resource pages (with labels), share the link and get the
 see a malformed query's error at its line and column — and the browser asks no host but the
 service for anything.  Every request the page makes is recorded.
 
-Its own minimal fixture (one browser for the module, a fresh profile): ``make browser`` installs
-Chromium when it is missing (``make test`` depends on it).
+The session's one Chromium (``browser``, tests/conftest.py), in a context of its own: ``make
+browser`` installs Chromium when it is missing (``make test`` depends on it).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 pytestmark = pytest.mark.server
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 @dataclass
 class Tab:
@@ -54,15 +40,10 @@ class Tab:
 
 
 @pytest.fixture(scope="module")
-def browser_context() -> Iterator[BrowserContext]:
-    if shutil.which(CHROMIUM) is None:
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (make test does)")
-    with sync_playwright() as playwright, tempfile.TemporaryDirectory(prefix="gcmkg-chromium-") as profile:
-        context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=FLAGS
-        )
-        yield context
-        context.close()
+def browser_context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context()  # a fresh profile for the module
+    yield context
+    context.close()
 
 
 @pytest.fixture
