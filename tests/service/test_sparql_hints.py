@@ -42,9 +42,9 @@ MISTAKES = [
     ),
     (
         "undeclared prefix",
-        "SELECT * WHERE { ?s foaf:name ?o }",
-        "the prefix 'foaf:' is not declared: add PREFIX foaf:",
-        "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT * WHERE { ?s foaf:name ?o }",
+        "SELECT * WHERE { ?s wdt:P31 ?o }",  # not one of the predeclared prefixes
+        "the prefix 'wdt:' is not declared: add PREFIX wdt:",
+        "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\nSELECT * WHERE { ?s wdt:P31 ?o }",
     ),
     (
         "unclosed brace",
@@ -90,3 +90,14 @@ def test_a_valid_prefix_and_balanced_query_with_another_mistake_gets_no_misleadi
     response = client.get("sparql", params={"query": EX + "SELECT ?s, ?o WHERE { ?s ex:p ?o }"})
     assert response.status_code == 400
     assert "hint:" not in response.text
+
+
+@pytest.mark.server
+def test_a_predeclared_prefix_is_never_hinted_as_undeclared(client: httpx.Client) -> None:
+    """The endpoint predeclares the project prefixes (gcm:, rdfs: …): a query may use them bare,
+    so its real mistake is the only hint."""
+    response = client.get("sparql", params={"query": "SELECT * WHERE { ?s rdfs:label ?o ?s gcm:text ?t }"})
+    assert response.status_code == 400
+    hints = [line.strip() for line in response.text.splitlines() if line.strip().startswith("hint: ")]
+    assert hints and not any("not declared" in h for h in hints), response.text
+    assert any("no '.' after the triple pattern" in h for h in hints), response.text

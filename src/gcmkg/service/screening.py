@@ -218,16 +218,17 @@ def _is_term(token: Token) -> bool:
 
 
 def syntax_hints(
-    text: str, line: int | None = None, column: int | None = None, known: Mapping[str, str] | None = None
+    text: str, line: int | None = None, column: int | None = None, predeclared: Mapping[str, str] | None = None
 ) -> list[str]:
     """What is probably wrong with a query the parser refused at ``line``:``column`` (1-based).
 
-    ``known``: prefixes whose namespace the hint can name (the project's).
+    ``predeclared``: the prefixes the endpoint declares for every query (the project's), which a
+    query may use without declaring them.
 
     >>> syntax_hints("SELECT * WHERE { ?s ex:p ?o }")
-    ["the prefix 'ex:' is not declared: add PREFIX ex: <namespace IRI> before the query"]
-    >>> syntax_hints("SELECT * WHERE { ?s a gcm:Objective }", known={"gcm": "http://x/ontology#"})
-    ["the prefix 'gcm:' is not declared: add PREFIX gcm: <http://x/ontology#> before the query"]
+    ["the prefix 'ex:' is not declared: add PREFIX ex: <namespace IRI> before it"]
+    >>> syntax_hints("SELECT * WHERE { ?s a gcm:Objective }", predeclared={"gcm": "http://x/ontology#"})
+    []
     >>> syntax_hints("SELECT * WHERE { ?s ?p ?o ")
     ["1 '{' opened but 0 closed: close each { with }"]
     >>> syntax_hints("SELECT * WHERE { ?s <http://x/p> }", 1, 34)
@@ -244,9 +245,8 @@ def syntax_hints(
         if t.kind == "pname" and not (i >= 1 and toks[i - 1].text.lower() == "prefix")
     )
     for prefix in used:
-        if prefix not in declared:
-            namespace = (known or {}).get(prefix, "namespace IRI")
-            hints.append(f"the prefix '{prefix}:' is not declared: add PREFIX {prefix}: <{namespace}> before the query")
+        if prefix not in declared and prefix not in (predeclared or {}):
+            hints.append(f"the prefix '{prefix}:' is not declared: add PREFIX {prefix}: <namespace IRI> before it")
     for opening, closing in _OPENING.items():
         opened = sum(1 for t in toks if t.kind == "punct" and t.text == opening)
         closed = sum(1 for t in toks if t.kind == "punct" and t.text == closing)

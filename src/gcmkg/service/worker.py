@@ -109,8 +109,8 @@ def parser_message(error: SyntaxError, text: str, prefixes: Mapping[str, str] | 
 
     The hints (:func:`~gcmkg.service.screening.syntax_hints`) name the common mistakes that the
     parser's "expected one of …" hides: an undeclared prefix, unbalanced brackets, a triple
-    pattern without its object or without the ``.`` that ends it; ``prefixes`` are those whose
-    namespace a hint may name.
+    pattern without its object or without the ``.`` that ends it; ``prefixes`` are the predeclared
+    ones (never hinted as undeclared).
     """
     message = _CHAR_CLASS.sub("", str(error)).replace(", [_]", "").rstrip(", ")
     if len(message) > 400:
