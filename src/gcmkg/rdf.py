@@ -311,7 +311,7 @@ class DocumentGraph:
             c = self.provision_iri(provision.commitment)
             out += [q(p, t("hasCommitment"), c), q(c, t("commitmentOf"), p)]
         if provision.objective_number is not None:
-            out.append(q(p, t("objectiveNumber"), Literal(provision.objective_number)))
+            out.append(q(p, t("objectiveNumber"), number_literal(provision.objective_number)))
         yield from out
         for child_order, child in enumerate(provision.children, start=1):
             yield from self._provision_quads(child, provision, child_order, reading_order)
