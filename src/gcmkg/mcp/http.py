@@ -1,9 +1,8 @@
 """``/mcp`` in the service: the MCP server over streamable HTTP, stateless, answering JSON.
 
-:func:`router` is what ``create_app`` includes: one route, ``/mcp``, whose ASGI app is the
-SDK's streamable-HTTP handler, and a lifespan that runs the SDK's session manager.  FastAPI
-joins an included router's lifespan to the app's, inside it: the service opens its release
-first and the MCP session manager stops first.
+:func:`endpoint` is the ASGI app of ``/mcp`` (the SDK's streamable-HTTP handler) and the server
+whose session manager must run meanwhile; :mod:`.mount` builds both in the background once the
+service is up (importing the SDK takes longer than starting the rest of the service).
 
 Stateless with JSON answers: each POST is one JSON-RPC exchange answered with one JSON body (no
 session to keep, no event stream), so any replica behind a load balancer can answer it.  The
@@ -19,17 +18,16 @@ on: a ``Host`` or ``Origin`` other than loopback's or the base IRI's is refused 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter
+from mcp.server import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from gcmkg.mcp.answers import AnswerLimits
 from gcmkg.mcp.server import GraphSource, build_server
 
 PATH = "/mcp"
@@ -63,23 +61,17 @@ class PostOnly:
         await self.app(scope, receive, send)
 
 
-def router(state: Any) -> APIRouter:
-    """The ``/mcp`` route over the service's state (``app.state`` once ``create_app`` has set it)."""
+def endpoint(state: Any, limits: AnswerLimits | None = None) -> tuple[ASGIApp, MCPServer[Any]]:
+    """The ``/mcp`` ASGI app over the service's state (``app.state`` once ``create_app`` has set
+    it), its answers held to ``limits``, and its server, whose session manager must run while the
+    app answers (:mod:`.mount` runs it)."""
     source = GraphSource.of(state)
-    server = build_server(source)
+    server = build_server(source, limits)
     starlette_app = server.streamable_http_app(
         streamable_http_path=PATH,
         stateless_http=True,
         json_response=True,
         transport_security=transport_security(source.iris.base),
     )
-
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        async with server.session_manager.run():
-            yield
-
     (handler,) = [r for r in starlette_app.routes if isinstance(r, Route) and r.path == PATH]
-    routes = APIRouter(lifespan=lifespan)
-    routes.routes.append(Route(PATH, PostOnly(handler.endpoint)))
-    return routes
+    return PostOnly(handler.endpoint), server

@@ -43,7 +43,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     )
     answers = AnswerLimits(max_chars=args.max_chars, default_rows=args.rows)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(settings, limits, follow_current_s=args.follow or None)  # NoStoreError: exit 3
+    app = create_app(settings, limits, follow_current_s=args.follow or None, serve_mcp=False)  # NoStoreError: exit 3
 
     @asynccontextmanager
     async def release_open(_: Any) -> AsyncIterator[None]:

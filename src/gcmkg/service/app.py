@@ -59,11 +59,13 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gcmkg import __version__
 from gcmkg.iris import Iris
-from gcmkg.mcp import http as mcp_http
+from gcmkg.mcp.answers import AnswerLimits
+from gcmkg.mcp.mount import McpMount
 from gcmkg.releases import Pin, Release, check_base_iri, current_folder
 from gcmkg.service import docs, editor, health, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
@@ -95,9 +97,13 @@ def create_app(
     request_limits: RequestLimits | None = None,
     client_limits: ClientLimits | None = None,
     follow_current_s: float | None = 1.0,
+    mcp_answers: AnswerLimits | None = None,
+    serve_mcp: bool = True,
 ) -> FastAPI:
     """The service over the release ``build/current`` points to; workers start with the lifespan.
 
+    ``mcp_answers``: the size of the ``/mcp`` tools' answers (``gcmkg serve --mcp-max-chars``);
+    ``serve_mcp``: whether to serve ``/mcp`` (``gcmkg mcp`` serves MCP over stdio instead).
     ``follow_current_s``: how often to check whether a build has switched ``build/current`` (and
     then switch to the new release live, :mod:`.serving`); ``None`` serves the first release only.
     """
@@ -142,7 +148,8 @@ def create_app(
         log.info("serving release %s at %s", served.id, settings.base_iri)
         watcher = asyncio.create_task(releases.watch(follow_current_s)) if follow_current_s else None
         try:
-            yield
+            async with mcp.lifespan() if mcp is not None else contextlib.nullcontext():
+                yield
         finally:
             if watcher is not None:
                 watcher.cancel()
@@ -177,7 +184,9 @@ def create_app(
     app.include_router(health.router)
     app.include_router(search.router)
     app.include_router(editor.router)
-    app.include_router(mcp_http.router(app.state))  # /mcp for AI assistants; its lifespan joins the app's
+    mcp = McpMount(app.state, mcp_answers) if serve_mcp else None  # /mcp for AI assistants, built once up
+    if mcp is not None:
+        app.router.routes.append(Route("/mcp", mcp))
     openapi.install(app)
     docs.install(app, "gcmkg")
 

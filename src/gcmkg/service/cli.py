@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 
+from gcmkg.mcp.answers import AnswerLimits
 from gcmkg.service.fairness import ClientLimits
 from gcmkg.service.protocol import bounded_protocol
 from gcmkg.service.request_limits import RequestLimits
@@ -19,6 +20,7 @@ from gcmkg.service.runner import Limits
 _DEFAULTS = Limits()
 _REQUESTS = RequestLimits()
 _CLIENTS = ClientLimits()
+_ANSWERS = AnswerLimits()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -59,6 +61,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         request_limits=request_limits,
         client_limits=client_limits,
         follow_current_s=args.follow or None,
+        mcp_answers=AnswerLimits(max_chars=args.mcp_max_chars),
     )  # NoStoreError (exit 3) when nothing is built
     served = f"http://{args.host}:{args.port}/"
     if served != settings.base_iri:
@@ -128,6 +131,9 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     )
     p.add_argument(
         "--heavy-slots", type=int, default=_CLIENTS.heavy_slots, help="workers all heavy clients share at once"
+    )
+    p.add_argument(
+        "--mcp-max-chars", type=int, default=_ANSWERS.max_chars, help="characters per /mcp tool answer (then paged)"
     )
     p.add_argument("--max-url-bytes", type=int, default=_REQUESTS.max_url_bytes, help="request target (414 past it)")
     p.add_argument("--max-header-bytes", type=int, default=_REQUESTS.max_header_bytes, help="headers (431 past it)")

@@ -21,10 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from gcmkg.service.result_tables import column_name, names_column_of
 
 BOM = "\ufeff"
@@ -83,6 +79,10 @@ def csv_bytes(sheet: Sheet, *, bom: bool) -> bytes:
 
 def xlsx_bytes(sheet: Sheet, title: str) -> bytes:
     """The sheet as one XLSX worksheet named ``title`` (cut to Excel's 31 characters), header in bold."""
+    from openpyxl import Workbook  # imported when a spreadsheet is asked for: a tenth of a second at start
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(_sheet_title(title))
     bold = Font(bold=True)
@@ -109,8 +109,10 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31] or "results"
 
 
-def _text_cell(worksheet: Any, value: str) -> WriteOnlyCell:
+def _text_cell(worksheet: Any, value: str) -> Any:
     """A cell holding ``value`` as text, exactly: a value starting with ``=`` stays text, not a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(worksheet, value=value)
     cell.data_type = "s"
     return cell
