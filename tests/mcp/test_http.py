@@ -276,3 +276,21 @@ def test_mcp_answers_json_and_no_5xx_for_protocol_misuse(mcp_http: str) -> None:
         httpx.post(mcp_http, json=init, headers={**accept, "Origin": "http://evil.example"}, timeout=10),
     ):
         assert 400 <= response.status_code < 500, (response.status_code, response.text)
+
+
+def test_a_browser_based_client_passes_the_cors_preflight(mcp_http: str) -> None:
+    """A web page's MCP client sends Content-Type and Mcp-Protocol-Version with each POST: the
+    preflight must allow both, or the browser never sends the message."""
+    answer = httpx.options(
+        mcp_http,
+        headers={
+            "Origin": "https://assistant.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, mcp-protocol-version",
+        },
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    allowed = {h.strip().lower() for h in answer.headers["access-control-allow-headers"].split(",")}
+    assert {"content-type", "mcp-protocol-version"} <= allowed
+    assert "POST" in answer.headers["access-control-allow-methods"]

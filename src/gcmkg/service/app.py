@@ -204,7 +204,8 @@ def create_app(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        # Mcp-Protocol-Version: what a browser-based MCP client sends to /mcp with each message
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since", "Mcp-Protocol-Version"],
         expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
         max_age=86400,
     )
