@@ -4,11 +4,12 @@
 and yields its settings; ``store`` opens that store read-only.  Tests that need a broken
 corpus copy the corpus with ``corpus_copy``.
 
-``browser`` is the session's one headless Chromium (``/usr/bin/chromium``, which ``make browser``
-installs), launched by Playwright with ``executable_path`` (Playwright's own browser download is
-never used).  One for the whole session: Playwright's sync API allows one running instance per
-thread, so the reader journeys (tests/browser/) and the editor test (tests/service/) share it,
-each test in a fresh context (a fresh profile).
+``browser`` is a headless Chromium (``/usr/bin/chromium``, which ``make browser`` installs),
+launched by Playwright with ``executable_path`` (Playwright's own browser download is never used),
+one per test module, each test in a fresh context (a fresh profile).  Per module, not per session:
+Playwright's sync API runs an event loop in the test thread for as long as it is open, which
+allows no second instance and no ``asyncio.run`` (the MCP tests') meanwhile; so one fixture, here,
+for every browser test, and it is closed when its module ends.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright  # only the browser tests need it
 

@@ -6,7 +6,7 @@ Fixtures:
   the other tests, so no second build) on a free port; pages link by root-relative paths, so a
   base IRI that is not this address does not matter.  With ``GCMKG_TEST_SERVICE_BUILD`` set
   (see ``tests/service/conftest.py``) that finished build is served instead, for quick iteration.
-* ``browser`` (session, from tests/conftest.py) — the session's one headless Chromium.
+* ``browser`` (per module, from tests/conftest.py) — a headless Chromium.
 * ``page`` — a new context (downloads accepted) and page per test; when the test ends, a
   full-page screenshot goes to ``build/test-artefacts/browser/<test>.png`` (``build/`` is
   ignored by git), and ``shoot(name)`` keeps one of any intermediate page.

@@ -5,7 +5,7 @@ table whose links go to resource pages (with labels), share the link and get the
 see a malformed query's error at its line and column — and the browser asks no host but the
 service for anything.  Every request the page makes is recorded.
 
-The session's one Chromium (``browser``, tests/conftest.py), in a context of its own: ``make
+The project's one browser fixture (``browser``, tests/conftest.py), in a context of its own: ``make
 browser`` installs Chromium when it is missing (``make test`` depends on it).
 """
 

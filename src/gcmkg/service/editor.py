@@ -163,7 +163,7 @@ FIRST_STEPS: list[tuple[str, str]] = [
         "SELECT ?objective ?number ?heading WHERE {\n"
         "  ?objective a gcm:Objective ; gcm:number ?number ; gcm:heading ?heading ; gcm:inDocument ?document .\n"
         "  ?document gcm:status gcm:status-final .\n"
-        "} ORDER BY xsd:integer(?number)",
+        "} ORDER BY ?number",
     ),
     (
         "Provisions per document and kind",
@@ -182,7 +182,7 @@ FIRST_STEPS: list[tuple[str, str]] = [
     ),
     (
         "A description as RDF (CONSTRUCT)",
-        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number "1" ; gcm:inDocument ?document ; ?p ?v .\n'
+        'CONSTRUCT { ?o ?p ?v } WHERE {\n  ?o a gcm:Objective ; gcm:number 1 ; gcm:inDocument ?document ; ?p ?v .\n'
         "  ?document gcm:status gcm:status-final .\n}",
     ),
 ]
