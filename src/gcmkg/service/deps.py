@@ -24,7 +24,9 @@ mixes two releases.  Handlers declare them by type::
 * :data:`SavedQueriesDep` — the saved queries read from ``settings.queries_dir`` at start.
 * :data:`PagesDep` — the HTML templates of ``settings.templates_dir``.
 * :data:`DatasetStatsDep` — the release's statistics and VoID description, computed on first
-  use and kept while the release is served (a release never changes).
+  use and kept while the release is served (a release never changes); :data:`StatsCacheDep` —
+  the same, not yet computed, for a handler that needs them only for some answers (counting them
+  takes about a second: a resource's Turtle should not wait for it).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from fastapi import Depends, Request
 
 from gcmkg.iris import Iris
 from gcmkg.releases import Release
-from gcmkg.service.describe import DatasetStats
+from gcmkg.service.describe import DatasetStats, StatsCache
 from gcmkg.service.fairness import ClientBudgets
 from gcmkg.service.pages import Pages
 from gcmkg.service.runner import Limits, QueryRunner
@@ -93,6 +95,10 @@ def get_dataset_stats(request: Request) -> DatasetStats:
     return get_served(request).stats.get()
 
 
+def get_stats_cache(request: Request) -> StatsCache:
+    return get_served(request).stats
+
+
 ServedDep = Annotated[Served, Depends(get_served)]
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 ReleaseDep = Annotated[Release, Depends(get_release)]
@@ -105,3 +111,4 @@ BudgetsDep = Annotated[ClientBudgets, Depends(get_budgets)]
 SavedQueriesDep = Annotated[dict[str, SavedQuery], Depends(get_saved_queries)]
 PagesDep = Annotated[Pages, Depends(get_pages)]
 DatasetStatsDep = Annotated[DatasetStats, Depends(get_dataset_stats)]
+StatsCacheDep = Annotated[StatsCache, Depends(get_stats_cache)]

@@ -33,9 +33,10 @@ from gcmkg import provisions, representations
 from gcmkg.iris import DCTERMS, ELI, PROV, RDF, RDFS, SKOS, Iris
 from gcmkg.representations import Representation
 from gcmkg.service import jsonld, negotiation
-from gcmkg.service.deps import AnswersDep, DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StoreDep
+from gcmkg.service.deps import AnswersDep, DatasetStatsDep, IrisDep, PagesDep, ReleaseDep, StatsCacheDep, StoreDep
 from gcmkg.service.describe import (
     DatasetStats,
+    StatsCache,
     all_labels,
     describe,
     ontology_terms,
@@ -200,7 +201,7 @@ def resource(
     request: Request,
     store: StoreDep,
     iris: IrisDep,
-    stats: DatasetStatsDep,
+    stats: StatsCacheDep,
     pages: PagesDep,
     answers: AnswersDep,
     format: FormatParam = None,
@@ -218,7 +219,7 @@ def resource(
 
 
 def _resource(
-    node: NamedNode, chosen: Representation, store: GraphStore, iris: Iris, stats: DatasetStats, pages: Pages
+    node: NamedNode, chosen: Representation, store: GraphStore, iris: Iris, stats_cache: StatsCache, pages: Pages
 ) -> Response:
     iri = node.value
     description = describe(store, node)
@@ -226,6 +227,7 @@ def _resource(
         return _not_found(pages, chosen, iri)
     if chosen is not representations.HTML:
         return _rdf_response(description.quads(), chosen, iris.base)
+    stats = stats_cache.get()  # the page names predicates and graphs: counted once per release
     # labels of predicates and graphs come from the ontology and the VoID description (computed once)
     labels = {**stats.vocabulary_labels, **{g.iri: g.name for g in stats.graphs}, **description.labels}
     labels.update(_qualified(store, description.labels, provisions.provision_ref(store, iri)))

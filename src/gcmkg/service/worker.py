@@ -30,10 +30,6 @@ from gcmkg.service.results import TooLarge, serialize_boolean, serialize_solutio
 from gcmkg.service.screening import Screened, masked_iris, screen, syntax_hints
 from gcmkg.store import GraphStore, Term
 
-# The forkserver imports this module once and forks every worker from it: compile the
-# tokeniser there, so that each new worker inherits it instead of compiling it on its first query.
-screen("ASK {}")
-
 
 @dataclass(frozen=True)
 class Job:
@@ -222,6 +218,7 @@ def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, nicene
         if niceness:
             os.nice(niceness)
         executor = _Executor(Path(store_dir), base_iri)
+        screen("ASK {}")  # compile the tokeniser now, while starting, not on the first query
         _limit_memory(memory_mb)
     except BaseException as error:  # report why we could not start, then exit
         _tell(conn, ("failed", f"worker could not start: {error}"))
