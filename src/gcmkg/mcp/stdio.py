@@ -21,10 +21,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from gcmkg.mcp.answers import AnswerLimits
-from gcmkg.service.runner import Limits
+from gcmkg.service.cli import add_query_limit_options, query_limits
 
 _ANSWERS = AnswerLimits()
-_QUERIES = Limits()
 
 
 def cmd_mcp(args: argparse.Namespace) -> int:
@@ -33,14 +32,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     from gcmkg.settings import load_settings
 
     settings = load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
-    limits = Limits(
-        timeout_s=args.timeout,
-        max_rows=args.max_rows,
-        max_bytes=args.max_bytes,
-        memory_mb=args.memory_mb,
-        workers=args.workers,
-        burst_workers=args.burst_workers,
-    )
+    limits = query_limits(args)
     answers = AnswerLimits(max_chars=args.max_chars, default_rows=args.rows)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings, limits, follow_current_s=args.follow or None, serve_mcp=False)  # NoStoreError: exit 3
@@ -67,12 +59,7 @@ def add_mcp_command(commands: argparse._SubParsersAction) -> None:  # type: igno
     )
     p.add_argument("--max-chars", type=int, default=_ANSWERS.max_chars, help="characters per answer (then paged)")
     p.add_argument("--rows", type=int, default=_ANSWERS.default_rows, help="rows per answer when no limit is asked")
-    p.add_argument("--timeout", type=float, default=_QUERIES.timeout_s, help="seconds a query may run")
-    p.add_argument("--max-rows", type=int, default=_QUERIES.max_rows, help="result rows (or triples) per query")
-    p.add_argument("--max-bytes", type=int, default=_QUERIES.max_bytes, help="bytes per serialised result")
-    p.add_argument("--memory-mb", type=int, default=_QUERIES.memory_mb, help="address-space limit per query worker")
-    p.add_argument("--workers", type=int, default=_QUERIES.workers, help="query worker processes")
-    p.add_argument("--burst-workers", type=int, default=_QUERIES.burst_workers, help="extra workers when all are busy")
+    add_query_limit_options(p)
     p.add_argument("--follow", type=float, default=1.0, help="seconds between checks of build/current (0 = never)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     p.set_defaults(run=cmd_mcp)

@@ -30,14 +30,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gcmkg.settings import load_settings
 
     settings = load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
-    limits = Limits(
-        timeout_s=args.timeout,
-        max_rows=args.max_rows,
-        max_bytes=args.max_bytes,
-        memory_mb=args.memory_mb,
-        workers=args.workers,
-        burst_workers=args.burst_workers,
-    )
+    limits = query_limits(args)
     request_limits = RequestLimits(
         max_url_bytes=args.max_url_bytes,
         max_header_bytes=args.max_header_bytes,
@@ -83,18 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = commands.add_parser(
-        "serve",
-        help="serve the built store: /sparql, saved queries, dereferenceable IRIs",
-        description=(
-            "Serve the built store (run `make build` or `gcmkg build` first): /sparql, saved queries, "
-            "dereferenceable IRIs. Each query runs in one of --workers worker processes under the limits below."
-        ),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    p.add_argument("--port", type=int, default=8000, help="TCP port")
+def add_query_limit_options(p: argparse.ArgumentParser) -> None:
+    """The per-query limits and the worker pool, as ``gcmkg serve`` and ``gcmkg mcp`` take them."""
     p.add_argument("--timeout", type=float, default=_DEFAULTS.timeout_s, help="seconds a query may run")
     p.add_argument("--max-rows", type=int, default=_DEFAULTS.max_rows, help="result rows (or triples) per query")
     p.add_argument("--max-bytes", type=int, default=_DEFAULTS.max_bytes, help="bytes per serialised result")
@@ -108,8 +91,35 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         "--burst-workers",
         type=int,
         default=_DEFAULTS.burst_workers,
-        help="extra workers started (and kept) when all are busy, so slow queries do not hold up quick ones",
+        help="extra workers started when all are busy (stopped after 5 s idle), so slow queries do not delay others",
     )
+
+
+def query_limits(args: argparse.Namespace) -> Limits:
+    """The :class:`Limits` the options of :func:`add_query_limit_options` ask for."""
+    return Limits(
+        timeout_s=args.timeout,
+        max_rows=args.max_rows,
+        max_bytes=args.max_bytes,
+        memory_mb=args.memory_mb,
+        workers=args.workers,
+        burst_workers=args.burst_workers,
+    )
+
+
+def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = commands.add_parser(
+        "serve",
+        help="serve the built store: /sparql, saved queries, dereferenceable IRIs",
+        description=(
+            "Serve the built store (run `make build` or `gcmkg build` first): /sparql, saved queries, "
+            "dereferenceable IRIs. Each query runs in one of --workers worker processes under the limits below."
+        ),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
+    p.add_argument("--port", type=int, default=8000, help="TCP port")
+    add_query_limit_options(p)
     p.add_argument(
         "--client-queries", type=int, default=_CLIENTS.concurrent, help="ad-hoc queries one client may run at once"
     )
