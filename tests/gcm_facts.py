@@ -75,3 +75,7 @@ GUIDING_PRINCIPLES = [
     "Whole-of-government approach",
     "Whole-of-society approach",
 ]
+
+# Values for the saved-query parameters that have no default (a search needs something to look
+# for): "disaggregated data" is in objective 1's title.
+SAVED_QUERY_EXAMPLES: dict[str, dict[str, str]] = {"search": {"phrase": "disaggregated data"}}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from gcm_facts import GUIDING_PRINCIPLES, OBJECTIVE_ACTIONS, OBJECTIVE_TITLES
+from gcm_facts import GUIDING_PRINCIPLES, OBJECTIVE_ACTIONS, OBJECTIVE_TITLES, SAVED_QUERY_EXAMPLES
 
 from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, load_catalog
 from gcmkg.settings import PROJECT_ROOT
@@ -20,8 +20,6 @@ from gcmkg.store import GraphStore
 
 FINAL = "http://127.0.0.1:8000/id/a-73-l-66/en"
 
-# Values for the parameters that have no default (a search needs something to look for).
-EXAMPLES: dict[str, dict[str, str]] = {"search": {"phrase": "disaggregated data"}}
 MY_QUERIES = {
     "objectives",
     "objective-actions",
@@ -67,9 +65,9 @@ def test_every_saved_query_runs_with_its_defaults(store: GraphStore, catalog: di
     """
     for query in catalog.values():
         for param in query.params:
-            assert param.default is not None or not param.required or param.name in EXAMPLES.get(query.name, {})
+            assert param.default is not None or not param.required or param.name in SAVED_QUERY_EXAMPLES.get(query.name, {})
     for query in catalog.values():
-        rows = run(store, query, **EXAMPLES.get(query.name, {}))
+        rows = run(store, query, **SAVED_QUERY_EXAMPLES.get(query.name, {}))
         assert rows or query.name not in MY_QUERIES, f"{query.name} returned no rows with its default parameters"
 
 

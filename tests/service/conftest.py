@@ -33,6 +33,7 @@ import httpx
 import pytest
 
 from gcmkg.build import build
+from gcmkg.service.saved_query_files import SavedQuery, load_catalog
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
 
@@ -185,3 +186,15 @@ def protocol_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
 @pytest.fixture(scope="session")
 def protocol_url(protocol_server: Server) -> str:
     return protocol_server.url
+
+
+@pytest.fixture(scope="session")
+def graph_store(service_settings: Settings) -> GraphStore:
+    """The served graph's store, opened read-only, for tests that check an answer against it."""
+    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
+
+
+@pytest.fixture(scope="session")
+def catalog(service_settings: Settings) -> dict[str, SavedQuery]:
+    """The saved queries the service serves, as it reads them."""
+    return load_catalog(service_settings.queries_dir)

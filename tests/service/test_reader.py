@@ -70,11 +70,6 @@ def client(service_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def graph_store(service_settings: Settings) -> GraphStore:
-    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
-
-
 def page(client: httpx.Client, path: str) -> Page:
     response = client.get(path, headers=HTML)
     assert response.status_code == 200, (path, response.status_code)

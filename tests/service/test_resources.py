@@ -43,11 +43,6 @@ def client(service_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def graph_store(service_settings: Settings) -> GraphStore:
-    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
-
-
 def path_of(iri: str, settings: Settings) -> str:
     """The request path of a minted IRI (the server's address is the base IRI)."""
     assert iri.startswith(settings.base_iri), iri

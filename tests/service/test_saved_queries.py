@@ -10,32 +10,21 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from gcm_facts import SAVED_QUERY_EXAMPLES
 
-from gcmkg.service.saved_query_files import SavedQuery, load_catalog
+from gcmkg.service.saved_query_files import SavedQuery
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
 
 pytestmark = pytest.mark.server
 
 FINAL = "id/a-73-l-66/en"
-# Values for the parameters that have no default (a search needs something to look for).
-EXAMPLES: dict[str, dict[str, str]] = {"search": {"phrase": "disaggregated data"}}
 
 
 @pytest.fixture(scope="module")
 def client(service_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=service_url, timeout=30) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def catalog(service_settings: Settings) -> dict[str, SavedQuery]:
-    return load_catalog(service_settings.queries_dir)
-
-
-@pytest.fixture(scope="module")
-def graph_store(service_settings: Settings) -> GraphStore:
-    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
 
 
 def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, SavedQuery]) -> None:
@@ -87,7 +76,7 @@ def test_every_saved_query_runs_in_json_and_csv(
 ) -> None:
     counts = {}
     for name, query in catalog.items():
-        example = EXAMPLES.get(name, {})
+        example = SAVED_QUERY_EXAMPLES.get(name, {})
         expected = graph_store.select(query.text, substitutions=query.bind(example, graph_store.base_iri))
         answer = client.get(f"/queries/{name}", params=example, headers={"Accept": "application/sparql-results+json"})
         assert answer.status_code == 200, (name, answer.text[:300])

@@ -24,15 +24,14 @@ from typing import Any
 
 import httpx
 import pytest
+from gcm_facts import SAVED_QUERY_EXAMPLES
 from pyoxigraph import Literal, NamedNode
 
-from gcmkg.service.saved_query_files import ANY, SavedQuery, load_catalog
-from gcmkg.settings import Settings
+from gcmkg.service.saved_query_files import ANY, SavedQuery
 from gcmkg.store import GraphStore
 
 pytestmark = pytest.mark.server
 
-EXAMPLES: dict[str, dict[str, str]] = {"search": {"phrase": "disaggregated data"}}
 Rows = list[dict[str, str]]
 
 
@@ -42,18 +41,8 @@ def client(service_url: str) -> Iterator[httpx.Client]:
         yield client
 
 
-@pytest.fixture(scope="module")
-def catalog(service_settings: Settings) -> dict[str, SavedQuery]:
-    return load_catalog(service_settings.queries_dir)
-
-
-@pytest.fixture(scope="module")
-def graph_store(service_settings: Settings) -> GraphStore:
-    return GraphStore.open_read_only(service_settings.store_dir, service_settings.base_iri)
-
-
 def answer(client: httpx.Client, name: str, params: dict[str, str]) -> Rows:
-    response = client.get(f"/queries/{name}", params={**EXAMPLES.get(name, {}), **params, "format": "json"})
+    response = client.get(f"/queries/{name}", params={**SAVED_QUERY_EXAMPLES.get(name, {}), **params, "format": "json"})
     assert response.status_code == 200, (name, params, response.text[:300])
     return [{k: v["value"] for k, v in row.items()} for row in response.json()["results"]["bindings"]]
 
@@ -249,7 +238,7 @@ def test_every_value_of_every_parameter_means_what_it_says(
                 checked[name] += 1
             if param.any is None and param.values:  # (an IRI picker takes any IRI: "any" is then one with no rows)
                 refused = client.get(
-                    f"/queries/{name}", params={**EXAMPLES.get(name, {}), param.name: ANY, "format": "json"}
+                    f"/queries/{name}", params={**SAVED_QUERY_EXAMPLES.get(name, {}), param.name: ANY, "format": "json"}
                 )
                 assert refused.status_code == 422, (name, param.name)
                 assert refused.json()["detail"][0]["loc"] == ["query", param.name]

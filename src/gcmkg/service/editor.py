@@ -95,10 +95,6 @@ def static_file(digest: str, path: str) -> Response:
     return Response(asset.body, media_type=asset.media_type, headers={"Cache-Control": IMMUTABLE})
 
 
-router.add_api_route(
-    "/static/{digest}/{path:path}", static_file, methods=["HEAD"], include_in_schema=False, response_class=Response
-)
-
 
 # completions -----------------------------------------------------------------------------------
 

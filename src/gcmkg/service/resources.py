@@ -340,9 +340,6 @@ def cite(pages: PagesDep, store: StoreDep, iris: IrisDep, cite: Annotated[str, Q
     return pages.render("citation.html", status_code=404, cite=cite, documents=listed, headers=VARY)
 
 
-# HEAD answers like GET without the body (link checkers); one operation in the OpenAPI document
-router.add_api_route("/id/{path:path}", resource, methods=["HEAD"], include_in_schema=False)
-
 
 def _literal_value(term: Any) -> str:
     return term.value if isinstance(term, Literal) else ""
@@ -555,8 +552,6 @@ def dump_file(file: str, release: ReleaseDep) -> Response:
             )
     raise HTTPException(status_code=404, detail=f"no dump named {file!r}; see /dumps/ for the list")
 
-
-router.add_api_route("/dumps/{file}", dump_file, methods=["HEAD"], include_in_schema=False)
 
 
 # the JSON-LD context ---------------------------------------------------------------------------
