@@ -59,6 +59,19 @@ def test_a_client_over_its_concurrency_is_refused_at_once(budgeted: Server) -> N
     assert answers[0].status_code == 503 and "longer than the 2 s limit" in answers[0].text
 
 
+def test_the_service_description_takes_no_query_slot(budgeted: Server) -> None:
+    """A slot is held by a query, from its arrival to its answer; the editor or the service
+    description of a client whose one query is running is still served."""
+    thread, answers = in_background(budgeted, "describer", SLOW)
+    description = httpx.get(budgeted.url + "sparql", headers={"User-Agent": "describer"}, timeout=30)
+    assert description.status_code == 200 and "sd:Service" in description.text
+    refused, _ = ask(budgeted, "describer", QUICK)
+    assert refused.status_code == 429  # while a query of its own is what it already runs
+    thread.join(30)
+    again, _ = ask(budgeted, "describer", QUICK)  # the slot was given back with the answer
+    assert answers[0].status_code == 503 and again.status_code != 429
+
+
 def test_heavy_clients_get_a_shorter_limit_and_share_one_worker(budgeted: Server) -> None:
     first = [in_background(budgeted, name, SLOW) for name in ("heavy-a", "heavy-c")]
     for thread, _ in first:

@@ -13,9 +13,9 @@ does, each client gets a budget (:class:`ClientLimits`, ``gcmkg serve`` options)
 
 A query over budget is refused at once with ``429 Too Many Requests`` and a ``Retry-After``
 saying when the budget frees, before it reaches a worker: on arrival, by
-:class:`RefuseOverBudget`, and again when it is admitted.  A client is its address and its
-``User-Agent`` (behind a proxy on loopback, uvicorn takes the address from ``X-Forwarded-For``).
-Saved queries and dereferencing are not charged: they run in a lane of their own
+:class:`RefuseOverBudget`, which takes the query's slot there and then (a :class:`Hold`).
+A client is its address and its ``User-Agent`` (behind a proxy on loopback, uvicorn takes the
+address from ``X-Forwarded-For``).  Saved queries and dereferencing are not charged: they run in a lane of their own
 (:mod:`.serving`) and are answered from a per-release cache after their first run.
 """
 
@@ -158,21 +158,8 @@ class ClientBudgets:
             ), True
         return None, heavy
 
-    def refusal(self, key: str) -> OverBudget | None:
-        """Why ``key``'s next query would be refused now, or None; changes nothing (for the early check)."""
-        with self._lock:
-            if key not in self._clients:
-                return None
-            now = self._clock()
-            refused, _ = self._refusal(self._client(key, now), now)
-            if refused is not None:
-                self.refused += 1
-            return refused
-
-    @contextmanager
-    def admit(self, key: str) -> Iterator[Admission]:
-        """Run the block as one of ``key``'s queries, or raise :class:`OverBudget`."""
-        limits = self.limits
+    def hold(self, key: str) -> Hold:
+        """One of ``key``'s query slots, held until :meth:`Hold.release`; or raise :class:`OverBudget`."""
         with self._lock:
             now = self._clock()
             client = self._client(key, now)
@@ -182,40 +169,95 @@ class ClientBudgets:
                 raise refused
             client.running += 1
             self._heavy_running += heavy
-        started = self._clock()
-        admission = Admission(limits.heavy_timeout_s if heavy else None)
+        return Hold(self, client, heavy)
+
+    @contextmanager
+    def admit(self, key: str) -> Iterator[Admission]:
+        """Run the block as one of ``key``'s queries, or raise :class:`OverBudget`."""
+        held = self.hold(key)
+        try:
+            with held.running() as admission:
+                yield admission
+        finally:
+            held.release()
+
+
+class Hold:
+    """A query slot of one client, taken when its request arrives and given back when it ends.
+
+    Taking the slot on arrival (:class:`RefuseOverBudget`) makes the decision once, on the event
+    loop: a refusal never waits for a thread, and a query let in is not refused later because
+    another request took the slot meanwhile.  Only the time spent in :meth:`running` is charged.
+    """
+
+    def __init__(self, budgets: ClientBudgets, client: _Client, heavy: bool) -> None:
+        self._budgets, self._client, self._heavy = budgets, client, heavy
+        self._held = True
+
+    @contextmanager
+    def running(self) -> Iterator[Admission]:
+        """Run the block as the query; its time (or ``charge_at_least``) is charged when it ends."""
+        clock = self._budgets._clock
+        started = clock()
+        admission = Admission(self._budgets.limits.heavy_timeout_s if self._heavy else None)
         try:
             yield admission
         finally:
-            with self._lock:
-                ended = self._clock()
-                client.running -= 1
-                self._heavy_running -= heavy
-                client.charges.append((ended, max(ended - started, admission.charge_at_least)))
+            with self._budgets._lock:
+                ended = clock()
+                self._client.charges.append((ended, max(ended - started, admission.charge_at_least)))
+
+    def release(self) -> None:
+        """Give the slot back (once; again is a no-op)."""
+        with self._budgets._lock:
+            if self._held:
+                self._held = False
+                self._client.running -= 1
+                self._budgets._heavy_running -= self._heavy
 
 
 class RefuseOverBudget:
-    """ASGI middleware: an ad-hoc query from a client over its budget is refused on arrival.
+    """ASGI middleware: an ad-hoc query takes its client's slot on arrival, or is refused with 429.
 
-    The same check :meth:`ClientBudgets.admit` makes, made before the request waits for a thread
-    or its body is read, so that a refusal is answered at once even when the service is busy.
+    The check is made before the request waits for a thread or its body is read, so that a
+    refusal is answered at once even when the service is busy; the slot (a :class:`Hold`, in
+    ``scope["state"]["query_hold"]`` for the route) is given back when the answer has been sent.
+    A ``GET`` without ``query`` (the service description, the editor) takes no slot.
     """
 
     def __init__(self, app: ASGIApp, budgets: ClientBudgets, path: str = "/sparql") -> None:
         self.app, self.budgets, self.path = app, budgets, path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == self.path and scope["method"] in ("GET", "POST"):
-            client = scope.get("client")
-            agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"")
-            refused = self.budgets.refusal(client_key(client[0] if client else None, agent.decode("latin-1")))
-            if refused is not None:
-                response = PlainTextResponse(
-                    refused.message + "\n", status_code=429, headers={"Retry-After": str(refused.retry_after)}
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+        if not (scope["type"] == "http" and scope["path"] == self.path and _is_query(scope)):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"")
+        try:
+            held = self.budgets.hold(client_key(client[0] if client else None, agent.decode("latin-1")))
+        except OverBudget as refused:
+            response = PlainTextResponse(
+                refused.message + "\n", status_code=429, headers={"Retry-After": str(refused.retry_after)}
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})[HOLD] = held
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            held.release()
+
+
+HOLD = "query_hold"  # where RefuseOverBudget leaves a request's Hold, in the ASGI scope's state
+
+
+def _is_query(scope: Scope) -> bool:
+    if scope["method"] == "POST":
+        return True
+    if scope["method"] != "GET":
+        return False
+    return any(name == b"query" for name, _, _ in (p.partition(b"=") for p in scope["query_string"].split(b"&")))
 
 
 def client_key(host: str | None, user_agent: str | None) -> str:

@@ -42,7 +42,7 @@ from gcmkg.iris import RDF, RDFS, SCHEMA, SD, SH, VOID, Iris
 from gcmkg.representations import HTML, QUERY_RESULTS, SPARQL_QUERY, TRIPLES, TURTLE, Representation
 from gcmkg.service import editor, negotiation
 from gcmkg.service.deps import AnswersDep, BudgetsDep, IrisDep, LimitsDep, RunnerDep, StoreDep
-from gcmkg.service.fairness import ClientBudgets, client_key
+from gcmkg.service.fairness import HOLD, ClientBudgets, Hold, client_key
 from gcmkg.service.openapi import format_query, replace_schema
 from gcmkg.service.runner import Limits, QueryLimitExceeded, QueryOutcome, QueryRejected, QueryRunner
 from gcmkg.service.screening import screen
@@ -108,17 +108,24 @@ def _one(values: list[str], name: str) -> str | None:
 
 @dataclass(frozen=True)
 class AdHoc:
-    """What an ad-hoc query needs to run: the lane of workers, the cache, the client's budget."""
+    """What an ad-hoc query needs to run: the lane of workers, the cache, the client's budget.
+
+    ``hold``: the client's query slot, taken on arrival by :class:`~.fairness.RefuseOverBudget`;
+    without one (the MCP tools, a query parameter the middleware did not recognise) the slot is
+    taken here, when the query is about to run.
+    """
 
     runner: QueryRunner
     answers: AnswerCache
     budgets: ClientBudgets
     client: str
+    hold: Hold | None = None
 
 
 def ad_hoc(request: Request, runner: RunnerDep, answers: AnswersDep, budgets: BudgetsDep) -> AdHoc:
     client = request.client.host if request.client else None
-    return AdHoc(runner, answers, budgets, client_key(client, request.headers.get("user-agent")))
+    held = request.scope.get("state", {}).get(HOLD)
+    return AdHoc(runner, answers, budgets, client_key(client, request.headers.get("user-agent")), held)
 
 
 AdHocDep = Annotated[AdHoc, Depends(ad_hoc)]
@@ -143,7 +150,7 @@ def _run(
     cached = lane.answers.get(key)
     if cached is not None:
         return cached
-    with lane.budgets.admit(lane.client) as admission:
+    with lane.hold.running() if lane.hold is not None else lane.budgets.admit(lane.client) as admission:
         try:
             outcome = lane.runner.run(
                 query,
