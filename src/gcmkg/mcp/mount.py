@@ -25,6 +25,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gcmkg.mcp.answers import AnswerLimits
+from gcmkg.service import heap
 
 log = logging.getLogger("gcmkg.mcp")
 
@@ -68,6 +69,7 @@ class McpMount:
             self._failure = f"{type(error).__name__}: {error}"
             self._ready.set()
             return
+        heap.settle()  # the SDK's modules live as long as the process: out of the collector's way
         async with server.session_manager.run():
             self._app = app
             self._ready.set()

@@ -67,7 +67,7 @@ from gcmkg.iris import Iris
 from gcmkg.mcp.answers import AnswerLimits
 from gcmkg.mcp.mount import McpMount
 from gcmkg.releases import Pin, Release, check_base_iri, current_folder
-from gcmkg.service import docs, editor, health, openapi, resources, saved_queries, search, sparql
+from gcmkg.service import docs, editor, health, heap, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
@@ -146,6 +146,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         served = await run_in_threadpool(releases.start)
         log.info("serving release %s at %s", served.id, settings.base_iri)
+        heap.settle()
         watcher = asyncio.create_task(releases.watch(follow_current_s)) if follow_current_s else None
         try:
             async with mcp.lifespan() if mcp is not None else contextlib.nullcontext():
