@@ -1,8 +1,8 @@
 """``/mcp`` in the service: the MCP server over streamable HTTP, stateless, answering JSON.
 
 :func:`endpoint` is the ASGI app of ``/mcp`` (the SDK's streamable-HTTP handler) and the server
-whose session manager must run meanwhile; :mod:`.mount` builds both in the background once the
-service is up (importing the SDK takes longer than starting the rest of the service).
+whose session manager must run meanwhile; :mod:`.mount` builds both when the first ``/mcp``
+request comes (importing the SDK takes longer than starting the rest of the service).
 
 Stateless with JSON answers: each POST is one JSON-RPC exchange answered with one JSON body (no
 session to keep, no event stream), so any replica behind a load balancer can answer it.  The

@@ -1,11 +1,11 @@
-"""``/mcp`` in the service without delaying its start: the MCP server is built in the background.
+"""``/mcp`` in the service without delaying its start: the MCP server is built when first asked for.
 
 Importing the MCP SDK and building the server (:mod:`.http`) takes about as long as starting the
-rest of the service, and none of it is needed for the service's first answers.  So
-:class:`McpMount` is a plain ASGI app that imports nothing of the SDK: the service's lifespan
-starts it, and it builds the server :data:`BUILD_AFTER_S` after the start (so a cold start's
-first answers do not share the interpreter with the import), or at once when an ``/mcp`` request
-comes first; the SDK's session manager then runs until the service stops.  A request that comes
+rest of the service and holds about 27 MiB, and none of it is needed for the service's other
+answers.  So :class:`McpMount` is a plain ASGI app that imports nothing of the SDK: the service's
+lifespan starts it, and it builds the server when the first ``/mcp`` request comes (a service
+no assistant talks to never loads the SDK); the SDK's session manager then runs until the
+service stops.  A request that comes
 while the server is being built waits for it (at most :data:`WAIT_S`, then ``503`` with
 ``Retry-After``); if it could not be built, ``/mcp`` answers ``503`` saying so, and the rest of
 the service is not affected.
@@ -29,7 +29,6 @@ from gcmkg.service import heap
 
 log = logging.getLogger("gcmkg.mcp")
 
-BUILD_AFTER_S = 2.0  # after the service's start, unless an /mcp request asks first
 WAIT_S = 30.0  # how long an /mcp request waits for the server being built
 
 
@@ -56,8 +55,7 @@ class McpMount:
                 await task
 
     async def _serve(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wanted.wait(), BUILD_AFTER_S)
+        await self._wanted.wait()
         if self._stop.is_set():
             self._ready.set()
             return
