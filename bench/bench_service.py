@@ -2,7 +2,7 @@
 
 Not a test: it prints figures.  Both servers run on loopback over the same built store, one at
 a time, and receive the same questions (:mod:`cases`: each pair asks the same of both, and both
-answers are checked to be 200 before anything is timed):
+answers are checked to be 200, and every request is asked once, before anything is timed):
 
 * **deref** — an IRI as Turtle (``/id/…``); on Oxigraph the CONSTRUCT of its statements;
 * **deref-html** — the same IRI as an HTML page (Oxigraph: the same CONSTRUCT);
@@ -11,7 +11,9 @@ answers are checked to be 200 before anything is timed):
 
 For each, at 1, 4, 16 and 32 connections (wrk, one thread per connection, ``--seconds`` each):
 requests per second, p50 and p95 latency, CPU per request of the server (all its processes) and
-its resident memory, and the ratio gcmkg ÷ Oxigraph of the throughput.  First, wrk is shown not
+its resident memory, and the ratio gcmkg ÷ Oxigraph of the throughput.  Each server's memory at
+rest is printed first: RSS summed over its processes, and PSS, which counts a page shared by
+forked workers once (the figure for "the whole service under 150 MiB").  First, wrk is shown not
 to be the bottleneck: the rate at which it drives gcmkg's cheapest answer is printed, to be read
 against the cells below.
 
@@ -21,6 +23,7 @@ against the cells below.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +31,8 @@ import httpx
 import cases
 import wrk
 from servers import Server, start_gcmkg, start_oxigraph
+
+AT_REST_S = 5.0  # how long a server idles after starting before its memory is read
 
 
 def groups(base: str, iris: list[str]) -> dict[str, list[cases.Pair]]:
@@ -59,6 +64,25 @@ def check(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None
             status = client.get(request.path, headers={"Accept": request.accept}).status_code
             if status != 200:
                 raise SystemExit(f"{server.name} answered {status} to {kind}: {request.path[:120]}")
+
+
+def warm(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None:
+    """Ask every request of every cell once, on both servers alike, before anything is timed: the
+    cells measure answers in steady state (gcmkg computes an answer once per release, Oxigraph
+    warms its own caches); how long the first pass took is printed, for the cold cost."""
+    started, count = time.perf_counter(), 0
+    with httpx.Client(base_url=server.url.rstrip("/"), timeout=60, headers={"User-Agent": "bench-warm-up"}) as client:
+        for items in pairs.values():
+            for pair in items:
+                request = getattr(pair, side)
+                headers = {"Accept": request.accept}
+                if request.body is None:
+                    client.get(request.path, headers=headers)
+                else:
+                    headers["Content-Type"] = request.content_type or "application/octet-stream"
+                    client.request(request.method, request.path, content=request.body, headers=headers)
+                count += 1
+    print(f"{server.name} warm-up: each of the {count} requests once, in {time.perf_counter() - started:.1f} s")
 
 
 def measure(server: Server, requests: list[wrk.Request], connections: int, seconds: float) -> dict[str, float]:
@@ -107,7 +131,14 @@ def main() -> None:
         server = start()
         side = "ours" if name == "gcmkg" else "theirs"
         try:
+            time.sleep(AT_REST_S)
+            tree = server.tree
+            print(
+                f"{name} at rest, {AT_REST_S:g} s after its first answer: RSS {tree.rss_mib():.0f} MiB, "
+                f"PSS {tree.pss_mib():.0f} MiB in {tree.count()} processes"
+            )
             check(server, pairs, side)
+            warm(server, pairs, side)
             if name == "gcmkg":  # the cheapest answer: ASK {} from the release's answer cache
                 probe = wrk.Request("GET", "/sparql?query=ASK%7B%7D", cases.JSON)
                 ceiling = wrk.run(wrk.Load("ceiling", server.url, [probe], 16, "ceiling"), seconds=args.seconds)

@@ -115,7 +115,7 @@ def phase(server: Server, pairs: dict[str, list[cases.Pair]], hostile: bool, sec
     title = f"{server.name} · {'with 4 pathological clients' if hostile else 'well-behaved clients only'}"
     print(
         f"\n{title} · {seconds:g} s · {total} requests · CPU {cpu:.1f} s ({cpu / max(total, 1) * 1000:.2f} ms/request)"
-        f" · RSS {tree.rss_mib():.0f} MiB in {tree.count()} processes"
+        f" · RSS {tree.rss_mib():.0f} MiB (PSS {tree.pss_mib():.0f} MiB) in {tree.count()} processes"
     )
     print(
         f"  {'kind':7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  statuses / socket errors"

@@ -189,7 +189,20 @@ class ProcessTree:
             total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
         return total / CLOCK_TICKS
 
+    def pss_mib(self) -> float:
+        """Proportional set size: each page shared by several processes (a forked worker's, a
+        library's) counted once in all, split between them; the memory the service really holds."""
+        total = 0
+        for pid in self.pids():
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0)
+        return total / 1024
+
     def rss_mib(self) -> float:
+        """Resident set size summed over the processes: a page shared by several counts in each."""
         total = 0
         for pid in self.pids():
             try:
