@@ -63,6 +63,33 @@ def test_cors(client: httpx.Client) -> None:
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-max-age"] == "86400"
+
+
+@pytest.mark.server
+def test_cors_headers_follow_the_origin_and_replays_get_them_too(client: httpx.Client) -> None:
+    """The same answer, replayed (:mod:`gcmkg.service.replay`), gets CORS headers only when the
+    request names an Origin, and says in Vary that it depends on it, beside Accept."""
+    params = {"query": QUERY + " LIMIT 2"}
+    for _ in range(2):  # computed, then replayed
+        plain = client.get("sparql", params=params)
+        crossing = client.get("sparql", params=params, headers={"Origin": "https://example.org"})
+        assert plain.status_code == crossing.status_code == 200 and plain.content == crossing.content
+        assert "access-control-allow-origin" not in plain.headers
+        assert crossing.headers["access-control-allow-origin"] == "*"
+        for answer in (plain, crossing):
+            vary = [v.strip().lower() for v in answer.headers["vary"].split(",")]
+            assert "origin" in vary and "accept" in vary and vary.count("origin") == 1
+
+
+@pytest.mark.server
+def test_a_preflight_for_what_is_not_allowed_is_refused_naming_it(client: httpx.Client) -> None:
+    asked = {"Origin": "https://example.org", "Access-Control-Request-Method": "PUT"}
+    method = client.options("sparql", headers=asked)
+    assert method.status_code == 400 and "method PUT" in method.text
+    asked = {**asked, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-secret, accept"}
+    header = client.options("sparql", headers=asked)
+    assert header.status_code == 400 and "x-secret" in header.text and "accept," not in header.text
 
 
 @pytest.mark.server

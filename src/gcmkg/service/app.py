@@ -12,7 +12,7 @@ the routers: :mod:`.sparql` (the SPARQL 1.1 endpoint), :mod:`.resources` (derefe
 home page, VoID, ontology, dumps), :mod:`.saved_queries` (``/queries``) and :mod:`.health`.
 
 Middleware, outermost first: :class:`~.access_log.AccessLog` (one JSON line per request),
-:class:`~.request_limits.BoundedRequests` (URL, header and body caps), CORS,
+:class:`~.request_limits.BoundedRequests` (URL, header and body caps), :class:`~.cors.Cors`,
 :class:`~.fairness.RefuseOverBudget` (429 on arrival for a client over its budget),
 :class:`~.serving.ServeRelease` (the request holds one release to its end),
 :class:`~.replay.ReplayAnswers` (a GET answer computed once per release, then replayed), :class:`CacheValidators`,
@@ -53,7 +53,6 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -69,6 +68,7 @@ from gcmkg.mcp.mount import McpMount
 from gcmkg.releases import Pin, Release, check_base_iri, current_folder
 from gcmkg.service import docs, editor, health, heap, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
+from gcmkg.service.cors import Cors
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.fairness import ClientBudgets, ClientLimits, OverBudget, RefuseOverBudget
 from gcmkg.service.negotiation import AnnounceAlternates, NotAcceptable
@@ -202,12 +202,11 @@ def create_app(
     app.add_middleware(ServeRelease, releases=releases)
     app.add_middleware(RefuseOverBudget, budgets=app.state.budgets)
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        Cors,
+        methods=["GET", "HEAD", "POST", "OPTIONS"],
         # Mcp-Protocol-Version: what a browser-based MCP client sends to /mcp with each message
-        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since", "Mcp-Protocol-Version"],
-        expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
+        request_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since", "Mcp-Protocol-Version"],
+        exposed_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
         max_age=86400,
     )
     app.add_middleware(BoundedRequests, limits=request_limits)

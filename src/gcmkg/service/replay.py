@@ -43,8 +43,7 @@ def replay_key(scope: Scope) -> tuple[object, ...] | None:
     """What the answer to a request depends on, besides the release; None for a conditional or
     ranged request (not replayed).  The headers are read in one pass: this runs for every GET."""
     negotiated = dict.fromkeys(NEGOTIATED, b"")
-    for name, value in scope.get("headers", ()):
-        name = name.lower()
+    for name, value in scope.get("headers", ()):  # ASGI servers give the names in lower case
         if name in negotiated:
             negotiated[name] = value
         elif name in CONDITIONAL:

@@ -63,8 +63,12 @@ def not_utf8(query_string: bytes) -> str | None:
     >>> not_utf8(b"query=%22%FF%22")
     "parameter 'query': byte 0xff at 1 is not UTF-8"
     """
-    if not query_string:
-        return None
+    if b"%" not in query_string:  # nothing encoded: UTF-8 as it stands, or not (one C-level check)
+        try:
+            query_string.decode("utf-8")
+            return None
+        except UnicodeDecodeError:
+            pass
     for part in query_string.split(b"&"):
         name, _, value = part.partition(b"=")
         for piece in (name, value):
@@ -120,12 +124,18 @@ class BoundedRequests:
             message = f"the query string is not UTF-8 ({bad_encoding}); percent-encode the UTF-8 bytes of each value"
             await _refuse(send, 400, message)
             return
-        headers = scope.get("headers", [])
-        size = sum(len(name) + len(value) + 4 for name, value in headers)
+        size = 0
+        length = None
+        chunked = False
+        for name, value in scope.get("headers", ()):  # one pass: this runs for every request
+            size += len(name) + len(value) + 4
+            if name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = True
         if size > limits.max_header_bytes:
             await _refuse(send, 431, f"the request headers are {size} bytes; at most {limits.max_header_bytes}")
             return
-        length = next((value for name, value in headers if name == b"content-length"), None)
         if length is not None:
             try:
                 declared = int(length)
@@ -137,6 +147,9 @@ class BoundedRequests:
                     send, 413, f"the request body is {declared} bytes; at most {limits.max_body_bytes} are accepted"
                 )
                 return
+        if not chunked:  # no body, or one of a declared length under the cap (the server holds it to that)
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         started = False
