@@ -16,8 +16,8 @@ from pathlib import Path
 
 import rdflib
 from pyoxigraph import Literal, NamedNode
-from pyshacl import validate as shacl_validate
 
+from gcmkg import shacl
 from gcmkg.store import GraphStore
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
@@ -35,7 +35,7 @@ class Violation:
         return f"{where}: {self.message} [{self.rule}]"
 
 
-def load_shapes(shapes_dir: Path, base_iri: str) -> rdflib.Graph:
+def _rdflib_shapes(shapes_dir: Path, base_iri: str) -> rdflib.Graph:
     shapes = rdflib.Graph()
     for path in sorted(shapes_dir.glob("*.ttl")):
         shapes.parse(path, format="turtle", publicID=base_iri)
@@ -51,29 +51,31 @@ def to_rdflib(store: GraphStore) -> rdflib.Graph:
 
 
 def _labels(store: GraphStore, iris: set[str]) -> dict[str, str]:
+    """The rdfs:label of each IRI that has one (one label each, as the first the store gives)."""
+    named = sorted(iri for iri in iris if iri.startswith(("http://", "https://")))
+    if not named:
+        return {}
+    values = " ".join(str(NamedNode(iri)) for iri in named)
+    rows = store.select(
+        f"SELECT ?s ?label WHERE {{ VALUES ?s {{ {values} }} ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"
+    )
     labels: dict[str, str] = {}
-    for iri in iris:
-        rows = (
-            store.select(
-                "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 1",
-                substitutions={"s": NamedNode(iri)},
-            )
-            if iri.startswith(("http://", "https://"))
-            else []
-        )
-        if rows and isinstance(rows[0]["label"], Literal):
-            labels[iri] = rows[0]["label"].value
+    for row in rows:
+        subject, label = row["s"], row["label"]
+        if isinstance(subject, NamedNode) and subject.value not in labels and isinstance(label, Literal):
+            labels[subject.value] = label.value
     return labels
 
 
-def shacl_violations(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None) -> list[Violation]:
-    """Validate the union graph against every shapes file."""
-    shapes = load_shapes(shapes_dir, store.base_iri)
+def _pyshacl_results(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None) -> list[Violation]:
+    """The reference engine: pyshacl over an rdflib copy of the store, the ontology mixed in."""
+    from pyshacl import validate as shacl_validate  # the reference only: slow to import
+
+    shapes = _rdflib_shapes(shapes_dir, store.base_iri)
     if len(shapes) == 0:
         return []
-    data = to_rdflib(store)
     conforms, report, _ = shacl_validate(
-        data,
+        to_rdflib(store),
         shacl_graph=shapes,
         ont_graph=ontology,
         inference="none",
@@ -96,6 +98,26 @@ def shacl_violations(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph
         if path is not None:
             text += f" (path {path.n3(shapes.namespace_manager) if isinstance(path, rdflib.URIRef) else path})"
         found.append(Violation(str(shape), str(focus), "", text))
+    return found
+
+
+def _compiled_results(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None) -> list[Violation]:
+    shapes = shacl.load_shapes(shapes_dir, store.base_iri)
+    return [Violation(r.shape, r.focus, "", r.message) for r in shacl.validate(store, shapes, ontology)]
+
+
+ENGINES = {"sparql": _compiled_results, "pyshacl": _pyshacl_results}
+
+
+def shacl_violations(
+    store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None, *, engine: str = "sparql"
+) -> list[Violation]:
+    """Validate the union graph against every shapes file.
+
+    ``engine`` is ``sparql`` (the shapes compiled into queries on the store, :mod:`gcmkg.shacl`)
+    or ``pyshacl`` (the reference it is tested against); both give the same violations.
+    """
+    found = ENGINES[engine](store, shapes_dir, ontology)
     labels = _labels(store, {v.focus for v in found})
     return sorted(
         (Violation(v.rule, v.focus, labels.get(v.focus, ""), v.message) for v in found),
@@ -124,6 +146,8 @@ def check_violations(store: GraphStore, checks_dir: Path) -> list[Violation]:
     return [Violation(v.rule, v.focus, labels.get(v.focus, ""), v.message) for v in found]
 
 
-def violations(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None) -> list[Violation]:
+def violations(
+    store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None, *, engine: str = "sparql"
+) -> list[Violation]:
     """All SHACL and check violations of the store's graph."""
-    return shacl_violations(store, shapes_dir, ontology) + check_violations(store, shapes_dir / "checks")
+    return shacl_violations(store, shapes_dir, ontology, engine=engine) + check_violations(store, shapes_dir / "checks")
