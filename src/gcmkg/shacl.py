@@ -634,35 +634,14 @@ def _focus_pattern(shape: Shape, classes: _Classes) -> str:
     return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(parts)} }} }}"
 
 
-class _Batch:
-    """Union branches that run as one query; each row names its branch, whose handler reads it."""
-
-    def __init__(self, select: str) -> None:
-        self.select = select  # the projection and modifiers: "SELECT DISTINCT ?branch ?this"
-        self.branches: list[tuple[str, Handler]] = []
-
-    def add(self, pattern: str, handler: Handler) -> None:
-        self.branches.append((pattern, handler))
-
-    def queries(self, parts: int) -> Iterator[tuple[str, list[Handler]]]:
-        """The branches as ``parts`` queries (to run side by side)."""
-        size = -(-len(self.branches) // parts) if self.branches else 0
-        for first in range(0, len(self.branches), size or 1):
-            chunk = self.branches[first : first + size]
-            union = " UNION ".join(
-                f"{{ {pattern} BIND ({number} AS ?branch) }}" for number, (pattern, _) in enumerate(chunk)
-            )
-            yield f"{self.select} WHERE {{ {union} }}", [handler for _, handler in chunk]
-
-
 class Validator:
     """The compiled shapes against one store; :meth:`run` gives the validation results.
 
-    Most constraints of all shapes run as three queries, each a union of one branch per shape
-    or property shape: the value constraints (driven by the path's triples, the focus test
-    last, so a conforming graph reads each path once and returns nothing), ``sh:minCount 1``
-    (driven by the focus nodes) and ``sh:maxCount 1`` (two distinct values of the path).  The
-    rarer constraints run as a query of their own.
+    Each query is driven by the triples of a path, its focus test last, so that a conforming
+    graph reads each path a few times and returns nothing: the value constraints of a property
+    shape (one query, an anti-join with the instances for ``sh:class``), each count (a grouping
+    of the path's triples by subject), each pair of paths.  Separate queries, not one union of
+    them: Oxigraph evaluates the union's branches more slowly together than apart.
     """
 
     def __init__(self, store: GraphStore, shapes: Shapes, ontology: rdflib.Graph | None = None) -> None:
@@ -672,9 +651,7 @@ class Validator:
         self.classes.check_ontology(shapes.shapes)
         self.judge = _Judge(self.classes)
         self.compiler = _Compiler(self.classes)
-        self.values = _Batch("SELECT DISTINCT ?branch ?this ?value")
-        self.counts = _Batch("SELECT DISTINCT ?branch ?this")
-        self.single: list[tuple[str, Handler]] = []  # queries of their own
+        self.queries: list[tuple[str, Handler]] = []  # each query, and what turns a row into results
         for shape in shapes.shapes:
             test, pattern = _focus_test(shape, self.classes), _focus_pattern(shape, self.classes)
             counts: list[tuple[Shape, str, Any]] = []
@@ -697,7 +674,7 @@ class Validator:
         return Result(shape.name, focus.value, self._message(shape, component), component)
 
     def _reporter(self, shape: Shape, component: str) -> Handler:
-        """A handler for a branch whose every row is a result (an exact query)."""
+        """A handler for a query whose every row is a result (an exact query)."""
 
         def report(row: Row) -> Iterator[Result]:
             yield self._result(shape, row["this"], component)
@@ -708,7 +685,7 @@ class Validator:
         """Add the shape's queries; return its counting constraints, checked per focus node."""
         path = shape.path
         values = [(c, p) for c, p in shape.constraints if c in VALUE_COMPONENTS]
-        groups: list[tuple[str, list[tuple[str, Any]]]] = []  # (branch, the constraints it tests)
+        groups: list[tuple[str, list[tuple[str, Any]]]] = []  # (pattern, the constraints it tests)
         if path is None and values:
             surely = " && ".join(self.compiler.surely(c, p, "?this") for c, p in values)
             groups.append((f"{focus} BIND (?this AS ?value) FILTER (!({surely}))", values))
@@ -726,14 +703,14 @@ class Validator:
             if rest:
                 surely = " && ".join(self.compiler.surely(c, p, "?value") for c, p in rest)
                 groups.append((f"?this {path} ?value FILTER (!({surely})) FILTER ({test})", rest))
-        for branch, tested in groups:
+        for pattern, tested in groups:
 
             def judged(row: Row, tested: list[tuple[str, Any]] = tested) -> Iterator[Result]:
                 for component, parameter in tested:
                     if not self.judge.value_conforms(component, parameter, row["value"]):
                         yield self._result(shape, row["this"], component)
 
-            self.values.add(branch, judged)
+            self.queries.append((f"SELECT DISTINCT ?this ?value WHERE {{ {pattern} }}", judged))
         if path is None:
             if shape.sparql:
                 for select, message in shape.sparql:
@@ -758,13 +735,13 @@ class Validator:
                 language = "BIND (LCASE(LANG(?value)) AS ?language)"
                 per_language = "GROUP BY ?this ?language HAVING (COUNT(DISTINCT ?value) > 1)"
                 sparql = f"SELECT ?this ?language WHERE {{ {tagged} {language} }} {per_language}"
-                self.single.append((sparql, report))
+                self.queries.append((sparql, report))
             else:
                 raise AssertionError(component)
         return counts
 
     def _compile_counts(self, counts: list[tuple[Shape, str, Any]], test: str, focus: str) -> None:
-        """A branch per count: exact in SPARQL, as a grouping over the path's triples.
+        """A query per count: exact in SPARQL, as a grouping over the path's triples.
 
         (Grouping reads the path's triples once; a test per focus node would look each one up.)
         """
@@ -773,9 +750,12 @@ class Validator:
             report = self._reporter(shape, component)
             grouped = f"SELECT ?this WHERE {{ ?this {path} ?value }} GROUP BY ?this HAVING (COUNT(DISTINCT ?value)"
             if component == "minCount":
-                self.counts.add(f"{focus} MINUS {{ {grouped} >= {parameter}) }}", report)
+                having = f"?this {path} ?value" if parameter == 1 else f"{grouped} >= {parameter})"
+                self.queries.append((f"SELECT DISTINCT ?this WHERE {{ {focus} MINUS {{ {having} }} }}", report))
             elif component == "maxCount":
-                self.counts.add(f"{{ {grouped} > {parameter}) }} FILTER ({test})", report)
+                self.queries.append(
+                    (f"SELECT DISTINCT ?this WHERE {{ {{ {grouped} > {parameter}) }} FILTER ({test}) }}", report)
+                )
             else:
                 qualified, minimum = parameter
                 surely = self.compiler.conforms(qualified, "?value")
@@ -792,7 +772,7 @@ class Validator:
                     if sum(self.judge.conforms(qualified, v) for v in found) < minimum:
                         yield self._result(shape, row["this"], "qualifiedValueShape")
 
-                self.counts.add(f"{focus} MINUS {{ {having} }}", recounted)
+                self.queries.append((f"SELECT DISTINCT ?this WHERE {{ {focus} MINUS {{ {having} }} }}", recounted))
 
     def _compile_pair(self, shape: Shape, component: str, other: NamedNode, test: str) -> None:
         strict = component == "lessThan"
@@ -806,7 +786,7 @@ class Validator:
             f"SELECT DISTINCT ?this ?value ?other WHERE {{ ?this {shape.path} ?value . ?this {other} ?other "
             f"FILTER (!({surely})) FILTER ({test}) }}"
         )
-        self.single.append((sparql, paired))
+        self.queries.append((sparql, paired))
 
     def _compile_sparql(self, shape: Shape, focus: str, select: str, message: str) -> None:
         # pyshacl pre-binds $this to each focus node; pyoxigraph's substitutions do the same.
@@ -818,31 +798,19 @@ class Validator:
                     seen.add(key)
                     yield Result(shape.name, row["this"].value, message, "sparql")
 
-        self.single.append((f"SELECT ?this WHERE {{ {focus} }}", run))
+        self.queries.append((f"SELECT ?this WHERE {{ {focus} }}", run))
 
-    def queries(self, parts: int = 1) -> list[tuple[str, list[Handler]]]:
-        """Every query to run, with the handlers of its branches."""
-        found = []
-        for batch in (self.values, self.counts):
-            found += list(batch.queries(parts))
-        return found + [(sparql, [handler]) for sparql, handler in self.single]
-
-    def _run(self, query: tuple[str, list[Handler]]) -> list[Result]:
-        sparql, handlers = query
-        found: list[Result] = []
-        for row in self.store.select(sparql):
-            branch = row.get("branch")
-            found += handlers[int(branch.value) if isinstance(branch, Literal) else 0](row)
-        return found
+    def _run(self, query: tuple[str, Handler]) -> list[Result]:
+        sparql, handler = query
+        return [result for row in self.store.select(sparql) for result in handler(row)]
 
     def run(self, threads: int = 1) -> list[Result]:
         """Every validation result, in no particular order."""
-        queries = self.queries(threads)
         if threads > 1:
             with ThreadPoolExecutor(threads) as pool:
-                batches: Iterable[list[Result]] = list(pool.map(self._run, queries))
+                batches: Iterable[list[Result]] = list(pool.map(self._run, self.queries))
         else:
-            batches = map(self._run, queries)
+            batches = map(self._run, self.queries)
         return [result for batch in batches for result in batch]
 
 
