@@ -11,7 +11,11 @@ A violation is reported with the resource it concerns and its label, so a person
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import rdflib
@@ -103,7 +107,8 @@ def _pyshacl_results(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph
 
 def _compiled_results(store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None) -> list[Violation]:
     shapes = shacl.load_shapes(shapes_dir, store.base_iri)
-    return [Violation(r.shape, r.focus, "", r.message) for r in shacl.validate(store, shapes, ontology)]
+    # two threads: pyoxigraph lets go of the interpreter while it evaluates a query
+    return [Violation(r.shape, r.focus, "", r.message) for r in shacl.validate(store, shapes, ontology, threads=2)]
 
 
 ENGINES = {"sparql": _compiled_results, "pyshacl": _pyshacl_results}
@@ -125,29 +130,63 @@ def shacl_violations(
     )
 
 
-def check_violations(store: GraphStore, checks_dir: Path) -> list[Violation]:
-    """Run every ``*.rq`` check; each row is a violation."""
+def _check(store: GraphStore, path: Path) -> list[Violation]:
+    """The rows of one ``*.rq`` check, each a violation (without labels)."""
+    text = path.read_text(encoding="utf-8")
+    purpose = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), path.stem)
     found = []
-    for path in sorted(checks_dir.glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        purpose = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#")), path.stem)
-        for row in store.select(text):
-            focus = row.get("focus")
-            message = row.get("message")
-            found.append(
-                Violation(
-                    f"shapes/checks/{path.name}",
-                    focus.value if isinstance(focus, NamedNode) else str(focus or ""),
-                    "",
-                    message.value if isinstance(message, Literal) else purpose,
-                )
+    for row in store.select(text):
+        focus = row.get("focus")
+        message = row.get("message")
+        found.append(
+            Violation(
+                f"shapes/checks/{path.name}",
+                focus.value if isinstance(focus, NamedNode) else str(focus or ""),
+                "",
+                message.value if isinstance(message, Literal) else purpose,
             )
+        )
+    return found
+
+
+def _labelled(store: GraphStore, found: list[Violation]) -> list[Violation]:
     labels = _labels(store, {v.focus for v in found if v.focus})
     return [Violation(v.rule, v.focus, labels.get(v.focus, ""), v.message) for v in found]
 
 
+def check_violations(store: GraphStore, checks_dir: Path) -> list[Violation]:
+    """Run every ``*.rq`` check; each row is a violation."""
+    return _labelled(store, [v for path in sorted(checks_dir.glob("*.rq")) for v in _check(store, path)])
+
+
 def violations(
-    store: GraphStore, shapes_dir: Path, ontology: rdflib.Graph | None = None, *, engine: str = "sparql"
+    store: GraphStore,
+    shapes_dir: Path,
+    ontology: rdflib.Graph | None = None,
+    *,
+    engine: str = "sparql",
+    threads: int = 2,
+    timings: dict[str, float] | None = None,
 ) -> list[Violation]:
-    """All SHACL and check violations of the store's graph."""
-    return shacl_violations(store, shapes_dir, ontology, engine=engine) + check_violations(store, shapes_dir / "checks")
+    """All SHACL and check violations of the store's graph.
+
+    The shapes and each check run side by side on ``threads`` threads (pyoxigraph lets go of
+    the interpreter while it evaluates a query).  ``timings``, if given, receives the seconds
+    each part took, by name (``shapes``, ``shapes/checks/<file>``).
+    """
+
+    def timed(part: Callable[[], list[Violation]]) -> tuple[list[Violation], float]:
+        started = time.perf_counter()
+        return part(), time.perf_counter() - started
+
+    parts: list[tuple[str, Callable[[], list[Violation]]]] = [
+        ("shapes", partial(shacl_violations, store, shapes_dir, ontology, engine=engine))
+    ]
+    for path in sorted((shapes_dir / "checks").glob("*.rq")):
+        parts.append((f"shapes/checks/{path.name}", partial(_check, store, path)))
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        results = list(pool.map(timed, [part for _, part in parts]))
+    if timings is not None:
+        timings.update((name, seconds) for (name, _), (_, seconds) in zip(parts, results, strict=True))
+    shapes_found = results[0][0]
+    return shapes_found + _labelled(store, [v for checked, _ in results[1:] for v in checked])

@@ -10,6 +10,7 @@ exactly the expected violations, named by rule (shape IRI or check file) and foc
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -1350,3 +1351,12 @@ def test_every_compiled_component_is_exercised() -> None:
             for r in shacl.validate(_apply(valid_store(), update), compiled, ontology_graph(Settings(base_iri=BASE)))
         }
     assert used - seen == set()
+
+
+def test_page_furniture_prefilter_is_the_union_of_its_patterns() -> None:
+    """page-furniture.rq tests a constant alternation first; it must be exactly its patterns'."""
+    text = (CHECKS / "page-furniture.rq").read_text(encoding="utf-8")
+    patterns = re.findall(r'^\s+\("(.+)" "[^"]+"\)$', text, flags=re.MULTILINE)
+    prefilter = re.search(r'FILTER \(REGEX\(STR\(\?value\), "(.+)"\)\)', text)
+    assert len(patterns) == 5 and prefilter is not None
+    assert prefilter.group(1) == "|".join(f"({pattern})" for pattern in patterns)
