@@ -1360,3 +1360,34 @@ def test_page_furniture_prefilter_is_the_union_of_its_patterns() -> None:
     prefilter = re.search(r'FILTER \(REGEX\(STR\(\?value\), "(.+)"\)\)', text)
     assert len(patterns) == 5 and prefilter is not None
     assert prefilter.group(1) == "|".join(f"({pattern})" for pattern in patterns)
+
+
+def test_engines_agree_on_the_built_graph_with_a_defect_of_each_kind(store: GraphStore, built: Settings) -> None:
+    """The real graph with one defect per constraint kind, all at once: both engines, the same report."""
+    a73 = f"{BASE}id/a-73-l-66/en"
+    action, commitment = f"{a73}/annex/para/17/a", f"{a73}/annex/para/17"
+    c118, sdg = f"{BASE}id/instrument/c118", "http://metadata.un.org/sdg/"
+    first = "{ SELECT ?x WHERE { ?x a gcm:%s } ORDER BY ?x LIMIT 1 }"
+    defects = [
+        drop(action, "gcm:text"),  # minCount
+        add(f"<{commitment}> gcm:order 99"),  # maxCount
+        put(action, "gcm:lineStart", "'819'"),  # datatype, minInclusive, lessThanOrEquals
+        put(action, "eli:is_part_of", f"<{a73}>"),  # class, or
+        add("[] a gcm:Mention ; gcm:surfaceText 'x'"),  # nodeKind
+        put(c118, "gcm:code", "'C1180'"),  # pattern
+        add(f"<{c118}> skos:prefLabel 'Another name'@en"),  # uniqueLang
+        put(f"{a73}/annex/objective/1", "gcm:number", "30"),  # maxInclusive
+        f"DELETE WHERE {{ GRAPH ?g {{ <{commitment}> eli:has_part ?part }} }}",  # qualifiedValueShape
+        f"DELETE {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal ?goal }} }} INSERT {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal <{sdg}4> }} }} "
+        f"WHERE {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal ?goal }} }}",  # sparql
+        add(f"<{commitment}> gcm:hasFootnote <{action}>"),  # targetObjectsOf
+        f"DELETE {{ GRAPH ?g {{ ?x gcm:surfaceText ?t }} }} INSERT {{ GRAPH ?g {{ ?x gcm:surfaceText '' ; gcm:startOffset 100000 }} }} "
+        f"WHERE {{ {first % 'Mention'} GRAPH ?g {{ ?x gcm:surfaceText ?t }} }}",  # minLength, lessThan
+        f"DELETE {{ GRAPH ?g {{ ?x gcm:changeKind ?k }} }} INSERT {{ GRAPH ?g {{ ?x gcm:changeKind gcm:status-final }} }} "
+        f"WHERE {{ {first % 'LineageAlignment'} GRAPH ?g {{ ?x gcm:changeKind ?k }} }}",  # in
+    ]
+    broken = Store()
+    broken.extend(store.quads())
+    broken.update(PREFIXES + " ; ".join(defects), base_iri=BASE)
+    found = both_engines(GraphStore(broken, BASE), built.shapes_dir, ontology_graph(built))
+    assert sum(found.values()) >= len(defects)
