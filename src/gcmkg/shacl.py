@@ -7,7 +7,7 @@ per constraint:
 1. **SPARQL selects candidates.**  For a constraint on values, a query returns the (focus node,
    value node) pairs that a conservative filter cannot clear: what the filter clears surely
    conforms (a well-formed ``xsd:integer`` ≥ 1 conforms to ``sh:minInclusive 1``), what it does
-   not clear may still conform (``"+1"^^xsd:integer``).  Counts (``sh:minCount``,
+   not clear may still conform (``" 1"^^xsd:integer``, which rdflib reads as 1).  Counts (``sh:minCount``,
    ``sh:maxCount``, ``sh:uniqueLang``) are exact in SPARQL.  On a conforming graph every query
    returns nothing, so nothing is copied into Python.
 2. **Python judges each candidate** by the constraint's definition in the SHACL spec, on rdflib
@@ -21,7 +21,8 @@ tested on the real graph and on every broken graph of the shape tests (``tests/s
 
 Class membership (targets and ``sh:class``) follows ``rdf:type/rdfs:subClassOf*`` over the store
 and the ontology passed in, as pyshacl's ``ont_graph`` does; the closure of each class is computed
-once and sent to SPARQL as ``VALUES``.
+once and sent to SPARQL as a list of classes.  The data graph is the union of the store's named
+graphs, as a set: counts are of distinct values, since a triple two graphs hold is one triple.
 """
 
 from __future__ import annotations
