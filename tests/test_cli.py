@@ -95,3 +95,25 @@ def test_a_programming_error_is_not_reported_as_bad_input(monkeypatch: pytest.Mo
     _with_command(monkeypatch, ValueError("a bug"))
     with pytest.raises(ValueError, match="a bug"):
         cli.main(["validate"])
+
+
+def test_validate_gives_the_same_violations_with_either_engine(tmp_path: Path) -> None:
+    """``gcmkg validate --engine pyshacl`` runs the reference engine; ``--timings`` times each part."""
+    store = GraphStore.create(tmp_path / "releases" / "r1" / "store", BASE)
+    work = NamedNode(f"{BASE}id/w")
+    rdf_type = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    store.add([Quad(work, rdf_type, NamedNode(f"{BASE}ontology#Work"), NamedNode(f"{BASE}graph/g"))])
+    store.flush()
+    del store
+    (tmp_path / "current").symlink_to(Path("releases") / "r1")
+    runs = {
+        engine: subprocess.run(
+            _command(tmp_path, "validate", "--engine", engine, "--timings"), capture_output=True, text=True, timeout=300
+        )
+        for engine in ("sparql", "pyshacl")
+    }
+    assert [run.returncode for run in runs.values()] == [cli.EXIT_INVALID, cli.EXIT_INVALID]
+    assert runs["sparql"].stdout == runs["pyshacl"].stdout
+    assert f"<{BASE}id/w>: GCM rule: every work has a label" in runs["sparql"].stdout
+    timed = [line.split(":")[0] for line in runs["sparql"].stderr.splitlines() if line.endswith(" s")]
+    assert timed[0] == "shapes" and "shapes/checks/footnotes.rq" in timed

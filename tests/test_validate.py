@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pyoxigraph import Literal, NamedNode, Quad
 
+from gcmkg.shacl import UnsupportedShape
 from gcmkg.store import GraphStore
 from gcmkg.validate import Violation, check_violations, shacl_violations, violations
 
@@ -99,3 +101,38 @@ def test_shapes_and_checks_are_read_apart(tmp_path: Path) -> None:
     folder = shapes_folder(tmp_path, shape=False)
     assert shacl_violations(store, folder) == []  # no shapes file: nothing to validate against
     assert [v.rule for v in check_violations(store, folder / "checks")] == ["shapes/checks/numbers.rq"]
+
+
+@pytest.mark.parametrize(
+    ("shape", "named"),
+    [
+        (
+            "<shape/p> a sh:NodeShape ; sh:targetClass gcm:Paragraph ; sh:closed true ; sh:message 'GCM rule: x' .",
+            "sh:closed",
+        ),
+        (
+            "<shape/p> a sh:NodeShape ; sh:targetClass gcm:Paragraph ; sh:property [ sh:path ( gcm:a gcm:b ) ; "
+            "sh:minCount 1 ; sh:message 'GCM rule: x' ] .",
+            "only predicate paths",
+        ),
+        (
+            "<shape/p> a sh:NodeShape ; sh:targetClass gcm:Paragraph ; sh:property [ sh:path gcm:a ; sh:minCount 1 ] .",
+            "needs its sh:message",
+        ),
+        (
+            "<shape/p> a sh:NodeShape ; sh:targetClass gcm:Paragraph ; sh:property [ sh:path gcm:a ; "
+            "sh:severity sh:Warning ; sh:minCount 1 ; sh:message 'GCM rule: x' ] .",
+            "sh:severity",
+        ),
+    ],
+)
+def test_a_shape_the_compiler_does_not_know_stops_validation(tmp_path: Path, shape: str, named: str) -> None:
+    """A SHACL feature gcmkg.shacl does not compile is refused by name, never passed unchecked."""
+    folder = shapes_folder(tmp_path)
+    (folder / "unknown.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix gcm: <ontology#> .\n" + shape, encoding="utf-8"
+    )
+    store = GraphStore.in_memory(BASE)
+    paragraph(store, "p1", text="Text.", number="1", label="Paragraph 1")
+    with pytest.raises(UnsupportedShape, match=named):
+        violations(store, folder)

@@ -80,9 +80,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     store = _open_store(settings)
-    found = violations(store, settings.shapes_dir, ontology_graph(settings))
+    timings: dict[str, float] = {}
+    found = violations(store, settings.shapes_dir, ontology_graph(settings), engine=args.engine, timings=timings)
     for violation in found:
         print(violation)
+    if args.timings:
+        for part, seconds in timings.items():
+            print(f"{part}: {seconds:.3f} s", file=sys.stderr)
     if found:
         print(f"{len(found)} violation(s)", file=sys.stderr)
         return EXIT_INVALID
@@ -145,6 +149,13 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_parse)
 
     p = commands.add_parser("validate", help="check the built store against shapes/ and shapes/checks/")
+    p.add_argument(
+        "--engine",
+        choices=["sparql", "pyshacl"],
+        default="sparql",
+        help="sparql: the shapes compiled into queries on the store (default); pyshacl: the reference engine",
+    )
+    p.add_argument("--timings", action="store_true", help="print the seconds of the shapes and of each check")
     p.set_defaults(run=cmd_validate)
 
     p = commands.add_parser("query", help="run a SPARQL query on the built store (project prefixes predeclared)")

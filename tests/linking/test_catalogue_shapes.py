@@ -7,9 +7,11 @@ give exactly the expected violation (message and focus node).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
 from pyoxigraph import Store
+from shacl_reference import both_engines
 
 from gcmkg.build import ontology_graph
 from gcmkg.iris import Iris
@@ -21,6 +23,8 @@ from gcmkg.validate import shacl_violations
 
 BASE = "http://127.0.0.1:8000/"
 IRIS = Iris(BASE)
+SHAPES = PROJECT_ROOT / "shapes"
+ONTOLOGY = ontology_graph(load_settings(base_iri=BASE))
 PREFIXES = """PREFIX gcm: <ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -161,3 +165,14 @@ def test_every_catalogue_rule_has_an_invalid_example() -> None:
 
     messages = set(re.findall(r'sh:message "(GCM rule: [^"]+)"', text))
     assert messages == {message for _, (_, message) in CASES}
+
+
+def test_both_engines_agree_on_the_real_catalogue() -> None:
+    assert both_engines(catalogue_store(), SHAPES, ONTOLOGY) == Counter()
+
+
+@pytest.mark.parametrize(("update", "expected"), CASES, ids=[case[1][1][11:60] for case in CASES])
+def test_both_engines_agree_on_each_invalid_example(update: str, expected: tuple[str, str]) -> None:
+    """The compiled engine (gcmkg.shacl) gives pyshacl's violations, messages and blank shapes included."""
+    found = both_engines(catalogue_store(update), SHAPES, ONTOLOGY)
+    assert {(focus.removeprefix(BASE), message.split(" (path")[0]) for _, focus, _, message in found} == {expected}

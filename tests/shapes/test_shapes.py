@@ -10,14 +10,18 @@ exactly the expected violations, named by rule (shape IRI or check file) and foc
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, RdfFormat, Store
+from shacl_reference import both_engines
 
+from gcmkg import shacl
 from gcmkg.build import numbered_findings, ontology_graph
 from gcmkg.iris import Iris, sparql_prologue
 from gcmkg.links import Alignment, Measure, NoCorrespondence, Span
@@ -1236,3 +1240,154 @@ def test_the_built_graph_conforms(store: GraphStore, built: Settings) -> None:
     seconds = time.perf_counter() - started
     assert [str(v) for v in found] == []
     print(f"validation of the built graph ({len(store)} quads): {seconds:.1f} s")
+
+
+# ------------------------------------------------------------------------------------------
+# The compiled engine (gcmkg.shacl) against the reference, pyshacl
+# ------------------------------------------------------------------------------------------
+
+# The corners of each constraint kind the shapes use, each made in the valid example: literals
+# that are ill-typed or not in canonical form, values of the wrong kind of term, a triple held
+# by two named graphs, language tags that differ by case…  What pyshacl says of each is the
+# expected answer; several conform.
+SDG = "http://metadata.un.org/sdg/"
+SDG_TARGET = (
+    f"<{SDG}10.c> a gcm:SDGTarget ; skos:prefLabel '10.c'@en ; skos:notation '10.c' ; gcm:goal <{SDG}4> . "
+    f"<{SDG}4> a gcm:SDGGoal ; skos:prefLabel 'Goal 4'@en ; skos:notation '4'"
+)
+EDGE_CASES: list[tuple[str, str]] = [
+    ("datatype: ill-typed integer", put(PARA1, "gcm:order", "'abc'^^xsd:integer")),
+    ("datatype: integer with a sign", put(PARA1, "gcm:order", "'+1'^^xsd:integer")),
+    ("datatype: integer with a space", put(PARA1, "gcm:order", "' 1'^^xsd:integer")),
+    ("datatype: decimal as an integer", put(MEASUREMENT, "dqv:value", "1")),
+    ("datatype: decimal as a double", put(MEASUREMENT, "dqv:value", "'0.5'^^xsd:double")),
+    ("datatype: ill-typed decimal", put(MEASUREMENT, "dqv:value", "'half'^^xsd:decimal")),
+    ("datatype: boolean as 1", put(MEASUREMENT, "gcm:meetsTarget", "'1'^^xsd:boolean")),
+    ("datatype: ill-typed boolean", put(MEASUREMENT, "gcm:meetsTarget", "'yes'^^xsd:boolean")),
+    ("datatype: impossible date", put(DOC, "eli:date_document", "'2018-02-30'^^xsd:date")),
+    ("datatype: year as a date", put(DOC, "eli:date_document", "'2018'^^xsd:gYear")),
+    ("datatype: string with a language", put(f"{C3}/a", "gcm:numberLabel", "'(a)'@en")),
+    ("datatype: language as a string", put(DOC, "dcterms:language", "'en'")),
+    ("datatype: IRI for a literal", put(MEASUREMENT, "gcm:hits", f"<{DOC}>")),
+    ("class: literal value", put(FOOTNOTE, "gcm:annotates", "'paragraph 1'")),
+    ("class: blank node value", put(PARA1, "gcm:inDocument", "[ a gcm:Document ]")),
+    ("class: instance of a subclass", add(f"<{BASE}id/x> a gcm:Paragraph . <{C3}/h1> gcm:groups <{BASE}id/x>")),
+    ("class: literal focus node", add(f"<{C3}> gcm:hasFootnote 'note 1'")),
+    ("nodeKind: literal value", put(MEASUREMENT, "dqv:computedOn", "'the dataset'")),
+    ("pattern: IRI value", put(f"{DOC}/source", "gcm:fileName", "<corpus/example.txt>")),
+    ("pattern: language-tagged value", put(f"{C4}/a", "gcm:number", "'a'@en")),
+    ("pattern: trailing newline", put(f"{C4}/a", "gcm:number", "'a\\n'")),
+    ("pattern: blank node value", put(f"{C4}/a", "gcm:number", "[]")),
+    ("minLength: IRI value", put(f"{C3}/a", "gcm:numberLabel", f"<{DOC}>")),
+    ("minLength: blank node value", put(MEASUREMENT.replace("measurement", "metric"), "gcm:linker", "[]")),
+    ("minInclusive: string value", put(PARA1, "gcm:order", "'1'")),
+    ("minInclusive: decimal below", put(PARA1, "gcm:order", "0.5")),
+    ("maxInclusive: at the bound", put(MEASUREMENT, "dqv:value", "1.0")),
+    ("maxInclusive: integer above", put(OBJ1, "gcm:number", "24")),
+    ("lessThanOrEquals: string against integer", put(PARA1, "gcm:lineEnd", "'10'")),
+    ("lessThanOrEquals: two ends", add(f"<{PARA1}> gcm:lineEnd 11")),
+    ("lessThan: equal offsets", put(f"{PARA1}/mention/2", "gcm:endOffset", "63")),
+    ("lessThan: decimal against integer", put(f"{PARA1}/mention/2", "gcm:startOffset", "62.5")),
+    ("in: string for an IRI", "#alignment LineageAlignment\n" + put("{alignment}", "gcm:changeKind", "'reworded'")),
+    (
+        "in: literal member",
+        "#alignment RoundTableAlignment\n" + put("{alignment}", "gcm:method", "'round table heading'@en"),
+    ),
+    ("minCount: value in another graph", drop(PARA1, "gcm:text") + " ; " + add(f"<{PARA1}> gcm:text 'x'@en")),
+    (
+        "maxCount: one value held by two graphs",
+        f"INSERT {{ GRAPH <{TEST_GRAPH}> {{ <{PARA1}> gcm:text ?t }} }} WHERE {{ <{PARA1}> gcm:text ?t }}",
+    ),
+    ("maxCount: three values", add(f"<{OBJ1}> gcm:hasCommitment <{C4}>, <{C3}/a>")),
+    ("uniqueLang: tags differing by case", add(f"<{BASE}id/actor/iom> skos:prefLabel 'IOM'@en, 'OIM'@EN")),
+    ("uniqueLang: two languages repeated", add(f"<{BASE}id/actor/iom> skos:prefLabel 'a'@en, 'b'@en, 'c'@fr, 'd'@fr")),
+    ("or: decimal number", put(f"{C3}/h1", "gcm:number", "1.0")),
+    ("or: neither alternative", put(PARA1, "eli:is_part_of", f"<{BASE}id/x>")),
+    (
+        "qualifiedValueShape: only a heading",
+        f"DELETE WHERE {{ GRAPH ?g {{ <{C3}/a> a ?t }} }} ; DELETE WHERE {{ GRAPH ?g {{ <{C3}/b> a ?t }} }}",
+    ),
+    ("sparql: target under another goal", add(SDG_TARGET)),
+    (
+        "sparql: target under another goal, said by two graphs",
+        add(SDG_TARGET) + f" ; INSERT DATA {{ GRAPH <{BASE}graph/other> {{ <{SDG}10.c> gcm:goal <{SDG}4> }} }}",
+    ),
+    ("targetObjectsOf: source of two documents", add(f"<{SV}> eli:is_embodied_by <{DOC}/source>")),
+    ("targetSubjectsOf: discussed under nothing", add(f"<{C3}> gcm:discussedUnderRoundTableOf <{BASE}id/x>")),
+    (
+        "several defects on one resource",
+        put(PARA1, "gcm:order", "'x'") + " ; " + drop(PARA1, "gcm:text") + " ; " + put(PARA1, "gcm:lineStart", "'1'"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "update"), EDGE_CASES, ids=[e[0] for e in EDGE_CASES])
+def test_engines_agree_on_each_edge_case(name: str, update: str, ontology: rdflib.Graph) -> None:
+    both_engines(_apply(valid_store(), update), SHAPES, ontology)
+
+
+@pytest.mark.parametrize("item", CASES, ids=str)
+def test_engines_agree_on_each_invalid_example(item: Case, ontology: rdflib.Graph) -> None:
+    found = both_engines(_apply(valid_store(), item.update), SHAPES, ontology)
+    assert bool(found) == any(not rule.startswith("shapes/checks/") for rule, _ in item.expected)
+
+
+@pytest.mark.parametrize(("name", "update"), VALID_VARIANTS, ids=[v[0] for v in VALID_VARIANTS])
+def test_engines_agree_on_each_valid_variant(name: str, update: str, ontology: rdflib.Graph) -> None:
+    assert both_engines(_apply(valid_store(), update), SHAPES, ontology) == Counter()
+
+
+def test_every_compiled_component_is_exercised() -> None:
+    """Each constraint component the shapes use gives a violation in some example above."""
+    compiled = shacl.load_shapes(SHAPES, BASE)
+    used = set()
+    for top in compiled.shapes:
+        for member in [top, *top.properties]:
+            used |= {component for component, _ in member.constraints} | ({"sparql"} if member.sparql else set())
+    seen = set()
+    for update in [item.update for item in CASES] + [update for _, update in EDGE_CASES]:
+        seen |= {
+            r.component
+            for r in shacl.validate(_apply(valid_store(), update), compiled, ontology_graph(Settings(base_iri=BASE)))
+        }
+    assert used - seen == set()
+
+
+def test_page_furniture_prefilter_is_the_union_of_its_patterns() -> None:
+    """page-furniture.rq tests a constant alternation first; it must be exactly its patterns'."""
+    text = (CHECKS / "page-furniture.rq").read_text(encoding="utf-8")
+    patterns = re.findall(r'^\s+\("(.+)" "[^"]+"\)$', text, flags=re.MULTILINE)
+    prefilter = re.search(r'FILTER \(REGEX\(STR\(\?value\), "(.+)"\)\)', text)
+    assert len(patterns) == 5 and prefilter is not None
+    assert prefilter.group(1) == "|".join(f"({pattern})" for pattern in patterns)
+
+
+def test_engines_agree_on_the_built_graph_with_a_defect_of_each_kind(store: GraphStore, built: Settings) -> None:
+    """The real graph with one defect per constraint kind, all at once: both engines, the same report."""
+    a73 = f"{BASE}id/a-73-l-66/en"
+    action, commitment = f"{a73}/annex/para/17/a", f"{a73}/annex/para/17"
+    c118, sdg = f"{BASE}id/instrument/c118", "http://metadata.un.org/sdg/"
+    first = "{ SELECT ?x WHERE { ?x a gcm:%s } ORDER BY ?x LIMIT 1 }"
+    defects = [
+        drop(action, "gcm:text"),  # minCount
+        add(f"<{commitment}> gcm:order 99"),  # maxCount
+        put(action, "gcm:lineStart", "'819'"),  # datatype, minInclusive, lessThanOrEquals
+        put(action, "eli:is_part_of", f"<{a73}>"),  # class, or
+        add("[] a gcm:Mention ; gcm:surfaceText 'x'"),  # nodeKind
+        put(c118, "gcm:code", "'C1180'"),  # pattern
+        add(f"<{c118}> skos:prefLabel 'Another name'@en"),  # uniqueLang
+        put(f"{a73}/annex/objective/1", "gcm:number", "30"),  # maxInclusive
+        f"DELETE WHERE {{ GRAPH ?g {{ <{commitment}> eli:has_part ?part }} }}",  # qualifiedValueShape
+        f"DELETE {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal ?goal }} }} INSERT {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal <{sdg}4> }} }} "
+        f"WHERE {{ GRAPH ?g {{ <{sdg}10.c> gcm:goal ?goal }} }}",  # sparql
+        add(f"<{commitment}> gcm:hasFootnote <{action}>"),  # targetObjectsOf
+        f"DELETE {{ GRAPH ?g {{ ?x gcm:surfaceText ?t }} }} INSERT {{ GRAPH ?g {{ ?x gcm:surfaceText '' ; gcm:startOffset 100000 }} }} "
+        f"WHERE {{ {first % 'Mention'} GRAPH ?g {{ ?x gcm:surfaceText ?t }} }}",  # minLength, lessThan
+        f"DELETE {{ GRAPH ?g {{ ?x gcm:changeKind ?k }} }} INSERT {{ GRAPH ?g {{ ?x gcm:changeKind gcm:status-final }} }} "
+        f"WHERE {{ {first % 'LineageAlignment'} GRAPH ?g {{ ?x gcm:changeKind ?k }} }}",  # in
+    ]
+    broken = Store()
+    broken.extend(store.quads())
+    broken.update(PREFIXES + " ; ".join(defects), base_iri=BASE)
+    found = both_engines(GraphStore(broken, BASE), built.shapes_dir, ontology_graph(built))
+    assert sum(found.values()) >= len(defects)
