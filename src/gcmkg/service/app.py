@@ -135,7 +135,7 @@ def create_app(
         release = pin.release
         log.info("opened release %s", release.id)  # its quads are counted by /health, when asked
         adhoc, saved_lane = runners
-        stats = StatsCache(store, iris, release.dumps_dir)
+        stats = StatsCache(store, iris, release.dumps_dir, release.modified)
         if warm:  # a live switch: count VoID and its partitions (~1 s) before the release takes requests
             stats.get()
         return Served(pin, release, store, adhoc, saved_lane, stats)
