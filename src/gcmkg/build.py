@@ -9,6 +9,8 @@ Every build writes a new release folder ``build/releases/<id>/`` holding
 * ``search/``                   the full-text index of every provision (:mod:`gcmkg.search`),
                                 written from the validated store;
 * ``report.txt``                what was built, with counts, and the linkers' figures.
+* ``built.txt``                 when it was built (UTC): the ``Last-Modified`` of its answers on
+                                every replica (:func:`gcmkg.releases.built_at`).
 
 Only when every stage passed is ``build/current`` switched (an atomic symlink replace) to the
 new release.  A failed build deletes its own release folder and leaves ``build/current``
@@ -438,6 +440,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
         releases.record_base_iri(release, settings.base_iri)
+        releases.record_built(release)
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise

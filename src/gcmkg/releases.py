@@ -39,6 +39,10 @@ from gcmkg.errors import NoStoreError
 CURRENT = "current"
 RELEASES = "releases"
 BASE_IRI_FILE = "base-iri.txt"  # the base IRI every IRI of the release's graph was minted under
+# When the release was built (UTC, ISO 8601, whole seconds): its answers' Last-Modified.  Written into
+# the release rather than read from a file's mtime, so every copy of the folder (rsync, cp, scp,
+# with or without preserved times) gives the same Last-Modified, and replicas agree.
+BUILT_FILE = "built.txt"
 
 
 def make_release(build_dir: Path, name: str) -> Path:
@@ -95,6 +99,27 @@ def check_base_iri(build_dir: Path, release: Path, base_iri: str) -> None:
         )
 
 
+def record_built(release: Path, moment: datetime | None = None) -> None:
+    """Write when ``release`` was built (by the build, before it is swapped in; ``moment``: now)."""
+    moment = (moment or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+    (release / BUILT_FILE).write_text(moment.isoformat() + "\n", encoding="utf-8")
+
+
+def built_at(release: Path) -> datetime:
+    """When ``release`` was built: as recorded, or, for a release built before it was recorded, its store's mtime.
+
+    >>> import tempfile
+    >>> release = make_release(Path(tempfile.mkdtemp()), "r1")
+    >>> record_built(release, datetime(2026, 12, 1, 14, 31, 5, 123456, tzinfo=UTC))
+    >>> built_at(release).isoformat()
+    '2026-12-01T14:31:05+00:00'
+    """
+    path = release / BUILT_FILE
+    if path.is_file():
+        return datetime.fromisoformat(path.read_text(encoding="utf-8").strip()).astimezone(UTC)
+    return datetime.fromtimestamp(int((release / "store").stat().st_mtime), tz=UTC)
+
+
 def switch_current(build_dir: Path, release: Path) -> None:
     """Point ``build/current`` at ``release`` by an atomic rename of a new symlink."""
     link = build_dir / CURRENT
@@ -107,7 +132,11 @@ def switch_current(build_dir: Path, release: Path) -> None:
 
 @dataclass(frozen=True)
 class Release:
-    """A built release: its id (the folder's name), its build time, its folder."""
+    """A built release: its id (the folder's name), its build time, its folder.
+
+    Both the id and the time come from the folder's contents, never from the process or the copy,
+    so replicas serving copies of one release give the same ``ETag`` and ``Last-Modified``.
+    """
 
     id: str
     modified: datetime  # when the release was built, in whole seconds (as HTTP dates carry them)
@@ -115,7 +144,7 @@ class Release:
 
     @classmethod
     def at(cls, folder: Path) -> Release:
-        return cls(folder.name, datetime.fromtimestamp(int((folder / "store").stat().st_mtime), tz=UTC), folder)
+        return cls(folder.name, built_at(folder), folder)
 
     @property
     def store_dir(self) -> Path:

@@ -135,7 +135,7 @@ def create_app(
         release = pin.release
         log.info("opened release %s", release.id)  # its quads are counted by /health, when asked
         adhoc, saved_lane = runners
-        stats = StatsCache(store, iris, release.dumps_dir)
+        stats = StatsCache(store, iris, release.dumps_dir, release.modified)
         if warm:  # a live switch: count VoID and its partitions (~1 s) before the release takes requests
             stats.get()
         return Served(pin, release, store, adhoc, saved_lane, stats)
@@ -321,7 +321,8 @@ class CacheValidators:
     the ``Accept`` header (the only header the routers negotiate on), so the validator is a hash
     of exactly those — computed *before* the request runs, which lets a revalidation skip it.
     The release is the one the request holds, so a validator always names the release the
-    answer came from, even across a live switch.
+    answer came from, even across a live switch; and it comes from the release's contents (its id
+    and recorded build time), so every replica serving a copy of it gives the same validators.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -378,12 +379,13 @@ class CacheValidators:
                 if "accept" not in (v.lower() for v in vary):
                     out["Vary"] = ", ".join([*vary, "Accept"])
                 if message["status"] in (200, 206):
-                    # the release's ETag replaces a route's own (a file's strong one), so that the
-                    # tag a client is given is the one that revalidates, in either encoding
+                    # the release's ETag and time replace a route's own (a file's strong ETag and its
+                    # mtime), so that the tag a client is given is the one that revalidates, in either
+                    # encoding, and every copy of the release (another replica's) gives the same ones
                     out["ETag"] = etag
-                    for name, value in validators.items():
-                        if name not in ("Vary", "ETag") and name.lower() not in out:
-                            out[name] = value
+                    out["Last-Modified"] = validators["Last-Modified"]
+                    if "cache-control" not in out:
+                        out["Cache-Control"] = validators["Cache-Control"]
             await send(message)
 
         await self.app(scope, receive, send_with_validators)

@@ -72,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,
         timeout_keep_alive=request_limits.keep_alive_s,
         http=bounded_protocol(request_limits, request_limits.receipt_timeout_s),
+        forwarded_allow_ips=args.forwarded_allow_ips,  # None: uvicorn's $FORWARDED_ALLOW_IPS, else loopback
     )
     return 0
 
@@ -160,6 +161,15 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
         type=float,
         default=1.0,
         help="seconds between checks of build/current; a new release is served live (0 = never; SIGHUP checks now)",
+    )
+    p.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        help=(
+            "comma-separated addresses of the proxies whose X-Forwarded-For names the client (for the access log "
+            "and client budgets); from other peers the header is ignored "
+            "(default: $FORWARDED_ALLOW_IPS, else 127.0.0.1,::1, a proxy on the same machine)"
+        ),
     )
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     p.add_argument(

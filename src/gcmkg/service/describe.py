@@ -20,10 +20,10 @@ hazards 3 and 5), so callers may run it from any worker thread.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Triple, serialize
@@ -432,8 +432,12 @@ def graph_title(iris: Iris, graph_iri: str, documents: list[tuple[str, str]]) ->
     return name
 
 
-def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStats:
-    """Count everything VoID reports, and build the VoID description as triples."""
+def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path, modified: datetime | None = None) -> DatasetStats:
+    """Count everything VoID reports, and build the VoID description as triples.
+
+    ``modified``: when the release was built (its ``dcterms:modified``; recorded in the release, so
+    every replica of it says the same).
+    """
     started = time.perf_counter()
     counts = {key: _count(store, query) for key, query in _VOID_COUNTS.items()}
     counts["entities"] = _count(store, _ENTITIES)
@@ -459,9 +463,6 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStat
         value = row["term"].value  # type: ignore[union-attr]
         cut = max(value.rfind("#"), value.rfind("/"))
         namespaces.add(value[: cut + 1])
-    modified = None
-    if store.path is not None and store.path.exists():
-        modified = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(os.stat(store.path).st_mtime))
     stats = DatasetStats(
         iri=iris.dataset().value,
         counts=counts,
@@ -470,7 +471,7 @@ def dataset_stats(store: GraphStore, iris: Iris, dumps_dir: Path) -> DatasetStat
         vocabularies=sorted(namespaces),
         documents=documents,
         dumps=dumps,
-        modified=modified,
+        modified=modified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if modified else None,
         seconds=0.0,
         quality=quality_rows(store),
     )
@@ -551,13 +552,13 @@ class StatsCache:
     The release never changes while it is served, so nothing ever invalidates them.
     """
 
-    def __init__(self, store: GraphStore, iris: Iris, dumps_dir: Path) -> None:
-        self._store, self._iris, self._dumps_dir = store, iris, dumps_dir
+    def __init__(self, store: GraphStore, iris: Iris, dumps_dir: Path, modified: datetime | None = None) -> None:
+        self._store, self._iris, self._dumps_dir, self._modified = store, iris, dumps_dir, modified
         self._lock = threading.Lock()
         self._stats: DatasetStats | None = None
 
     def get(self) -> DatasetStats:
         with self._lock:
             if self._stats is None:
-                self._stats = dataset_stats(self._store, self._iris, self._dumps_dir)
+                self._stats = dataset_stats(self._store, self._iris, self._dumps_dir, self._modified)
             return self._stats

@@ -1,7 +1,8 @@
 """``/health`` and ``/health/ready``: what a load balancer and an operator ask of a replica.
 
 * ``GET /health`` (JSON): the release served (id, build time, quads, the SHA-256 of its
-  ``gcmkg.nq`` dump, so that replicas can be checked to serve the same data), the query workers
+  ``gcmkg.nq`` dump, so that replicas can be checked to serve the same data), the version of
+  gcmkg serving it (it is part of every ``ETag``: replicas agree only when it agrees too), the query workers
   (alive, busy, being started, the bound, queries waiting for one, queries stopped by the time
   limit), and how many live switches this process has made.  Always ``200`` while the process
   answers.
@@ -21,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from gcmkg import __version__
 from gcmkg.service.deps import ServedDep
 from gcmkg.service.serving import Served
 
@@ -61,6 +63,7 @@ def health(request: Request, served: ServedDep) -> Response:
             "status": "ok",
             "release": served.release.id,
             **{k: v for k, v in release_facts(served).items() if k != "id"},
+            "version": __version__,
             "workers": served.runner.status(),
             "replayed": served.replays.status(),
             "switches": request.app.state.releases.switches,
