@@ -31,6 +31,7 @@ CORE = {
     "gcmkg.objective_numbers",
     "gcmkg.provisions",
     "gcmkg.releases",
+    "gcmkg.remote",
     "gcmkg.representations",
     "gcmkg.search",
     "gcmkg.settings",

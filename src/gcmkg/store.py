@@ -1,9 +1,10 @@
 """The one facade over the RDF store (core: the build writes through it, the service reads).
 
 Everything that reads or writes the graph goes through :class:`GraphStore`, so that a remote
-SPARQL engine can later stand behind the same methods.  The default backend is pyoxigraph on
-disk.  Queries resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and
-the default graph is the union of all named graphs.
+SPARQL engine can stand behind the same reading methods (:class:`gcmkg.remote.RemoteStore`,
+chosen by ``GCMKG_SPARQL_BACKEND``).  The default backend is pyoxigraph on disk.  Queries
+resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and the default graph
+is the union of all named graphs.
 
 Hazards of pyoxigraph 0.5.13, measured; this facade does *not* solve them, and the modules
 that work around them cite them by number:
@@ -104,6 +105,7 @@ class GraphStore:
         named_graphs: list[NamedNode] | None = None,
         union_default_graph: bool = True,
         prefixes: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a query; results are bound to this thread (materialise them here).
 
@@ -112,6 +114,8 @@ class GraphStore:
         its dataset is).  ``prefixes`` (name → absolute namespace) are predeclared: the query
         may use them without ``PREFIX`` lines, and a ``PREFIX`` of its own wins.  The parser
         takes them as options, so line and column numbers in its errors are those of the text.
+        ``timeout_s`` is a remote backend's deadline (:mod:`gcmkg.remote`); an embedded query
+        cannot be stopped (hazard 2), so here it is not used.
         """
         options: dict[str, Any] = {"base_iri": self.base_iri}
         if prefixes:
