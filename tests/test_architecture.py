@@ -24,6 +24,7 @@ from gcmkg.settings import PROJECT_ROOT
 
 CORE = {
     "gcmkg",
+    "gcmkg.engines",
     "gcmkg.errors",
     "gcmkg.iris",
     "gcmkg.links",

@@ -33,10 +33,11 @@ on Oxigraph server 0.5.13 and Virtuoso Open Source 7.2.5 from Debian):
   keyword changes; pyoxigraph checks the text parses), true if a solution comes back; an ASK
   that cannot be written so (a LIMIT or GROUP BY of its own) is sent as it is, and Virtuoso's
   ``__ASK_RETVAL`` read as the boolean it means.
-* **Bindings.**  The protocol cannot bind a variable, so a substitution is sent as a trailing
-  ``VALUES`` clause of terms written by pyoxigraph (N-Triples syntax, escaped by the writer,
-  never text of a client), joined with the query's solutions: for the service's queries, which
-  bind projected variables only (:mod:`gcmkg.store`, hazard 5), the same answers.
+* **Bindings.**  The protocol cannot bind a variable, so a substitution is sent as a ``VALUES``
+  block opening the query's WHERE group, of terms written by pyoxigraph (N-Triples syntax,
+  escaped by the writer, never text of a client): the group's patterns join with it and its
+  FILTERs see it, as they see a substituted variable.  (A trailing VALUES clause would not do:
+  it joins after the FILTERs, which then see the variable unbound.)
 * **Prefixes and base.**  The predeclared prefixes the query does not declare itself, and the
   base IRI, are sent as ``PREFIX`` and ``BASE`` lines before its text.
 * **Time.**  Every request has a deadline (the query's remaining time): the HTTP client's
@@ -199,6 +200,7 @@ class RemoteStore(GraphStore):
         self._kept: OrderedDict[tuple[str, NamedNode], tuple[Quad, ...]] = OrderedDict()
         self._kept_lock = threading.Lock()
         self._empty = Store()  # parses and types queries here (see query)
+        self._quads: int | None = None
         self._client = httpx.Client(
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             headers={"User-Agent": "gcmkg"},
@@ -252,7 +254,8 @@ class RemoteStore(GraphStore):
         ask = isinstance(local, QueryBoolean)
         if ask:  # Virtuoso 7.2 answers true to an ASK over a graph outside the dataset; SELECT is right
             sparql = _ask_as_select(sparql, self._empty, self.base_iri, prefixes or {}) or sparql
-        text = _prologue(sparql, self.base_iri, prefixes) + sparql + _values(substitutions)
+        options = {"base_iri": self.base_iri, "prefixes": dict(prefixes or {})}
+        text = _prologue(sparql, self.base_iri, prefixes) + _bound(sparql, substitutions, self._empty, options)
         form: list[tuple[str, str]] = [("query", text)]
         if default_graph is not None or named_graphs is not None:
             form += [("default-graph-uri", g.value) for g in default_graph or [NamedNode(NO_GRAPH)]]
@@ -305,9 +308,14 @@ class RemoteStore(GraphStore):
         raise self.fault(f"answered something that is not SPARQL results ({media_type or 'no Content-Type'})", 502)
 
     def select(self, sparql: str, *, substitutions: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+        """A SELECT query's rows as dicts of bound variables, read whole from the engine's answer."""
+        result = self.query(sparql, substitutions=substitutions)
+        if not isinstance(result, QuerySolutions):
+            raise TypeError("select() needs a SELECT query")
+        names = [v.value for v in result.variables]
         try:
-            return super().select(sparql, substitutions=substitutions)
-        except SyntaxError as error:
+            return [{n: row[n] for n in names if row[n] is not None} for row in result]
+        except SyntaxError as error:  # the engine's answer broke off or turned into something else
             raise self.not_results(error) from None
 
     def match(
@@ -382,6 +390,13 @@ class RemoteStore(GraphStore):
         return sorted(self.graphs, key=lambda g: g.value)
 
     def __len__(self) -> int:
+        """The quads in the release's named graphs: counted once (a release never changes), so
+        ``/health`` still answers while the engine is away."""
+        if self._quads is None:
+            self._quads = self._count()
+        return self._quads
+
+    def _count(self) -> int:
         # COUNT(?s), not COUNT(*): Virtuoso 7.2 fails on COUNT(*) over GRAPH ?g ("No column g")
         rows = self.select("SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         count = rows[0]["n"]
@@ -394,7 +409,7 @@ class RemoteStore(GraphStore):
         dumps = release / "dumps"
         expected = sum(_lines(p) for p in dumps.glob("graph-*.nq"))
         try:
-            held = len(self)
+            held = self._count()
         except BackendFault as fault:
             raise EngineMismatch(f"cannot check what the engine holds: {fault.message}") from None
         digest = build_digest(dumps / "graph-quality.nq")
@@ -407,7 +422,9 @@ class RemoteStore(GraphStore):
                     f"the SPARQL backend at {self.endpoint} does not hold release {release.name} "
                     f"(build {digest} is not in its {quality.value}); load its dumps: gcmkg engine load"
                 )
-        if held != expected:
+        if held == expected:
+            self._quads = held
+        else:
             raise EngineMismatch(
                 f"the SPARQL backend at {self.endpoint} holds {held} quads in the release's named graphs, "
                 f"release {release.name} has {expected}; load its dumps into an empty engine: gcmkg engine load"
@@ -455,13 +472,48 @@ def _grouped(form: list[tuple[str, str]]) -> dict[str, list[str]]:
     return grouped
 
 
-def _values(substitutions: Mapping[str, Term] | None) -> str:
-    """The bindings as a trailing VALUES clause (terms in N-Triples syntax, written by pyoxigraph)."""
+def _bound(sparql: str, substitutions: Mapping[str, Term] | None, check: Store, options: dict[str, Any]) -> str:
+    """The query with its substitutions as a ``VALUES`` block opening its WHERE group.
+
+    There, unlike in a trailing VALUES clause, the group's FILTERs see the bound values, as
+    they see a substituted variable (the saved queries filter on their parameters:
+    ``FILTER(xsd:integer(?number) = ?objective)``).  The terms are written by pyoxigraph (N-Triples
+    syntax); pyoxigraph checks the text parses, and a query where the block cannot go there gets
+    it as a trailing clause.
+    """
     if not substitutions:
-        return ""
+        return sparql
     names = " ".join(f"?{name}" for name in substitutions)
     terms = " ".join(str(term) for term in substitutions.values())
-    return f"\nVALUES ({names}) {{ ({terms}) }}\n"
+    block = f"VALUES ({names}) {{ ({terms}) }}"
+    opening = _first_brace(sparql)
+    if opening is not None:
+        text = f"{sparql[: opening + 1]} {block}\n{sparql[opening + 1 :]}"
+        try:
+            check.query(text, **options)
+            return text
+        except SyntaxError:
+            pass
+        except RuntimeError:  # it parsed; evaluating it over nothing failed
+            return text
+    return f"{sparql}\n{block}\n"
+
+
+# what may come before a query's first "{": comments, long and short strings, IRIs (each skipped
+# whole), and anything else a run at a time
+_BEFORE_BRACE = re.compile(
+    r"#[^\n]*|'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\""
+    r"|<[^<>\"{}|^`\\\x00-\x20]*>|[^{#'\"<]+|.",
+    re.DOTALL,
+)
+
+
+def _first_brace(sparql: str) -> int | None:
+    """Where the query's first ``{`` (its WHERE group) is, outside comments, strings and IRIs."""
+    for token in _BEFORE_BRACE.finditer(sparql):
+        if token.group() == "{":
+            return token.start()
+    return None
 
 
 def _ask_as_select(sparql: str, check: Store, base_iri: str, prefixes: Mapping[str, str]) -> str | None:

@@ -110,6 +110,14 @@ RETRY_AFTER_S = 5  # what a 503 of a stopped query asks the client to wait befor
 BURST_IDLE_S = 5.0  # how long a burst worker may stay idle before it is stopped
 
 
+def _ran_too_long(timeout_s: float, detail: str = "") -> str:
+    """The answer to a query stopped by the time limit (``detail``: a remote backend's words)."""
+    return (
+        f"the query ran longer than the {timeout_s:g} s limit and was stopped{f' ({detail})' if detail else ''}; "
+        "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products"
+    )
+
+
 def death_cause(exitcode: int | None, memory_mb: int) -> str:
     """Why a query worker died, from its exit code, in words for the client.
 
@@ -498,11 +506,7 @@ class QueryRunner:
             if not w.conn.poll(timeout_s):
                 self.timeouts += 1
                 log.warning("query stopped after %.1f s: %.200r", timeout_s, job.query)
-                raise QueryLimitExceeded(
-                    f"the query ran longer than the {timeout_s:g} s limit and was stopped; "
-                    "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products",
-                    retry_after=RETRY_AFTER_S,
-                )
+                raise QueryLimitExceeded(_ran_too_long(timeout_s), retry_after=RETRY_AFTER_S)
             kind, payload = w.conn.recv()
             healthy = kind not in ("memory",)
         except (EOFError, OSError):
@@ -523,7 +527,7 @@ class QueryRunner:
         if kind == "too_large":
             raise QueryLimitExceeded(str(payload), 413)
         if kind == "timeout":  # a remote backend did not answer within the query's time
-            raise QueryLimitExceeded(f"{payload}; the query was stopped", retry_after=RETRY_AFTER_S, spent_worker=True)
+            raise QueryLimitExceeded(_ran_too_long(timeout_s, str(payload)), retry_after=RETRY_AFTER_S)
         if kind == "backend":
             status, message = payload
             raise BackendFault(message, status)
