@@ -69,7 +69,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +113,7 @@ _DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:", re.IGNORECASE)
 CHUNK = 65536
 # the prologue of a query (comments, BASE, PREFIX), then its ASK keyword (group 1)
 _ASK = re.compile(r"(?:\s+|#[^\n]*\n|BASE\s*<[^>]*>|PREFIX\s+[^:\s]*:\s*<[^>]*>)*(ASK)\b", re.IGNORECASE)
+PREFETCHED = 200  # nodes per query of RemoteStore.prefetch
 NODES_KEPT = 20_000  # nodes whose statements RemoteStore.match keeps (a few hundred bytes each)
 
 
@@ -347,6 +348,25 @@ class RemoteStore(GraphStore):
             and (graph is None or q.graph_name == graph)
         ]
 
+    def prefetch(self, nodes: Iterable[NamedNode]) -> None:
+        """Fetch the statements of the nodes not kept yet, :data:`PREFETCHED` nodes per query."""
+        with self._kept_lock:
+            wanted = [n for n in dict.fromkeys(nodes) if isinstance(n, NamedNode) and ("s", n) not in self._kept]
+        for start in range(0, len(wanted), PREFETCHED):
+            chunk = wanted[start : start + PREFETCHED]
+            found: dict[NamedNode, list[Quad]] = {node: [] for node in chunk}
+            values = " ".join(str(node) for node in chunk)
+            for row in self.select(f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+                found[row["s"]].append(Quad(row["s"], row["p"], row["o"], row["g"]))  # type: ignore[index,arg-type]
+            for node, quads in found.items():
+                self._keep(("s", node), tuple(quads))
+
+    def _keep(self, key: tuple[str, NamedNode], quads: tuple[Quad, ...]) -> None:
+        with self._kept_lock:
+            self._kept[key] = quads
+            if len(self._kept) > NODES_KEPT:
+                self._kept.popitem(last=False)
+
     def _statements(self, position: str, node: NamedNode) -> tuple[Quad, ...]:
         key = (position, node)
         with self._kept_lock:
@@ -355,10 +375,7 @@ class RemoteStore(GraphStore):
                 self._kept.move_to_end(key)
                 return kept
         found = tuple(self._lookup(node, None, None, None) if position == "s" else self._lookup(None, None, node, None))
-        with self._kept_lock:
-            self._kept[key] = found
-            if len(self._kept) > NODES_KEPT:
-                self._kept.popitem(last=False)
+        self._keep(key, found)
         return found
 
     def _lookup(

@@ -155,6 +155,11 @@ class GraphStore:
         found = self._store.quads_for_pattern(subject, predicate, object, graph)
         return [q for q in found if isinstance(q.graph_name, NamedNode)]
 
+    def prefetch(self, nodes: Iterable[NamedNode]) -> None:
+        """A hint: the statements of ``nodes`` (as subjects) are about to be read, one :meth:`match`
+        each.  The embedded store reads them from its indexes when asked; a remote one
+        (:class:`gcmkg.remote.RemoteStore`) fetches them all in one query, not one per node."""
+
     def quads(self, graph: NamedNode | None = None) -> list[Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
