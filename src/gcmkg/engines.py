@@ -11,7 +11,8 @@ engine's own tools (``gcmkg engine load``, and the tests' engine fixtures):
   ``--timeout-s``: give it the service's query limit.
 * **OpenLink Virtuoso** (Debian's ``virtuoso-opensource``: ``virtuoso-t`` and ``isql-vt``): a
   database folder with the ini :func:`virtuoso_ini` writes (loopback ports, ``DirsAllowed`` the
-  dumps folder, and ``ResultSetMaxRows`` far above any row cap of the service, because Virtuoso
+  dumps folder, one thread per query so that one heavy query leaves the other cores to the rest,
+  and ``ResultSetMaxRows`` far above any row cap of the service, because Virtuoso
   truncates results at it without saying so), then its bulk loader over isql:
   ``ld_dir(dumps, 'gcmkg.nq', …)``, ``rdf_loader_run()``, ``checkpoint`` (the loader reads
   N-Quads with their graphs).  Its query endpoint is ``http://HOST:PORT/sparql``.
@@ -93,7 +94,7 @@ DisableUnixSocket = 1
 DirsAllowed = ., {dumps}
 NumberOfBuffers = 20000
 MaxDirtyBuffers = 15000
-ThreadsPerQuery = 2
+ThreadsPerQuery = 1
 CheckpointInterval = 0
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}

@@ -8,6 +8,17 @@ parsers from the engine's answer as it streams in.  The build's dumps are loaded
 its own bulk loader (:mod:`gcmkg.engines`); the service checks at startup that the engine holds
 the release it serves (:meth:`RemoteStore.check_holds`).
 
+**Where the queries run.**  The service's untrusted queries (``/sparql``, saved queries) still
+run in the supervised worker processes (:mod:`gcmkg.service.worker`), each now the engine's
+client with a connection of its own: the query is first evaluated there over an empty local
+store (to refuse what the local store would refuse, and to learn its form), and pyoxigraph cannot
+stop that evaluation (a ``VALUES`` cross product runs long even over nothing), but the runner can
+kill a worker; the engine's answer is parsed and written again under the row and byte caps
+within the worker's memory limit; and the time limit, the caps and their messages stay the code
+they are.  The cost is the pipe between web process and worker, which an embedded store pays
+too.  The web process reads the engine itself for what it reads from the store (pages,
+dereferencing, VoID), through one :class:`RemoteStore` with a connection pool.
+
 What the protocol leaves to each engine, and how this client makes them answer alike (measured
 on Oxigraph server 0.5.13 and Virtuoso Open Source 7.2.5 from Debian):
 
@@ -45,9 +56,14 @@ on Oxigraph server 0.5.13 and Virtuoso Open Source 7.2.5 from Debian):
   gets it as its ``timeout`` parameter (milliseconds); it then may answer a *partial* result
   with the header ``X-SQL-State`` set (its "anytime" queries), which this client refuses as a
   timeout rather than pass on a truncated 200.  Oxigraph server has no per-request timeout, only
-  ``serve --timeout-s`` (:mod:`gcmkg.engines` starts it with the service's limit).  Virtuoso
-  also caps results at ``ResultSetMaxRows`` silently; :mod:`gcmkg.engines` writes an ini whose
-  cap is far above the service's.
+  ``serve --timeout-s`` (:mod:`gcmkg.engines` starts it with the service's limit).
+* **Rows.**  Virtuoso builds a whole result before it sends it (40,000 rows take it seconds),
+  so it is asked, with its ``maxrows`` parameter, for one row more than the service's cap: a
+  result that passes the cap stops there (and is refused, 413, as over a local store).  Virtuoso
+  also cuts results at its ini's ``ResultSetMaxRows`` (10,000 by default: exactly the service's
+  default cap) and says so only in an ``X-SPARQL-MaxRows`` header; an answer cut below what was
+  asked is refused (502), never passed on.  :mod:`gcmkg.engines` writes an ini whose cap is far
+  above the service's.
 * **Errors.**  An engine's 4xx on a query the service has already parsed is the engine
   refusing SPARQL it should take: a 502 quoting the engine's first line.  Connection refused or
   reset: 503.  Blank nodes come back with the engine's labels (Virtuoso writes ``nodeID://…``,
@@ -240,11 +256,13 @@ class RemoteStore(GraphStore):
         union_default_graph: bool = True,
         prefixes: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QuerySolutions | QueryBoolean | Iterator[Triple]:
         """Send a query; its results parse lazily from the answer (consume them in this thread).
 
         The dataset arguments mean what they mean to :meth:`GraphStore.query`; ``timeout_s``: the
-        deadline of the whole answer (default ``timeout_s`` of the store).  The query is first
+        deadline of the whole answer (default ``timeout_s`` of the store); ``max_rows``: the
+        caller's row cap (the engine is asked for one row more, where it can be).  The query is first
         evaluated here over an empty store: it raises what the local store would raise for a
         malformed query (``SyntaxError``) or an unknown function (``RuntimeError``) before anything
         is sent, and tells the query's form, so the engine is asked for one format (Virtuoso
@@ -265,6 +283,8 @@ class RemoteStore(GraphStore):
             form += [(name, g.value) for name in ("default-graph-uri", "named-graph-uri") for g in self.graphs]
         seconds = timeout_s or self.timeout_s
         form.append(("timeout", str(int(seconds * 1000))))  # Virtuoso's, in ms; other engines ignore it
+        if max_rows is not None:  # Virtuoso's: one row past the cap tells the caller it is passed
+            form.append(("maxrows", str(max_rows + 1)))
         deadline = time.monotonic() + seconds
         try:
             response = self._client.send(
@@ -279,10 +299,10 @@ class RemoteStore(GraphStore):
             raise self.fault(f"refused the connection ({error})", 503) from None
         except httpx.HTTPError as error:
             raise self.fault(f"could not be reached ({type(error).__name__}: {error})", 503) from None
-        return self._results(response, deadline, seconds, ask=ask)
+        return self._results(response, deadline, seconds, ask=ask, max_rows=max_rows)
 
     def _results(
-        self, response: httpx.Response, deadline: float, seconds: float, *, ask: bool
+        self, response: httpx.Response, deadline: float, seconds: float, *, ask: bool, max_rows: int | None
     ) -> QuerySolutions | QueryBoolean | Iterator[Triple]:
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         if response.status_code != 200:
@@ -293,6 +313,14 @@ class RemoteStore(GraphStore):
         if "x-sql-state" in response.headers:  # Virtuoso's partial ("anytime") answer at its timeout
             response.close()
             raise self.timed_out(seconds)
+        engine_cap = response.headers.get("x-sparql-maxrows", "")
+        if engine_cap.isdigit() and (max_rows is None or int(engine_cap) <= max_rows):
+            response.close()  # Virtuoso cut the result at its own cap: it may be incomplete
+            raise self.fault(
+                f"cuts results at {engine_cap} rows (X-SPARQL-MaxRows), below what the service needs; "
+                "raise its [SPARQL] ResultSetMaxRows",
+                502,
+            )
         answer = io.BufferedReader(_Answer(response, response.iter_raw(CHUNK), self, deadline, seconds), CHUNK)
         try:
             if media_type in _RESULTS:

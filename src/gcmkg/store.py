@@ -106,6 +106,7 @@ class GraphStore:
         union_default_graph: bool = True,
         prefixes: Mapping[str, str] | None = None,
         timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a query; results are bound to this thread (materialise them here).
 
@@ -114,8 +115,9 @@ class GraphStore:
         its dataset is).  ``prefixes`` (name → absolute namespace) are predeclared: the query
         may use them without ``PREFIX`` lines, and a ``PREFIX`` of its own wins.  The parser
         takes them as options, so line and column numbers in its errors are those of the text.
-        ``timeout_s`` is a remote backend's deadline (:mod:`gcmkg.remote`); an embedded query
-        cannot be stopped (hazard 2), so here it is not used.
+        ``timeout_s`` and ``max_rows`` are for a remote backend (:mod:`gcmkg.remote`: its deadline,
+        and the caller's row cap, which the engine may apply); an embedded query cannot be stopped
+        (hazard 2) and its rows are counted as they are read, so here they are not used.
         """
         options: dict[str, Any] = {"base_iri": self.base_iri}
         if prefixes:

@@ -117,10 +117,18 @@ class Gate:
                     self.wfile.flush()
                     self.close_connection = True
                     return
-                self._send(forwarded.status_code, forwarded.headers.get("content-type", ""), content)
+                headers = {  # what Virtuoso adds to an answer it cut at its row cap, or at its timeout
+                    "capped": {"X-SPARQL-MaxRows": "5"},
+                    "partial": {"X-SQL-State": "S1TAT", "X-SQL-Message": "RC...: Returning incomplete results"},
+                }.get(gate.mode, {})
+                self._send(forwarded.status_code, forwarded.headers.get("content-type", ""), content, headers)
 
-            def _send(self, status: int, content_type: str, content: bytes) -> None:
+            def _send(
+                self, status: int, content_type: str, content: bytes, headers: dict[str, str] | None = None
+            ) -> None:
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
@@ -204,6 +212,21 @@ def test_an_answer_broken_off_halfway_is_never_a_truncated_200(faulty: Server, p
         assert response.status_code == 502, (accept, response.status_code, response.text[:200])
         assert passing.url in response.text
     assert healthy(faulty.url)
+
+
+@pytest.mark.server
+def test_an_answer_the_engine_says_it_cut_is_never_passed_on(faulty: Server, passing: Gate) -> None:
+    """Virtuoso's two ways of answering less than the whole result with a 200: a row cap of its
+    own (X-SPARQL-MaxRows) and an "anytime" answer at its timeout (X-SQL-State)."""
+    query = "SELECT ?s WHERE { ?s a gcm:Objective }"
+    passing.mode = "capped"
+    capped = httpx.post(faulty.url + "sparql", data={"query": query + " # capped"}, timeout=30)
+    assert capped.status_code == 502, capped.text
+    assert f"the SPARQL backend at {passing.url} cuts results at 5 rows" in capped.text
+    passing.mode = "partial"
+    partial = httpx.post(faulty.url + "sparql", data={"query": query + " # partial"}, timeout=30)
+    assert partial.status_code == 503, partial.text
+    assert f"the SPARQL backend at {passing.url} did not answer within" in partial.text
 
 
 @pytest.mark.server

@@ -65,8 +65,10 @@ def saved_query_paths(client: httpx.Client) -> list[str]:
 @pytest.mark.server
 @pytest.mark.parametrize("bad", [CROSS_PRODUCT, DEEP_PATH], ids=["cross-product", "deep-path"])
 def test_a_pathological_query_is_stopped_within_the_limit_while_others_answer(
-    client: httpx.Client, service_url: str, bad: str
+    client: httpx.Client, service_url: str, bad: str, backend: str
 ) -> None:
+    if backend == "virtuoso" and bad == CROSS_PRODUCT:  # conftest.NOT_VIRTUOSO
+        pytest.skip("the saved queries run alongside are ones Virtuoso 7.2.5 answers wrongly, and compiles in seconds")
     outcome: dict[str, object] = {}
 
     def run_bad() -> None:

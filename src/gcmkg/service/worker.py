@@ -192,6 +192,7 @@ class _Executor:
                 union_default_graph=not screened.has_dataset_clause,
                 prefixes=self.prefixes,  # the project prefixes, as on the command line; the query's own win
                 timeout_s=max(job.timeout_s * 0.9, job.timeout_s - 0.25),  # answer before the runner stops us
+                max_rows=job.max_rows,
             )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query, self.prefixes)) from None
