@@ -218,6 +218,7 @@ class RemoteStore(GraphStore):
         self._kept_lock = threading.Lock()
         self._empty = Store()  # parses and types queries here (see query)
         self._quads: int | None = None
+        self._oxigraph = False  # the engine is an Oxigraph server (learnt from its answers' Server header)
         self._client = httpx.Client(
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
             headers={"User-Agent": "gcmkg"},
@@ -279,6 +280,8 @@ class RemoteStore(GraphStore):
         if default_graph is not None or named_graphs is not None:
             form += [("default-graph-uri", g.value) for g in default_graph or [NamedNode(NO_GRAPH)]]
             form += [("named-graph-uri", g.value) for g in named_graphs or [NamedNode(NO_GRAPH)]]
+        elif union_default_graph and self._oxigraph:  # its own union: ten times cheaper than the dataset
+            form.append(("union-default-graph", "true"))
         elif union_default_graph:
             form += [(name, g.value) for name in ("default-graph-uri", "named-graph-uri") for g in self.graphs]
         seconds = timeout_s or self.timeout_s
@@ -305,6 +308,7 @@ class RemoteStore(GraphStore):
         self, response: httpx.Response, deadline: float, seconds: float, *, ask: bool, max_rows: int | None
     ) -> QuerySolutions | QueryBoolean | Iterator[Triple]:
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        self._oxigraph = response.headers.get("server", "").startswith("Oxigraph/")
         if response.status_code != 200:
             body = _first_line(response)
             if response.status_code in (503, 504):
