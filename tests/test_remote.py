@@ -1,6 +1,6 @@
-"""The remote backend's own rules, without an engine: how bindings are written into a query, what a
-release's dumps tell it, and the setting that chooses it (the engines are tested through the
-service, tests/service/test_remote_backend.py and the per-backend service modules)."""
+"""The remote backend's own rules: how bindings are written into a query, what a release's dumps
+tell it, the setting that chooses it, and `gcmkg engine load` (the engines behind the service are
+tested in tests/service/test_remote_backend.py and the per-backend service modules)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 from pyoxigraph import Literal, NamedNode, Store
 
+from gcmkg import engines, releases
+from gcmkg.cli import main
 from gcmkg.errors import NoStoreError, SettingsError
-from gcmkg.remote import _bound, build_digest, release_graphs
+from gcmkg.remote import RemoteStore, _bound, build_digest, release_graphs
 from gcmkg.settings import Settings, load_settings
+from tests.service.conftest import free_port
 
 
 def test_bindings_open_the_where_group_so_its_filters_see_them() -> None:
@@ -57,3 +60,32 @@ def test_the_backend_setting_is_an_http_url(monkeypatch: pytest.MonkeyPatch) -> 
     assert load_settings().sparql_backend is None
     with pytest.raises(SettingsError, match="http\\(s\\) URL of a query endpoint"):
         Settings(sparql_backend="127.0.0.1:7878")
+
+
+def test_gcmkg_engine_load_puts_the_release_into_a_new_oxigraph_database_and_refuses_a_used_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_dir = tmp_path / "build"
+    release = releases.make_release(build_dir, "r1")
+    (release / "dumps").mkdir()
+    quads = "".join(
+        f'<http://example.org/s{n}> <http://example.org/p> "{n}" <http://example.org/graph/g> .\n' for n in range(3)
+    )
+    (release / "dumps" / "gcmkg.nq").write_text(quads)
+    (release / "dumps" / "graph-g.nq").write_text(quads)
+    releases.switch_current(build_dir, release)
+    location = tmp_path / "oxigraph"
+    argv = ["--build-dir", str(build_dir), "engine", "load", "--engine", "oxigraph", "--location", str(location)]
+    assert main(argv) == 0
+    assert f"loaded {release / 'dumps'} into {location}" in capsys.readouterr().out
+    port = free_port()
+    engine = engines.serve_oxigraph(location, port, 5, tmp_path / "oxigraph.log")
+    try:
+        store = RemoteStore.for_release(f"http://127.0.0.1:{port}/query", release, "http://example.org/")
+        assert len(store) == 3
+        store.check_holds(release)  # a release without a quality graph: its quads are counted
+    finally:
+        engine.kill()
+        engine.wait(10)
+    assert main(argv) == 2  # an engine holds one release: load into a new folder
+    assert "not empty" in capsys.readouterr().err
