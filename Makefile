@@ -18,7 +18,7 @@ $(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_I
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node validate-bench nginx
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node validate-bench nginx virtuoso
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -43,7 +43,7 @@ parse: $(STAMP) ## run the loaders only; the document model as JSON in build/par
 validate: $(STAMP) ## check the built store against shapes/ and shapes/checks/
 	$(BIN)/gcmkg --build-dir $(BUILD_DIR) --base-iri $(BASE_IRI) validate
 
-test: lint browser node nginx ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
+test: lint browser node nginx virtuoso ## run every test: lint, then pytest over tests/ and the doctests in src/ and loaders/
 	$(BIN)/python -m pytest tests src/gcmkg loaders
 
 serve: $(CURRENT)/report.txt ## install, build if missing or stale, serve on http://127.0.0.1:8000/ (Ctrl-C stops)
@@ -59,6 +59,10 @@ browser: ## Debian's Chromium and its WebDriver for the browser tests (tests/bro
 nginx: ## Debian's nginx for the replica tests (tests/service/test_replicas.py runs its own, on loopback), installed when missing
 	@test -x /usr/sbin/nginx || \
 		{ apt-get update -qq && apt-get install -y -qq nginx >/dev/null; }
+
+virtuoso: ## Debian's Virtuoso (virtuoso-t, isql-vt), a remote engine the service tests run against, installed when missing
+	@command -v virtuoso-t >/dev/null && command -v isql-vt >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq virtuoso-opensource >/dev/null; }
 
 bench: $(CURRENT)/report.txt tools ## latency and throughput of the service beside the Oxigraph server (prints figures)
 	$(BIN)/python bench/bench_service.py --build-dir $(BUILD_DIR)

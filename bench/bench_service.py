@@ -1,8 +1,11 @@
 """Throughput and latency of gcmkg beside the Oxigraph server, over the same store (``make bench``).
 
-Not a test: it prints figures.  Both servers run on loopback over the same built store, one at
-a time, and receive the same questions (:mod:`cases`: each pair asks the same of both, and both
-answers are checked to be 200, and every request is asked once, before anything is timed):
+Not a test: it prints figures.  Three servers run on loopback over the same built store, one at
+a time: gcmkg over its embedded store, gcmkg over the Oxigraph server as its remote SPARQL
+backend (``--sparql-backend``, :mod:`gcmkg.remote`: the cost of the network hop, with the
+engine's CPU counted in the row), and the Oxigraph server itself; they receive the same
+questions (:mod:`cases`: each pair asks the same of gcmkg and of Oxigraph, and every answer is
+checked to be 200, and every request is asked once, before anything is timed):
 
 * **deref** — an IRI as Turtle (``/id/…``); on Oxigraph the CONSTRUCT of its statements;
 * **deref-html** — the same IRI as an HTML page (Oxigraph: the same CONSTRUCT);
@@ -67,7 +70,7 @@ def check(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None
 
 
 def warm(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None:
-    """Ask every request of every cell once, on both servers alike, before anything is timed: the
+    """Ask every request of every cell once, on every server alike, before anything is timed: the
     cells measure answers in steady state (gcmkg computes an answer once per release, Oxigraph
     warms its own caches); how long the first pass took is printed, for the cold cost."""
     started, count = time.perf_counter(), 0
@@ -85,18 +88,21 @@ def warm(server: Server, pairs: dict[str, list[cases.Pair]], side: str) -> None:
     print(f"{server.name} warm-up: each of the {count} requests once, in {time.perf_counter() - started:.1f} s")
 
 
-def measure(server: Server, requests: list[wrk.Request], connections: int, seconds: float) -> dict[str, float]:
-    tree = server.tree
-    cpu = tree.cpu_seconds()
+def measure(
+    server: Server, requests: list[wrk.Request], connections: int, seconds: float, engine: Server | None = None
+) -> dict[str, float]:
+    """One cell; ``engine``: a remote backend whose CPU and memory count toward the server's."""
+    trees = [server.tree] + ([engine.tree] if engine else [])
+    cpu = sum(t.cpu_seconds() for t in trees)
     result = wrk.run(wrk.Load("cell", server.url, requests, connections, f"bench-{connections}"), seconds=seconds)
-    cpu = tree.cpu_seconds() - cpu
+    cpu = sum(t.cpu_seconds() for t in trees) - cpu
     ok = result.count(200)
     return {
         "rps": ok / result.seconds,
         "p50": result.p50_ms,
         "p95": result.p95_ms,
         "cpu_ms": cpu / max(result.requests, 1) * 1000,
-        "rss": tree.rss_mib(),
+        "rss": sum(t.rss_mib() for t in trees),
         "errors": result.errors,
     }
 
@@ -124,52 +130,72 @@ def main() -> None:
     unmetered = ["--client-queries", "64", "--client-seconds", "1e6", "--heavy-after", "1e6"]
     figures: dict[tuple[str, str, int], dict[str, float]] = {}
     crashes: dict[str, int] = {}
-    for name, start in (
-        ("gcmkg", lambda: start_gcmkg(build_dir, base, "--timeout", f"{args.timeout:g}", *unmetered)),
-        ("oxigraph", lambda: start_oxigraph(store, args.timeout)),
-    ):
-        server = start()
-        side = "ours" if name == "gcmkg" else "theirs"
-        try:
-            time.sleep(AT_REST_S)
-            tree = server.tree
-            print(
-                f"{name} at rest, {AT_REST_S:g} s after its first answer: RSS {tree.rss_mib():.0f} MiB, "
-                f"PSS {tree.pss_mib():.0f} MiB in {tree.count()} processes"
-            )
-            check(server, pairs, side)
-            warm(server, pairs, side)
-            if name == "gcmkg":  # the cheapest answer: ASK {} from the release's answer cache
-                probe = wrk.Request("GET", "/sparql?query=ASK%7B%7D", cases.JSON)
-                ceiling = wrk.run(wrk.Load("ceiling", server.url, [probe], 16, "ceiling"), seconds=args.seconds)
+    engine = start_oxigraph(store, args.timeout)  # the remote backend of the second row
+
+    def remote() -> Server:
+        backend = ["--sparql-backend", engine.url + "query"]
+        return start_gcmkg(build_dir, base, "--timeout", f"{args.timeout:g}", *unmetered, *backend)
+
+    try:
+        for name, start in (
+            ("gcmkg", lambda: start_gcmkg(build_dir, base, "--timeout", f"{args.timeout:g}", *unmetered)),
+            ("remote", remote),
+            ("oxigraph", lambda: start_oxigraph(store, args.timeout)),
+        ):
+            if name == "oxigraph":
+                engine.stop()
+            server = start()
+            side = "theirs" if name == "oxigraph" else "ours"
+            try:
+                time.sleep(AT_REST_S)
+                tree = server.tree
                 print(
-                    f"load generator: wrk drives gcmkg's cheapest answer (ASK {{}}, cached) at {ceiling.rps:.0f} req/s"
+                    f"{name} at rest, {AT_REST_S:g} s after its first answer: RSS {tree.rss_mib():.0f} MiB, "
+                    f"PSS {tree.pss_mib():.0f} MiB in {tree.count()} processes"
                 )
-            for kind, items in pairs.items():
-                requests = [getattr(p, side) for p in items]
-                for connections in args.connections:
-                    if server.process.poll() is not None:  # a server that died is reported and started again
-                        print(f"{name} ended ({server.process.returncode}) before {kind} × {connections}; restarted")
-                        crashes[name] = crashes.get(name, 0) + 1
-                        server = start()
-                    figures[name, kind, connections] = measure(server, requests, connections, args.seconds)
-        finally:
-            server.stop()
+                check(server, pairs, side)
+                warm(server, pairs, side)
+                if name == "gcmkg":  # the cheapest answer: ASK {} from the release's answer cache
+                    probe = wrk.Request("GET", "/sparql?query=ASK%7B%7D", cases.JSON)
+                    ceiling = wrk.run(wrk.Load("ceiling", server.url, [probe], 16, "ceiling"), seconds=args.seconds)
+                    print(
+                        "load generator: wrk drives gcmkg's cheapest answer (ASK {}, cached) at "
+                        f"{ceiling.rps:.0f} req/s"
+                    )
+                for kind, items in pairs.items():
+                    requests = [getattr(p, side) for p in items]
+                    for connections in args.connections:
+                        if server.process.poll() is not None:  # a server that died is reported and started again
+                            print(
+                                f"{name} ended ({server.process.returncode}) before {kind} × {connections}; restarted"
+                            )
+                            crashes[name] = crashes.get(name, 0) + 1
+                            server = start()
+                        also = engine if name == "remote" else None
+                        figures[name, kind, connections] = measure(server, requests, connections, args.seconds, also)
+            finally:
+                server.stop()
+    finally:
+        engine.stop()
     print(f"\nstore {store} · {args.seconds:g} s per cell · req/s of 200 answers; latency in ms; CPU ms per request")
+    print("remote: gcmkg with the Oxigraph server as its SPARQL backend (CPU and memory: both processes)")
     header = (
         f"{'request':24} {'conn':>4} | {'gcmkg req/s':>11} {'p50':>6} {'p95':>7} {'cpu':>5} {'rss':>5} | "
+        f"{'remote req/s':>12} {'p50':>6} {'p95':>7} {'cpu':>5} {'rss':>5} | "
         f"{'oxigraph req/s':>14} {'p50':>6} {'p95':>7} {'cpu':>5} {'rss':>5} | {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
     for kind in pairs:
         for connections in args.connections:
-            a, b = figures["gcmkg", kind, connections], figures["oxigraph", kind, connections]
+            a, r, b = (figures[name, kind, connections] for name in ("gcmkg", "remote", "oxigraph"))
             errors = (
-                f"  errors: gcmkg {a['errors']:.0f}, oxigraph {b['errors']:.0f}" if a["errors"] or b["errors"] else ""
+                f"  errors: gcmkg {a['errors']:.0f}, remote {r['errors']:.0f}, oxigraph {b['errors']:.0f}"
+                if a["errors"] or r["errors"] or b["errors"]
+                else ""
             )
             ratio = a["rps"] / b["rps"] if b["rps"] else float("inf")
-            print(f"{kind:24} {connections:>4} | {cell(a, 11)} | {cell(b, 14)} | {ratio:6.2f}{errors}")
+            print(f"{kind:24} {connections:>4} | {cell(a, 11)} | {cell(r, 12)} | {cell(b, 14)} | {ratio:6.2f}{errors}")
     if crashes:
         print(
             "servers that died during the run (and were restarted): "

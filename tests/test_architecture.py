@@ -24,6 +24,7 @@ from gcmkg.settings import PROJECT_ROOT
 
 CORE = {
     "gcmkg",
+    "gcmkg.engines",
     "gcmkg.errors",
     "gcmkg.iris",
     "gcmkg.links",
@@ -31,6 +32,7 @@ CORE = {
     "gcmkg.objective_numbers",
     "gcmkg.provisions",
     "gcmkg.releases",
+    "gcmkg.remote",
     "gcmkg.representations",
     "gcmkg.search",
     "gcmkg.settings",

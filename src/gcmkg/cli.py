@@ -128,6 +128,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_engine_load(args: argparse.Namespace) -> int:
+    from gcmkg import engines
+
+    dumps = releases.current_folder(_settings(args).build_dir) / "dumps"
+    if args.engine == "oxigraph":
+        if not args.location:
+            raise GcmkgError("--location (the new database folder) is needed for --engine oxigraph")
+        engines.load_oxigraph(dumps, Path(args.location))
+        print(
+            f"loaded {dumps} into {args.location}; serve it with: oxigraph serve-read-only --location "
+            f"{args.location} --bind 127.0.0.1:7878 --timeout-s 10  (endpoint http://127.0.0.1:7878/query)"
+        )
+    else:
+        engines.load_virtuoso(dumps, args.isql_port, password=args.password, user=args.user)
+        print(f"loaded {dumps} into Virtuoso (isql port {args.isql_port}); its endpoint is http://HOST:PORT/sparql")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="gcmkg", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -162,6 +180,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("sparql", help="the query text, @FILE to read it from a file, or - for standard input")
     p.add_argument("--no-prefixes", action="store_true", help="do not predeclare the project's prefixes")
     p.set_defaults(run=cmd_query)
+    p = commands.add_parser(
+        "engine", help="put the built release into a remote SPARQL engine (then: serve --sparql-backend URL)"
+    )
+    engine_commands = p.add_subparsers(dest="engine_command", required=True)
+    p = engine_commands.add_parser("load", help="bulk-load the current release's dumps with the engine's own loader")
+    p.add_argument("--engine", required=True, choices=["oxigraph", "virtuoso"], help="which engine")
+    p.add_argument("--location", help="oxigraph: the new (empty) database folder")
+    p.add_argument(
+        "--isql-port", type=int, default=1111, help="virtuoso: the isql port (its DirsAllowed must hold the dumps)"
+    )
+    p.add_argument("--user", default="dba", help="virtuoso: the isql user")
+    p.add_argument("--password", default="dba", help="virtuoso: the isql password")
+    p.set_defaults(run=cmd_engine_load)
     # the service adds `serve` itself, keeping HTTP concerns out of this file
     from gcmkg.service.cli import add_serve_command
 

@@ -580,7 +580,9 @@ def entity_label(store: GraphStore, entity: NamedNode) -> str:
 def _mentions(store: GraphStore, iris: Iris, iri: str) -> list[MentionView]:
     term = iris.term
     found = []
-    for quad in store.match(predicate=term("mentionIn"), object=NamedNode(iri)):
+    mentions = store.match(predicate=term("mentionIn"), object=NamedNode(iri))
+    store.prefetch(q.subject for q in mentions if isinstance(q.subject, NamedNode))  # one read, not one per mention
+    for quad in mentions:
         node = quad.subject
         assert isinstance(node, NamedNode)
         entity = NamedNode(_one(store, node, term("mentionOf")))
@@ -604,7 +606,9 @@ def _relations(store: GraphStore, iris: Iris, iri: str) -> list[Relation]:
     term = iris.term
     grouped: dict[tuple[str, str], list[Evidence]] = {}
     for direction, here, there_ in (("from", "alignedFrom", "alignedTo"), ("to", "alignedTo", "alignedFrom")):
-        for quad in store.match(predicate=term(here), object=NamedNode(iri)):
+        alignments = store.match(predicate=term(here), object=NamedNode(iri))
+        store.prefetch(q.subject for q in alignments if isinstance(q.subject, NamedNode))  # one read for them all
+        for quad in alignments:
             node = quad.subject
             assert isinstance(node, NamedNode)
             kinds = [

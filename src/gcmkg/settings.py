@@ -11,7 +11,10 @@ override them:
 * ``GCMKG_BUILD_DIR`` (``--build-dir``) — where releases and ``current`` live (default
   ``{root}/build``);
 * ``GCMKG_CORPUS_DIR`` (``--corpus-dir``) — the texts and their manifest (default
-  ``{root}/corpus``).
+  ``{root}/corpus``);
+* ``GCMKG_SPARQL_BACKEND`` (``gcmkg serve --sparql-backend``) — the query endpoint URL of a
+  remote SPARQL engine holding the release (:mod:`gcmkg.remote`); unset, the service queries
+  the release's embedded store.
 
 The HTML templates are the package's own (``gcmkg/service/templates``), so they travel with
 an installed package; ``templates_dir`` overrides them.
@@ -53,6 +56,7 @@ class Settings:
     build_dir: Path
     corpus_dir: Path
     templates_dir: Path
+    sparql_backend: str | None
 
     def __init__(
         self,
@@ -61,6 +65,7 @@ class Settings:
         build_dir: Path | None = None,
         corpus_dir: Path | None = None,
         templates_dir: Path | None = None,
+        sparql_backend: str | None = None,
     ) -> None:
         parts = urlsplit(base_iri)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -72,6 +77,10 @@ class Settings:
         object.__setattr__(self, "build_dir", build_dir or root / "build")
         object.__setattr__(self, "corpus_dir", corpus_dir or root / "corpus")
         object.__setattr__(self, "templates_dir", templates_dir or PACKAGE_TEMPLATES)
+        backend = urlsplit(sparql_backend or "")
+        if sparql_backend and (backend.scheme not in ("http", "https") or not backend.netloc):
+            raise SettingsError(f"the SPARQL backend must be the http(s) URL of a query endpoint: {sparql_backend!r}")
+        object.__setattr__(self, "sparql_backend", sparql_backend or None)
 
     @property
     def ontology_dir(self) -> Path:
@@ -115,6 +124,7 @@ _ENVIRONMENT = {
     "root": "GCMKG_ROOT",
     "build_dir": "GCMKG_BUILD_DIR",
     "corpus_dir": "GCMKG_CORPUS_DIR",
+    "sparql_backend": "GCMKG_SPARQL_BACKEND",
 }
 _FOLDERS = ("root", "build_dir", "corpus_dir")
 
@@ -135,4 +145,5 @@ def load_settings(**overrides: str | Path | None) -> Settings:
         root=folders.get("root", PROJECT_ROOT),
         build_dir=folders.get("build_dir"),
         corpus_dir=folders.get("corpus_dir"),
+        sparql_backend=str(values["sparql_backend"]) if values.get("sparql_backend") else None,
     )

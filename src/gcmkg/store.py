@@ -1,9 +1,10 @@
 """The one facade over the RDF store (core: the build writes through it, the service reads).
 
 Everything that reads or writes the graph goes through :class:`GraphStore`, so that a remote
-SPARQL engine can later stand behind the same methods.  The default backend is pyoxigraph on
-disk.  Queries resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and
-the default graph is the union of all named graphs.
+SPARQL engine can stand behind the same reading methods (:class:`gcmkg.remote.RemoteStore`,
+chosen by ``GCMKG_SPARQL_BACKEND``).  The default backend is pyoxigraph on disk.  Queries
+resolve relative IRIs (``PREFIX gcm: <ontology#>``) against the base IRI, and the default graph
+is the union of all named graphs.
 
 Hazards of pyoxigraph 0.5.13, measured; this facade does *not* solve them, and the modules
 that work around them cite them by number:
@@ -104,6 +105,8 @@ class GraphStore:
         named_graphs: list[NamedNode] | None = None,
         union_default_graph: bool = True,
         prefixes: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
+        max_rows: int | None = None,
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Run a query; results are bound to this thread (materialise them here).
 
@@ -112,6 +115,9 @@ class GraphStore:
         its dataset is).  ``prefixes`` (name → absolute namespace) are predeclared: the query
         may use them without ``PREFIX`` lines, and a ``PREFIX`` of its own wins.  The parser
         takes them as options, so line and column numbers in its errors are those of the text.
+        ``timeout_s`` and ``max_rows`` are for a remote backend (:mod:`gcmkg.remote`: its deadline,
+        and the caller's row cap, which the engine may apply); an embedded query cannot be stopped
+        (hazard 2) and its rows are counted as they are read, so here they are not used.
         """
         options: dict[str, Any] = {"base_iri": self.base_iri}
         if prefixes:
@@ -150,6 +156,11 @@ class GraphStore:
         """
         found = self._store.quads_for_pattern(subject, predicate, object, graph)
         return [q for q in found if isinstance(q.graph_name, NamedNode)]
+
+    def prefetch(self, nodes: Iterable[NamedNode]) -> None:
+        """A hint: the statements of ``nodes`` (as subjects) are about to be read, one :meth:`match`
+        each.  The embedded store reads them from its indexes when asked; a remote one
+        (:class:`gcmkg.remote.RemoteStore`) fetches them all in one query, not one per node."""
 
     def quads(self, graph: NamedNode | None = None) -> list[Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))

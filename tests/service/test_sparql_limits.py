@@ -65,8 +65,13 @@ def saved_query_paths(client: httpx.Client) -> list[str]:
 @pytest.mark.server
 @pytest.mark.parametrize("bad", [CROSS_PRODUCT, DEEP_PATH], ids=["cross-product", "deep-path"])
 def test_a_pathological_query_is_stopped_within_the_limit_while_others_answer(
-    client: httpx.Client, service_url: str, bad: str
+    client: httpx.Client, service_url: str, bad: str, backend: str
 ) -> None:
+    if backend == "virtuoso":  # the stop itself: test_remote_backend.py (slow engine), test_sparql_limits (rows)
+        pytest.skip(
+            "Virtuoso runs a heavy query on the cores the others need (on 2 cores they wait), and the saved "
+            "queries run alongside are ones its 7.2.5 answers wrongly (conftest.NOT_VIRTUOSO)"
+        )
     outcome: dict[str, object] = {}
 
     def run_bad() -> None:

@@ -180,9 +180,23 @@ def test_protocol_query_and_bad_request_tests_pass(protocol_url: str, test: Prot
             assert boolean_of(response) is request.expected_boolean
 
 
+# Virtuoso 7.2.5 gives a pattern of constant terms inside GRAPH <g>, g outside the dataset, one
+# solution (gcmkg.remote, "Engine bugs"): these tests' follow-up ASKs over such a graph answer true.
+VIRTUOSO_CONSTANT_GRAPH_BUG = {
+    "update_dataset_default_graph",
+    "update_dataset_default_graphs",
+    "update_dataset_named_graphs",
+    "update_dataset_full",
+}
+
+
 @pytest.mark.server
 @pytest.mark.parametrize("test", [t for t in TESTS if t.name in UPDATE_TESTS], ids=lambda t: t.name)
-def test_protocol_update_tests_are_refused_and_change_nothing(protocol_url: str, test: ProtocolTest) -> None:
+def test_protocol_update_tests_are_refused_and_change_nothing(
+    protocol_url: str, test: ProtocolTest, backend: str, request: pytest.FixtureRequest
+) -> None:
+    if backend == "virtuoso" and test.name in VIRTUOSO_CONSTANT_GRAPH_BUG:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="Virtuoso 7.2.5: constant pattern in GRAPH <g> outside the dataset"))
     first = test.requests[0]
     response = send(protocol_url, first)
     assert response.status_code == 403, response.text

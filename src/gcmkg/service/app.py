@@ -66,6 +66,7 @@ from gcmkg.iris import Iris
 from gcmkg.mcp.answers import AnswerLimits
 from gcmkg.mcp.mount import McpMount
 from gcmkg.releases import Pin, Release, check_base_iri, current_folder
+from gcmkg.remote import BackendFault, RemoteStore, open_store
 from gcmkg.service import docs, editor, health, heap, openapi, resources, saved_queries, search, sparql
 from gcmkg.service.access_log import AccessLog
 from gcmkg.service.cors import Cors
@@ -75,11 +76,10 @@ from gcmkg.service.negotiation import AnnounceAlternates, NotAcceptable
 from gcmkg.service.pages import Pages
 from gcmkg.service.replay import ReplayAnswers
 from gcmkg.service.request_limits import BoundedRequests, RequestLimits
-from gcmkg.service.runner import Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
+from gcmkg.service.runner import RETRY_AFTER_S, Limits, QueryFailed, QueryLimitExceeded, QueryRejected, QueryRunner
 from gcmkg.service.saved_query_files import load_catalog
 from gcmkg.service.serving import Releases, Served, ServeRelease
 from gcmkg.settings import Settings
-from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service")
 
@@ -112,6 +112,8 @@ def create_app(
     client_limits = client_limits or ClientLimits()
     folder = current_folder(settings.build_dir)  # no store: fail now, not at the first request
     check_base_iri(settings.build_dir, folder, settings.base_iri)  # another base IRI: fail now too (exit 3)
+    if settings.sparql_backend:  # an engine that does not hold this release: fail now too (exit 3)
+        RemoteStore.for_release(settings.sparql_backend, folder, settings.base_iri).check_holds(folder)
     iris = Iris(settings.base_iri)
     saved = load_catalog(settings.queries_dir)
 
@@ -120,13 +122,23 @@ def create_app(
     def open_release(pin: Pin, warm: bool) -> Served:
         runners: list[QueryRunner] = []
         try:
-            store = GraphStore.open_read_only(pin.release.store_dir, settings.base_iri)
+            backend = settings.sparql_backend
+            store = open_store(pin.release.folder, settings.base_iri, backend, timeout_s=limits.timeout_s)
+            if isinstance(store, RemoteStore):  # a live switch to a release the engine does not hold fails here
+                store.check_holds(pin.release.folder)
             runners.append(
                 QueryRunner(
-                    pin.release.store_dir, settings.base_iri, limits, max_wait_s=ADHOC_WAIT_S, niceness=ADHOC_NICENESS
+                    pin.release.store_dir,
+                    settings.base_iri,
+                    limits,
+                    max_wait_s=ADHOC_WAIT_S,
+                    niceness=ADHOC_NICENESS,
+                    backend=backend,
                 ).start(wait=warm)
             )
-            runners.append(QueryRunner(pin.release.store_dir, settings.base_iri, saved_limits).start(wait=warm))
+            runners.append(
+                QueryRunner(pin.release.store_dir, settings.base_iri, saved_limits, backend=backend).start(wait=warm)
+            )
         except BaseException:
             for runner in runners:
                 runner.close()
@@ -259,6 +271,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
         return client_error(request, error.status, error.message, headers)
 
+    async def backend_fault(request: Request, error: Exception) -> Response:
+        assert isinstance(error, BackendFault)
+        log.warning("%s on %s %s", error.message, request.method, request.url.path)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if error.status == 503 else None
+        return client_error(request, error.status, error.message, headers)
+
     async def over_budget(request: Request, error: Exception) -> Response:
         assert isinstance(error, OverBudget)
         return client_error(request, 429, error.message, {"Retry-After": str(error.retry_after)})
@@ -301,6 +319,7 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(OverBudget, over_budget)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(BackendFault, backend_fault)
     app.add_exception_handler(QueryFailed, server_fault)
     app.add_exception_handler(Exception, server_fault)
 

@@ -29,7 +29,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gcmkg.service.app import create_app
     from gcmkg.settings import load_settings
 
-    settings = load_settings(base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir)
+    settings = load_settings(
+        base_iri=args.base_iri, build_dir=args.build_dir, corpus_dir=args.corpus_dir, sparql_backend=args.sparql_backend
+    )
     limits = query_limits(args)
     request_limits = RequestLimits(
         max_url_bytes=args.max_url_bytes,
@@ -48,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gcmkg.access").setLevel(logging.INFO if args.access_log else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a remote backend's client: else a line per engine request
     app = create_app(
         settings,
         limits,
@@ -121,6 +124,11 @@ def add_serve_command(commands: argparse._SubParsersAction) -> None:  # type: ig
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     p.add_argument("--port", type=int, default=8000, help="TCP port")
     add_query_limit_options(p)
+    p.add_argument(
+        "--sparql-backend",
+        help="query endpoint URL of a remote SPARQL engine holding the release (env GCMKG_SPARQL_BACKEND; "
+        "load it with `gcmkg engine load`); unset: the release's embedded store",
+    )
     p.add_argument(
         "--client-queries", type=int, default=_CLIENTS.concurrent, help="ad-hoc queries one client may run at once"
     )

@@ -157,6 +157,8 @@ def describe(store: GraphStore, iri: NamedNode) -> Description:
         + [q.subject for q in incoming if isinstance(q.subject, NamedNode) and q.subject != iri]
     )
     chosen: dict[str, tuple[int, Literal]] = {}
+    children = dict.fromkeys(q.object for q in outgoing if q.predicate == _HAS_PART and isinstance(q.object, NamedNode))
+    store.prefetch([*neighbours, *children])  # type: ignore[list-item]
     for neighbour in neighbours:
         for predicate in _LABEL_NODES:
             for quad in store.match(subject=neighbour, predicate=predicate):
@@ -168,7 +170,6 @@ def describe(store: GraphStore, iri: NamedNode) -> Description:
         if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.object, Literal):
             _choose_label(chosen, iri.value, quad.predicate.value, quad.object)
     description.labels = {key: lit.value for key, (_, lit) in chosen.items()}
-    children = dict.fromkeys(q.object for q in outgoing if q.predicate == _HAS_PART and isinstance(q.object, NamedNode))
     order_property = Iris(store.base_iri).term("order")
 
     def order(child: NamedNode) -> tuple[int, str]:

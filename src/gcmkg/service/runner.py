@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from gcmkg.errors import SettingsError
+from gcmkg.remote import BackendFault
 from gcmkg.representations import Representation, by_name
 from gcmkg.service import worker as worker_module
 from gcmkg.service.worker import Job, refusal
@@ -109,6 +110,14 @@ RETRY_AFTER_S = 5  # what a 503 of a stopped query asks the client to wait befor
 BURST_IDLE_S = 5.0  # how long a burst worker may stay idle before it is stopped
 
 
+def _ran_too_long(timeout_s: float, detail: str = "") -> str:
+    """The answer to a query stopped by the time limit (``detail``: a remote backend's words)."""
+    return (
+        f"the query ran longer than the {timeout_s:g} s limit and was stopped{f' ({detail})' if detail else ''}; "
+        "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products"
+    )
+
+
 def death_cause(exitcode: int | None, memory_mb: int) -> str:
     """Why a query worker died, from its exit code, in words for the client.
 
@@ -127,11 +136,13 @@ def death_cause(exitcode: int | None, memory_mb: int) -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int, niceness: int) -> None:
+    def __init__(
+        self, ctx: Any, store_dir: Path, base_iri: str, memory_mb: int, niceness: int, backend: str | None = None
+    ) -> None:
         parent, child = ctx.Pipe()
         self.process = ctx.Process(
             target=worker_module.main,
-            args=(child, str(store_dir), base_iri, memory_mb, niceness),
+            args=(child, str(store_dir), base_iri, memory_mb, niceness, backend),
             name="gcmkg-query-worker",
             daemon=True,
         )
@@ -207,17 +218,20 @@ class QueryRunner:
         max_wait_s: float | None = None,
         niceness: int = 0,
         burst_idle_s: float = BURST_IDLE_S,
+        backend: str | None = None,
     ) -> None:
         """``max_wait_s``: how long a query waits for a free worker before it is refused (503
         busy); by default as long as a query may run.  ``niceness``: the workers' lower CPU
         priority (see :func:`gcmkg.service.worker.main`).  ``burst_idle_s``: how long a worker
-        beyond ``workers`` may stay idle before it is stopped."""
+        beyond ``workers`` may stay idle before it is stopped.  ``backend``: the query endpoint of
+        the remote engine the workers send queries to (:mod:`gcmkg.remote`), None for the store."""
         self.store_dir = Path(store_dir)
         self.base_iri = base_iri
         self.limits = limits or Limits()
         self.max_wait_s = self.limits.timeout_s if max_wait_s is None else max_wait_s
         self.niceness = niceness
         self.burst_idle_s = burst_idle_s
+        self.backend = backend
         # forkserver: workers fork from a clean single-threaded process that has already imported
         # pyoxigraph and the worker module, so a replacement starts in milliseconds, and never
         # from this multi-threaded web process (whose open store must not be forked).
@@ -299,7 +313,7 @@ class QueryRunner:
 
     def _spawn(self, *, counted: bool = False) -> _Worker:
         """Start a worker and add it to the pool; ``counted``: its slot was reserved in ``_starting``."""
-        w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb, self.niceness)
+        w = _Worker(self._ctx, self.store_dir, self.base_iri, self.limits.memory_mb, self.niceness, self.backend)
         with self._lock:
             self._all.add(w)
             if counted:
@@ -425,8 +439,9 @@ class QueryRunner:
             named_graph_uris=tuple(named_graph_uris),
             max_rows=self.limits.max_rows,
             max_bytes=self.limits.max_bytes,
+            timeout_s=timeout_s or self.limits.timeout_s,
         )
-        body, name, form = self._submit(job, timeout_s or self.limits.timeout_s)
+        body, name, form = self._submit(job, job.timeout_s)
         return QueryOutcome(body, by_name(name), form)
 
     def _acquire(self) -> _Worker:
@@ -491,11 +506,7 @@ class QueryRunner:
             if not w.conn.poll(timeout_s):
                 self.timeouts += 1
                 log.warning("query stopped after %.1f s: %.200r", timeout_s, job.query)
-                raise QueryLimitExceeded(
-                    f"the query ran longer than the {timeout_s:g} s limit and was stopped; "
-                    "narrow the pattern, add LIMIT, or avoid unbounded property paths and cross products",
-                    retry_after=RETRY_AFTER_S,
-                )
+                raise QueryLimitExceeded(_ran_too_long(timeout_s), retry_after=RETRY_AFTER_S)
             kind, payload = w.conn.recv()
             healthy = kind not in ("memory",)
         except (EOFError, OSError):
@@ -515,6 +526,11 @@ class QueryRunner:
             raise QueryRejected(message, status)
         if kind == "too_large":
             raise QueryLimitExceeded(str(payload), 413)
+        if kind == "timeout":  # a remote backend did not answer within the query's time
+            raise QueryLimitExceeded(_ran_too_long(timeout_s, str(payload)), retry_after=RETRY_AFTER_S)
+        if kind == "backend":
+            status, message = payload
+            raise BackendFault(message, status)
         if kind == "memory":
             raise QueryLimitExceeded(
                 f"{payload} ({limits.memory_mb} MiB); narrow the pattern or add LIMIT", retry_after=RETRY_AFTER_S

@@ -41,6 +41,7 @@ from fastapi.routing import APIRoute
 from pyoxigraph import Literal, NamedNode
 
 from gcmkg.iris import Iris
+from gcmkg.remote import BackendFault
 from gcmkg.representations import (
     CSV,
     HTML,
@@ -491,6 +492,8 @@ def _run(
         return PlainTextResponse(
             f"saved query {query.name} was stopped: {error.message}", status_code=error.status, headers=headers
         )
+    except BackendFault as error:
+        return PlainTextResponse(f"saved query {query.name} could not run: {error.message}", status_code=error.status)
     headers = {"Vary": "Accept"}
     if chosen in (CSV, TSV, *SPREADSHEETS):
         headers["Content-Disposition"] = f'attachment; filename="{query.name}{chosen.suffix}"'

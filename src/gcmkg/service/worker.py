@@ -8,7 +8,14 @@ enforces the time limit by killing the worker and starting a fresh one.
 
 Messages on the pipe are plain tuples of picklable values (pyoxigraph terms pickle):
 request ``(kind, Job)``; reply ``("ok", (body, representation name, form))`` or
-``(error_kind, message)`` with ``error_kind`` in ``rejected | too_large | memory | failed``.
+``(error_kind, message)`` with ``error_kind`` in ``rejected | too_large | memory | failed |
+timeout | backend``.
+
+With a remote backend (:mod:`gcmkg.remote`) the worker is the engine's client: the query is
+parsed here first (nothing malformed is sent, and the errors are the local store's), sent with
+the job's remaining time as the deadline, and its answer written under the same caps as it
+streams in; the backend's faults are replied as ``timeout`` (the query's time ran out, 503)
+or ``backend`` (status, message).
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from pathlib import Path
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Store
 
 from gcmkg.iris import prefixes_for
+from gcmkg.remote import BackendFault, BackendTimeout, RemoteStore, open_store
 from gcmkg.representations import SPARQL_JSON, TURTLE, by_name
 from gcmkg.service.results import TooLarge, serialize_boolean, serialize_solutions, serialize_triples
 from gcmkg.service.screening import Screened, masked_iris, screen, syntax_hints
-from gcmkg.store import GraphStore, Term
+from gcmkg.store import Term
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,7 @@ class Job:
     named_graph_uris: tuple[str, ...] = ()
     max_rows: int = 10_000
     max_bytes: int = 16 * 2**20
+    timeout_s: float = 10.0  # a remote backend's deadline (a local query is stopped by the runner)
 
 
 class Rejected(Exception):
@@ -126,8 +135,8 @@ def parser_message(error: SyntaxError, text: str, prefixes: Mapping[str, str] | 
 class _Executor:
     """Runs jobs against one read-only store (one per worker process)."""
 
-    def __init__(self, store_dir: Path, base_iri: str) -> None:
-        self.store = GraphStore.open_read_only(store_dir, base_iri)
+    def __init__(self, store_dir: Path, base_iri: str, backend: str | None = None) -> None:
+        self.store = open_store(store_dir.parent, base_iri, backend, connections=1)
         self.base_iri = base_iri
         self.empty = Store()
         self.prefixes = prefixes_for(base_iri)
@@ -164,6 +173,14 @@ class _Executor:
     def run(self, job: Job) -> tuple[bytes, str, str]:
         screened = self.check(job)
         form = screened.form or ""
+        if isinstance(self.store, RemoteStore):
+            try:
+                return self._run(job, screened, form)
+            except SyntaxError as error:  # the engine's answer, mid-stream
+                raise self.store.not_results(error) from None
+        return self._run(job, screened, form)
+
+    def _run(self, job: Job, screened: Screened, form: str) -> tuple[bytes, str, str]:
         protocol_dataset = bool(job.default_graph_uris or job.named_graph_uris)
         try:
             # the protocol's dataset overrides FROM; a query's own FROM overrides the union default
@@ -174,6 +191,8 @@ class _Executor:
                 named_graphs=[NamedNode(u) for u in job.named_graph_uris] if protocol_dataset else None,
                 union_default_graph=not screened.has_dataset_clause,
                 prefixes=self.prefixes,  # the project prefixes, as on the command line; the query's own win
+                timeout_s=max(job.timeout_s * 0.9, job.timeout_s - 0.25),  # answer before the runner stops us
+                max_rows=job.max_rows,
             )
         except SyntaxError as error:
             raise Rejected(parser_message(error, job.query, self.prefixes)) from None
@@ -208,16 +227,19 @@ def _tell(conn: Connection, message: tuple[str, object]) -> bool:
     return True
 
 
-def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, niceness: int = 0) -> None:
+def main(
+    conn: Connection, store_dir: str, base_iri: str, memory_mb: int, niceness: int = 0, backend: str | None = None
+) -> None:
     """Worker entry point (a ``multiprocessing`` target): serve jobs until the pipe closes.
 
     ``niceness`` lowers the worker's CPU priority, so that on a busy machine the web process
-    (dereferencing, cached answers) and the saved-query lane are served first.
+    (dereferencing, cached answers) and the saved-query lane are served first.  ``backend``: the
+    query endpoint of a remote engine holding the release (:mod:`gcmkg.remote`), or None.
     """
     try:
         if niceness:
             os.nice(niceness)
-        executor = _Executor(Path(store_dir), base_iri)
+        executor = _Executor(Path(store_dir), base_iri, backend)
         screen("ASK {}")  # compile the tokeniser now, while starting, not on the first query
         _limit_memory(memory_mb)
     except BaseException as error:  # report why we could not start, then exit
@@ -238,6 +260,10 @@ def main(conn: Connection, store_dir: str, base_iri: str, memory_mb: int, nicene
             reply = ("rejected", (error.status, error.message))
         except TooLarge as error:
             reply = ("too_large", str(error))
+        except BackendTimeout as error:
+            reply = ("timeout", error.message)
+        except BackendFault as error:
+            reply = ("backend", (error.status, error.message))
         except MemoryError:
             reply = ("memory", "the query needed more memory than the per-query limit")
         except Exception as error:  # an engine error (e.g. OSError reading the store)
