@@ -117,15 +117,16 @@ class Checks:
                     objective.span.line_start, f"objective {objective_number} has no commitment paragraph", objective
                 )
             printed = [c.number for c in commitment.children if c.kind is ProvisionKind.ACTION]
+            last = commitment.children[-1] if commitment.children else commitment  # where the text stops
+            stops = f"stops at ({printed[-1]})" if printed else "prints none of them"
             for letter in letters:
                 if letter not in printed:
                     self.finding(
                         FindingKind.MISSING,
                         f"action ({letter}) of objective {objective_number} is missing: the English text has actions "
-                        f"({letters[0]})–({letters[-1]}), the translation stops at ({printed[-1]}) "
-                        f"(line {commitment.children[-1].span.line_end})",
-                        commitment.children[-1].span.line_end,
-                        commitment.children[-1].span.line_end,
+                        f"({letters[0]})–({letters[-1]}), the translation {stops} (line {last.span.line_end})",
+                        last.span.line_end,
+                        last.span.line_end,
                         commitment,
                     )
             expected_paragraph = str(FIRST_COMMITMENT + objective_number - 1)
