@@ -39,28 +39,28 @@ document, ``id/{key}/{lang}/finding/{n}``, the loader's findings first, then the
 from __future__ import annotations
 
 import dataclasses
-import gc
-import hashlib
 import json
+import multiprocessing
 import shutil
 import sys
 import tempfile
 import time
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
 import rdflib
-from pyoxigraph import DefaultGraph, Quad, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from gcmkg import corpus, releases, search
+from gcmkg import corpus, dumps, releases, search
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
-from gcmkg.iris import PREFIXES, Iris
+from gcmkg.iris import Iris
 from gcmkg.linking.catalogue import Catalogue
 from gcmkg.links import CATALOGUE, DOCUMENTS, PROVIDED, Linker, Links, Measure
 from gcmkg.model import Document, Finding
@@ -236,16 +236,46 @@ def run_linkers(
     ``provided`` holds what the build provides (:data:`gcmkg.links.PROVIDED`); a need that is
     a linker's name gets that linker's links, so ``ordered`` must come from :func:`linker_order`.
     """
-    found: dict[str, Links] = {}
+    return link_editions(iris, ordered, [provided], progress)
+
+
+def link_editions(
+    iris: Iris, ordered: Iterable[Linker], editions: Sequence[dict[str, object]], progress: Progress = _quiet
+) -> dict[str, Links]:
+    """:func:`run_linkers` once per edition (what the build provides for each), each linker's links concatenated.
+
+    The real corpus is one edition; a synthetic one (``bench/scale.py``) holds copies of it, and
+    a linker relates the texts of one copy to each other, never to another copy's.
+    """
+    found: list[dict[str, Links]] = [{} for _ in editions]
+    merged: dict[str, Links] = {}
     for linker in ordered:
         started = time.perf_counter()
-        links = linker.run(iris, **{need: provided[need] if need in provided else found[need] for need in linker.needs})
-        found[linker.name] = links
+        for provided, links_of in zip(editions, found, strict=True):
+            needs = {need: provided[need] if need in provided else links_of[need] for need in linker.needs}
+            links_of[linker.name] = linker.run(iris, **needs)
+        merged[linker.name] = links = _concatenated([links_of[linker.name] for links_of in found])
         progress(
             f"link: {linker.name}: {len(links.alignments)} alignments, {len(links.mentions)} mentions, "
             f"{len(links.findings)} findings ({time.perf_counter() - started:.1f} s)"
         )
-    return found
+    return merged
+
+
+def _concatenated(parts: list[Links]) -> Links:
+    if len(parts) == 1:
+        return parts[0]
+    return Links(
+        **{f.name: [item for part in parts for item in getattr(part, f.name)] for f in dataclasses.fields(Links)}
+    )
+
+
+def editions(texts: Iterable[LoadedText]) -> list[list[Document]]:
+    """The documents of each edition (:attr:`gcmkg.corpus.CorpusEntry.edition`), editions in manifest order."""
+    by_edition: dict[str, list[Document]] = {}
+    for text in texts:
+        by_edition.setdefault(text.entry.edition, []).extend(text.documents)
+    return list(by_edition.values())
 
 
 def sample_entries(sample: dict[str, Any]) -> int:
@@ -295,11 +325,7 @@ def measure_linkers(
 def graph_digest(store: GraphStore) -> str:
     """The release as measured: SHA-256 of its sorted N-Quads, every graph but ``graph/quality``."""
     quality = Iris(store.base_iri).graph("quality")
-    lines = sorted(f"{q} .\n" for q in store.quads() if q.graph_name != quality)
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return dumps.digest([dumps.sorted_graph_lines(store, g) for g in store.named_graphs() if g != quality])
 
 
 def measured_quads(iris: Iris, digest: str, measured: list[Measured]) -> Iterator[Quad]:
@@ -348,13 +374,10 @@ def graph_quads(settings: Settings, texts: list[LoadedText], linked: Iterable[Li
         yield from links_quads(iris, links)
 
 
-def fill_store(
+def fill_graph(
     store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
-) -> tuple[list[Measured], str]:
-    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts, the linkers' links and their figures.
-
-    Returns the figures and the digest of the release they were computed on.
-    """
+) -> list[Measured]:
+    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links; their figures."""
     iris = Iris(settings.base_iri)
     ontology = settings.ontology_dir / ONTOLOGY_FILE
     if ontology.is_file():
@@ -362,65 +385,95 @@ def fill_store(
     catalogue = load_catalogue(settings)
     progress(f"catalogue: {len(catalogue.entries)} entries")
     store.add(catalogue_quads(iris, catalogue.triples))
-    documents = [d for t in texts for d in t.documents]
     ordered = linkers()
-    linked = run_linkers(iris, ordered, {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
+    provided = [{DOCUMENTS: documents, CATALOGUE: catalogue} for documents in editions(texts)]
+    linked = link_editions(iris, ordered, provided, progress)
     store.add(graph_quads(settings, texts, linked.values()))
-    measured = measure_linkers(settings, iris, ordered, linked, progress)
+    return measure_linkers(settings, iris, ordered, linked, progress)
+
+
+def fill_store(
+    store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
+) -> tuple[list[Measured], str]:
+    """:func:`fill_graph`, then the figures (graph ``quality``); the figures and the digest they were computed on."""
+    measured = fill_graph(store, settings, texts, progress)
     digest = graph_digest(store)
-    store.add(measured_quads(iris, digest, measured))
+    store.add(measured_quads(Iris(settings.base_iri), digest, measured))
     return measured, digest
 
 
-def write_dumps(store: GraphStore, folder: Path) -> dict[str, int]:
-    """``gcmkg.nq`` (every named graph), ``gcmkg.ttl`` (the union), ``graph-<name>.nq`` each.
+def write_dumps(
+    store: GraphStore, folder: Path, measured: list[Measured]
+) -> tuple[dict[str, int], str, dumps.Repeated]:
+    """The figures into ``store`` and every N-Quads dump into ``folder`` (:mod:`gcmkg.dumps`), sorted once.
 
-    N-Quads lines are sorted, so the same graph always gives byte-identical dumps.
+    The graphs but ``quality`` are dumped first, and the digest the figures name is computed
+    from those files.  Returns the quads per graph, the digest, and the triples that stand in
+    several graphs (for the Turtle dump).
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    all_quads = store.quads()
-    _write_sorted(folder / "gcmkg.nq", all_quads)
-    counts = {}
-    for graph in store.named_graphs():
-        quads = [q for q in all_quads if q.graph_name == graph]
-        counts[graph.value] = len(quads)
-        _write_sorted(folder / f"graph-{graph.value.rsplit('/', 1)[-1]}.nq", quads)
-    prefixes = {p: (ns if ns.startswith("http") else store.base_iri + ns) for p, ns in PREFIXES.items()}
-    union = GraphStore.in_memory(store.base_iri)
-    union.add(Quad(q.subject, q.predicate, q.object) for q in all_quads)
-    (folder / "gcmkg.ttl").write_bytes(union.serialize(RdfFormat.TURTLE, graph=DefaultGraph(), prefixes=prefixes))
-    return counts
-
-
-def _write_sorted(path: Path, quads: list[Quad]) -> None:
-    path.write_text("".join(sorted(f"{q} .\n" for q in quads)), encoding="utf-8")
+    iris = Iris(store.base_iri)
+    quality = iris.graph("quality")
+    counts = dumps.write_graph_dumps(store, folder, [g for g in store.named_graphs() if g != quality])
+    digest = dumps.file_digest([folder / dumps.graph_file(NamedNode(g)) for g in counts])
+    store.add(measured_quads(iris, digest, measured))
+    counts |= dumps.write_graph_dumps(store, folder, [g for g in store.named_graphs() if g == quality])
+    repeated = dumps.write_merged([folder / dumps.graph_file(NamedNode(g)) for g in counts], folder / dumps.MERGED)
+    return counts, digest, repeated
 
 
 def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
-    """Run every stage into a new release and switch ``build/current`` to it if all passed."""
+    """Run every stage into a new release and switch ``build/current`` to it if all passed.
+
+    The graph is built, validated and indexed in memory; the on-disk store and the Turtle dump
+    are written from ``gcmkg.nq`` by a process of their own meanwhile (:func:`gcmkg.dumps.write_store`),
+    which is waited for before the release is swapped in.
+    """
     started = time.perf_counter()
     folder = settings.build_dir / releases.RELEASES
     folder.mkdir(parents=True, exist_ok=True)
     release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=folder))
+    writer: BaseProcess | None = None
     try:
         texts = parse_corpus(settings, progress)
         write_parsed(texts, release / "parsed")
-        store = GraphStore.create(release / "store", settings.base_iri)
-        measured, digest = fill_store(store, settings, texts, progress)
-        progress(f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs")
+        store = GraphStore.in_memory(settings.base_iri)
+        measured = fill_graph(store, settings, texts, progress)
+        started_dumps = time.perf_counter()
+        counts, digest, repeated = write_dumps(store, release / "dumps", measured)
+        progress(
+            f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs, "
+            f"N-Quads dumps written ({time.perf_counter() - started_dumps:.1f} s)"
+        )
+        # The on-disk store (and the Turtle dump, in its order) meanwhile, on the other core.
+        # A fresh interpreter ("spawn"), not a fork of this one: it needs none of this heap.
+        writer = multiprocessing.get_context("spawn").Process(
+            target=dumps.write_store,
+            args=(
+                release / "dumps" / dumps.MERGED,
+                release / "store",
+                settings.base_iri,
+                release / "dumps" / dumps.UNION,
+                repeated,
+            ),
+            name="gcmkg-store-writer",
+        )
+        writer.start()
         progress("validate: SHACL shapes and shapes/checks/ … (the longest step)")
         started_validation = time.perf_counter()
         found = violations(store, settings.shapes_dir, ontology_graph(settings))
         if found:
             raise ValidationFailed([str(v) for v in found])
         progress(f"validate: all shapes and checks pass ({time.perf_counter() - started_validation:.1f} s)")
-        counts = write_dumps(store, release / "dumps")
-        store.flush()
         started_search = time.perf_counter()
         indexed, facets = search.entries(store)
         figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
         seconds = time.perf_counter() - started_search
         progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
+        started_store = time.perf_counter()
+        writer.join()
+        if writer.exitcode != 0:
+            raise GcmkgError(f"writing the store and gcmkg.ttl failed (process exit code {writer.exitcode})")
+        progress(f"store: written, gcmkg.ttl too (waited {time.perf_counter() - started_store:.1f} s)")
         result = BuildResult(
             release=release,
             quads=len(store),
@@ -429,16 +482,13 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             measured=measured,
             digest=digest,
         )
-        # Close the writable store before the release is swapped in and opened read-only:
-        # a writer left open keeps compacting and deletes files a reader has just listed.
-        # pyshacl leaves reference cycles that hold validation frames (and so the store)
-        # alive, so dropping our name for it is not enough; collect the cycles now.
-        del store
-        gc.collect()
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
         releases.record_base_iri(release, settings.base_iri)
     except BaseException:
+        if writer is not None and writer.is_alive():
+            writer.terminate()
+            writer.join()
         shutil.rmtree(release, ignore_errors=True)
         raise
     releases.switch_current(settings.build_dir, release)
