@@ -18,7 +18,7 @@ $(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_I
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node bench-scale
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ faults: $(STAMP) ## kill a worker, rebuild twice while serving, kill and restart
 
 cold-start: $(CURRENT)/report.txt ## from `gcmkg serve` started to its first answer, 10 runs (prints figures)
 	$(BIN)/python bench/cold_start.py --build-dir $(BUILD_DIR)
+
+bench-scale: $(STAMP) ## the build and lookups at 1×, 4×, 16×, 64× the corpus: time per stage, memory (prints figures, minutes)
+	$(BIN)/python bench/scale.py
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check src loaders tests bench

@@ -164,10 +164,28 @@ class BuildResult:
     seconds: float = 0.0
     measured: list[Measured] = field(default_factory=list)
     digest: str = ""  # the release as measured: SHA-256 of the sorted N-Quads, graph/quality excepted
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage (Stopwatch), not in the report
 
     @property
     def below_target(self) -> list[Measured]:
         return [m for m in self.measured if not m.measure.meets_target]
+
+
+class Stopwatch:
+    """Seconds per stage of one build, in the order the stages ran (printed last; ``make bench-scale`` reads them)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """The time since the last lap is ``stage``'s (added to it, for a stage that runs in parts)."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def line(self) -> str:
+        return "stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.seconds.items())
 
 
 def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
@@ -375,9 +393,14 @@ def graph_quads(settings: Settings, texts: list[LoadedText], linked: Iterable[Li
 
 
 def fill_graph(
-    store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
+    store: GraphStore,
+    settings: Settings,
+    texts: list[LoadedText],
+    progress: Progress = _quiet,
+    watch: Stopwatch | None = None,
 ) -> list[Measured]:
     """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links; their figures."""
+    watch = watch or Stopwatch()
     iris = Iris(settings.base_iri)
     ontology = settings.ontology_dir / ONTOLOGY_FILE
     if ontology.is_file():
@@ -385,11 +408,16 @@ def fill_graph(
     catalogue = load_catalogue(settings)
     progress(f"catalogue: {len(catalogue.entries)} entries")
     store.add(catalogue_quads(iris, catalogue.triples))
+    watch.lap("catalogue")
     ordered = linkers()
     provided = [{DOCUMENTS: documents, CATALOGUE: catalogue} for documents in editions(texts)]
     linked = link_editions(iris, ordered, provided, progress)
+    watch.lap("link")
     store.add(graph_quads(settings, texts, linked.values()))
-    return measure_linkers(settings, iris, ordered, linked, progress)
+    watch.lap("rdf")
+    measured = measure_linkers(settings, iris, ordered, linked, progress)
+    watch.lap("measure")
+    return measured
 
 
 def fill_store(
@@ -429,21 +457,25 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     which is waited for before the release is swapped in.
     """
     started = time.perf_counter()
+    watch = Stopwatch()
     folder = settings.build_dir / releases.RELEASES
     folder.mkdir(parents=True, exist_ok=True)
     release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=folder))
     writer: BaseProcess | None = None
     try:
         texts = parse_corpus(settings, progress)
+        watch.lap("parse")
         write_parsed(texts, release / "parsed")
+        watch.lap("parsed json")
         store = GraphStore.in_memory(settings.base_iri)
-        measured = fill_graph(store, settings, texts, progress)
+        measured = fill_graph(store, settings, texts, progress, watch)
         started_dumps = time.perf_counter()
         counts, digest, repeated = write_dumps(store, release / "dumps", measured)
         progress(
             f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs, "
             f"N-Quads dumps written ({time.perf_counter() - started_dumps:.1f} s)"
         )
+        watch.lap("dumps")
         # The on-disk store (and the Turtle dump, in its order) meanwhile, on the other core.
         # A fresh interpreter ("spawn"), not a fork of this one: it needs none of this heap.
         writer = multiprocessing.get_context("spawn").Process(
@@ -458,22 +490,26 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             name="gcmkg-store-writer",
         )
         writer.start()
+        watch.lap("start writer")
         progress("validate: SHACL shapes and shapes/checks/ … (the longest step)")
         started_validation = time.perf_counter()
         found = violations(store, settings.shapes_dir, ontology_graph(settings))
         if found:
             raise ValidationFailed([str(v) for v in found])
         progress(f"validate: all shapes and checks pass ({time.perf_counter() - started_validation:.1f} s)")
+        watch.lap("validate")
         started_search = time.perf_counter()
         indexed, facets = search.entries(store)
         figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
         seconds = time.perf_counter() - started_search
         progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
+        watch.lap("search")
         started_store = time.perf_counter()
         writer.join()
         if writer.exitcode != 0:
             raise GcmkgError(f"writing the store and gcmkg.ttl failed (process exit code {writer.exitcode})")
         progress(f"store: written, gcmkg.ttl too (waited {time.perf_counter() - started_store:.1f} s)")
+        watch.lap("store wait")
         result = BuildResult(
             release=release,
             quads=len(store),
@@ -481,6 +517,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
             measured=measured,
             digest=digest,
+            stages=watch.seconds,
         )
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
@@ -493,7 +530,9 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         raise
     releases.switch_current(settings.build_dir, release)
     releases.prune(settings.build_dir, keep=1)
+    watch.lap("report and swap")
     progress(f"store: {settings.build_dir / 'current'} -> {release.name}")
+    progress(watch.line())
     return result
 
 
