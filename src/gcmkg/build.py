@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,7 +50,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -461,7 +460,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     folder = settings.build_dir / releases.RELEASES
     folder.mkdir(parents=True, exist_ok=True)
     release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=folder))
-    writer: BaseProcess | None = None
+    writer: subprocess.Popen[bytes] | None = None
     try:
         texts = parse_corpus(settings, progress)
         watch.lap("parse")
@@ -476,20 +475,14 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             f"N-Quads dumps written ({time.perf_counter() - started_dumps:.1f} s)"
         )
         watch.lap("dumps")
-        # The on-disk store (and the Turtle dump, in its order) meanwhile, on the other core.
-        # A fresh interpreter ("spawn"), not a fork of this one: it needs none of this heap.
-        writer = multiprocessing.get_context("spawn").Process(
-            target=dumps.write_store,
-            args=(
-                release / "dumps" / dumps.MERGED,
-                release / "store",
-                settings.base_iri,
-                release / "dumps" / dumps.UNION,
-                repeated,
-            ),
-            name="gcmkg-store-writer",
+        # the on-disk store, and the Turtle dump in its order, meanwhile on the other core
+        writer = dumps.start_store_writer(
+            release / "dumps" / dumps.MERGED,
+            release / "store",
+            settings.base_iri,
+            release / "dumps" / dumps.UNION,
+            repeated,
         )
-        writer.start()
         watch.lap("start writer")
         progress("validate: SHACL shapes and shapes/checks/ … (the longest step)")
         started_validation = time.perf_counter()
@@ -505,9 +498,8 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
         watch.lap("search")
         started_store = time.perf_counter()
-        writer.join()
-        if writer.exitcode != 0:
-            raise GcmkgError(f"writing the store and gcmkg.ttl failed (process exit code {writer.exitcode})")
+        if writer.wait() != 0:
+            raise GcmkgError(f"writing the store and gcmkg.ttl failed (exit code {writer.returncode})")
         progress(f"store: written, gcmkg.ttl too (waited {time.perf_counter() - started_store:.1f} s)")
         watch.lap("store wait")
         result = BuildResult(
@@ -523,9 +515,9 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         (release / "report.txt").write_text(report(result), encoding="utf-8")
         releases.record_base_iri(release, settings.base_iri)
     except BaseException:
-        if writer is not None and writer.is_alive():
-            writer.terminate()
-            writer.join()
+        if writer is not None and writer.poll() is None:
+            writer.kill()
+            writer.wait()
         shutil.rmtree(release, ignore_errors=True)
         raise
     releases.switch_current(settings.build_dir, release)

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
@@ -131,12 +134,31 @@ def write_turtle(store: GraphStore, target: Path, repeated: Repeated) -> None:
 
 
 def write_store(nquads: Path, store_dir: Path, base_iri: str, turtle: Path, repeated: Repeated) -> None:
-    """The release's on-disk store, bulk-loaded from its ``gcmkg.nq``, then ``gcmkg.ttl`` in that store's order.
-
-    Run by the build in a process of its own while it validates and indexes the same quads in
-    memory (:func:`gcmkg.build.build`).
-    """
+    """The release's on-disk store, bulk-loaded from its ``gcmkg.nq``, then ``gcmkg.ttl`` in that store's order."""
     store = GraphStore.create(store_dir, base_iri)
     store.bulk_load(nquads, RdfFormat.N_QUADS)
     store.flush()
     write_turtle(store, turtle, repeated)
+
+
+def start_store_writer(
+    nquads: Path, store_dir: Path, base_iri: str, turtle: Path, repeated: Repeated
+) -> subprocess.Popen[bytes]:
+    """:func:`write_store` in a process of its own (``python -m gcmkg.dumps``), started and not waited for.
+
+    The build validates and indexes the same quads in memory meanwhile, on the other core.  A
+    fresh interpreter, not a fork of the build: it needs none of the build's heap, and it imports
+    nothing of the caller's main module.  The triples in several graphs come on its standard input.
+    """
+    argv = [sys.executable, "-m", "gcmkg.dumps", str(nquads), str(store_dir), base_iri, str(turtle)]
+    process = subprocess.Popen(argv, stdin=subprocess.PIPE)
+    assert process.stdin is not None
+    with process.stdin:
+        process.stdin.write(json.dumps({triple: sorted(graphs) for triple, graphs in repeated.items()}).encode())
+    return process
+
+
+if __name__ == "__main__":
+    nquads, store_dir, base_iri, turtle = sys.argv[1:]
+    repeated = {triple: set(graphs) for triple, graphs in json.load(sys.stdin).items()}
+    write_store(Path(nquads), Path(store_dir), base_iri, Path(turtle), repeated)
