@@ -40,18 +40,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import multiprocessing
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import rdflib
 from pyoxigraph import NamedNode, Quad, RdfFormat
@@ -84,6 +88,7 @@ class Loader(Protocol):
 
 
 Progress = Callable[[str], None]
+R = TypeVar("R")
 
 
 def _quiet(_: str) -> None:
@@ -188,11 +193,11 @@ class Stopwatch:
 
 
 def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
-    """Stages ①–②: verify the corpus, then run each text's loader."""
+    """Stages ①–②: verify the corpus, then run each text's loader (texts side by side, :func:`in_processes`)."""
     entries = corpus.verify(settings.corpus_dir)
     progress(f"corpus: {len(entries)} texts, checksums verified")
     available = loaders()
-    loaded = []
+    jobs: list[tuple[CorpusEntry, Path, Loader]] = []
     for entry in entries:
         if not entry.loader:
             progress(f"parse: {entry.file}: no loader yet, carried but not parsed")
@@ -202,16 +207,54 @@ def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[Loaded
                 f"corpus/manifest.toml: {entry.file} names loader {entry.loader!r}, which is not installed "
                 f"(known: {', '.join(sorted(available)) or 'none'}; run `make install`)"
             )
-        started = time.perf_counter()
-        load: Loader = available[entry.loader].load()
-        documents = load(entry.path(settings.corpus_dir), entry)
+        jobs.append((entry, entry.path(settings.corpus_dir), available[entry.loader].load()))
+    loaded = []
+    for (entry, _, _), (documents, seconds) in zip(jobs, in_processes(_parse_text, jobs), strict=True):
         count = sum(1 for d in documents for _ in d.walk())
-        progress(
-            f"parse: {entry.file}: {len(documents)} document(s), {count} provisions "
-            f"({time.perf_counter() - started:.1f} s)"
-        )
+        progress(f"parse: {entry.file}: {len(documents)} document(s), {count} provisions ({seconds:.1f} s)")
         loaded.append(LoadedText(entry, documents, f"loaders/{entry.loader}.py"))
     return loaded
+
+
+def _parse_text(jobs: list[tuple[CorpusEntry, Path, Loader]], index: int) -> tuple[list[Document], float]:
+    started = time.perf_counter()
+    entry, path, load = jobs[index]
+    return load(path, entry), time.perf_counter() - started
+
+
+# The state a forked worker of in_processes reads its jobs from: inherited, never pickled.
+_SHARED: Any = None
+
+
+def _share(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _run_job(job: tuple[Callable[[Any, int], Any], int]) -> tuple[bool, Any]:
+    function, index = job
+    try:
+        return True, function(_SHARED, index)
+    except BaseException:  # run again where it is understood: the caller raises it (in_processes)
+        return False, None
+
+
+def in_processes(function: Callable[[Any, int], R], shared: Sequence[Any]) -> list[R]:
+    """``function(shared, i)`` for each index of ``shared``, on every core the build may use; results in order.
+
+    Pure-Python stages share no interpreter lock this way.  The workers are forks of the build,
+    so ``shared`` (documents, loaders, linkers) reaches them without being pickled; only each
+    result comes back pickled.  A job that raises is run again here, so that its error is raised
+    with the type and traceback the command line reports.  One core, one job, or a caller with
+    threads (a fork copies no thread but the caller's, and the locks the others held): no processes.
+    """
+    workers = min(len(shared), len(os.sched_getaffinity(0)))
+    if workers < 2 or threading.active_count() > 1:
+        return [function(shared, index) for index in range(len(shared))]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(shared,)) as pool:
+        results = list(pool.map(_run_job, [(function, index) for index in range(len(shared))]))
+    return [value if ok else function(shared, index) for index, (ok, value) in enumerate(results)]
 
 
 def _jsonable(value: Any) -> Any:
@@ -262,21 +305,40 @@ def link_editions(
     """:func:`run_linkers` once per edition (what the build provides for each), each linker's links concatenated.
 
     The real corpus is one edition; a synthetic one (``bench/scale.py``) holds copies of it, and
-    a linker relates the texts of one copy to each other, never to another copy's.
+    a linker relates the texts of one copy to each other, never to another copy's.  The linkers
+    that need only what the build provides run side by side (:func:`in_processes`), one job per
+    linker and edition; a linker that needs another's links runs after, here.
     """
+    ordered = list(ordered)
     found: list[dict[str, Links]] = [{} for _ in editions]
+    seconds: dict[str, float] = defaultdict(float)
+    jobs = [
+        (iris, linker, provided, number)
+        for linker in ordered
+        if PROVIDED.issuperset(linker.needs)
+        for number, provided in enumerate(editions)
+    ]
+    for (_, linker, _, number), (links, spent) in zip(jobs, in_processes(_run_linker, jobs), strict=True):
+        found[number][linker.name] = links
+        seconds[linker.name] += spent
     merged: dict[str, Links] = {}
     for linker in ordered:
-        started = time.perf_counter()
-        for provided, links_of in zip(editions, found, strict=True):
-            needs = {need: provided[need] if need in provided else links_of[need] for need in linker.needs}
-            links_of[linker.name] = linker.run(iris, **needs)
+        for number, (provided, links_of) in enumerate(zip(editions, found, strict=True)):
+            if linker.name not in links_of:
+                links_of[linker.name], spent = _run_linker([(iris, linker, {**provided, **links_of}, number)], 0)
+                seconds[linker.name] += spent
         merged[linker.name] = links = _concatenated([links_of[linker.name] for links_of in found])
         progress(
             f"link: {linker.name}: {len(links.alignments)} alignments, {len(links.mentions)} mentions, "
-            f"{len(links.findings)} findings ({time.perf_counter() - started:.1f} s)"
+            f"{len(links.findings)} findings ({seconds[linker.name]:.1f} s)"
         )
     return merged
+
+
+def _run_linker(jobs: Sequence[tuple[Iris, Linker, dict[str, Any], int]], index: int) -> tuple[Links, float]:
+    started = time.perf_counter()
+    iris, linker, provided, _ = jobs[index]
+    return linker.run(iris, **{need: provided[need] for need in linker.needs}), time.perf_counter() - started
 
 
 def _concatenated(parts: list[Links]) -> Links:
@@ -401,17 +463,18 @@ def fill_graph(
     """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links; their figures."""
     watch = watch or Stopwatch()
     iris = Iris(settings.base_iri)
-    ontology = settings.ontology_dir / ONTOLOGY_FILE
-    if ontology.is_file():
-        store.load(ontology, graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
     catalogue = load_catalogue(settings)
     progress(f"catalogue: {len(catalogue.entries)} entries")
-    store.add(catalogue_quads(iris, catalogue.triples))
     watch.lap("catalogue")
     ordered = linkers()
     provided = [{DOCUMENTS: documents, CATALOGUE: catalogue} for documents in editions(texts)]
     linked = link_editions(iris, ordered, provided, progress)
     watch.lap("link")
+    # into the store only now: the linkers' workers are forks, and a fork copies no store
+    ontology = settings.ontology_dir / ONTOLOGY_FILE
+    if ontology.is_file():
+        store.load(ontology, graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
+    store.add(catalogue_quads(iris, catalogue.triples))
     store.add(graph_quads(settings, texts, linked.values()))
     watch.lap("rdf")
     measured = measure_linkers(settings, iris, ordered, linked, progress)
