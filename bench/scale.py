@@ -129,11 +129,15 @@ def _tree_rss_mib(pid: int) -> float:
     return total / 2**20
 
 
-def run_build(scale: int, corpus_dir: Path, build_dir: Path) -> Built:
-    """``gcmkg build`` of ``corpus_dir`` in a child process, its memory sampled while it runs."""
+def run_build(scale: int, corpus_dir: Path, build_dir: Path, log: Path) -> Built:
+    """``gcmkg build`` of ``corpus_dir`` in a child process, its memory sampled while it runs.
+
+    Its progress lines go to ``log`` as they come (a long build can be followed there).
+    """
     argv = [str(BIN / "gcmkg"), "--corpus-dir", str(corpus_dir), "--build-dir", str(build_dir), "build"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with log.open("w", encoding="utf-8") as progress:
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=progress, text=True)
     peak = 0.0
     done = threading.Event()
 
@@ -145,9 +149,10 @@ def run_build(scale: int, corpus_dir: Path, build_dir: Path) -> Built:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out, err = process.communicate()
+    out, _ = process.communicate()
     done.set()
     sampler.join()
+    err = log.read_text(encoding="utf-8")
     if process.returncode != 0:
         raise SystemExit(f"the build at {scale}× failed ({process.returncode}):\n{err[-4000:]}")
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -244,8 +249,11 @@ def main() -> None:
             shutil.rmtree(corpus_dir, ignore_errors=True)
             shutil.rmtree(build_dir, ignore_errors=True)
             documents = write_corpus(scale, corpus_dir)
-            print(f"{scale}×: {documents} documents, building …", flush=True)
-            result = run_build(scale, corpus_dir, build_dir)
+            log = work / f"build-{scale}.log"
+            print(f"{scale}×: {documents} documents, building (progress in {log}) …", flush=True)
+            result = run_build(scale, corpus_dir, build_dir, log)
+            stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in result.stages.items())
+            print(f"{scale}×: seconds per stage: {stages}", flush=True)
             if not args.no_queries:
                 result.latency_ms = time_lookups(build_dir)
             print(

@@ -531,6 +531,8 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
         watch.lap("parsed json")
         store = GraphStore.in_memory(settings.base_iri)
         measured = fill_graph(store, settings, texts, progress, watch)
+        documents = [f"{d.key}/{d.language}" for t in texts for d in t.documents]
+        del texts  # the document model is in the store now; the stages after read the store
         started_dumps = time.perf_counter()
         counts, digest, repeated = write_dumps(store, release / "dumps", measured)
         progress(
@@ -569,7 +571,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
             release=release,
             quads=len(store),
             graphs=counts,
-            documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
+            documents=documents,
             measured=measured,
             digest=digest,
             stages=watch.seconds,
