@@ -5,7 +5,8 @@ Not a test: it prints figures.  For each scale it generates a synthetic corpus, 
 (the build's last progress line, :class:`gcmkg.build.Stopwatch`) and their total, the time per
 1,000 quads of each stage (a stage that grows faster than the graph shows there), and the peak
 memory of the build: the most any one of its processes held (``getrusage``) and the most its
-processes held together (``/proc``, sampled every 50 ms).  Then it serves the release with
+processes held together (their proportional set sizes in ``/proc``, sampled every 50 ms, so
+that the pages the build's forked workers share with it count once).  Then it serves the release with
 ``gcmkg serve`` and times, one request after another, a resource's description by IRI (Turtle),
 the saved query ``provision-text`` and an ad-hoc lookup by IRI, each over 20 provisions of the
 first copy, and prints the median and its ratio to 1×.
@@ -109,7 +110,7 @@ class Built:
     latency_ms: dict[str, float] = field(default_factory=dict)
 
 
-def _tree_rss_mib(pid: int) -> float:
+def _tree_pss_mib(pid: int) -> float:
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -121,12 +122,13 @@ def _tree_rss_mib(pid: int) -> float:
     total, todo = 0, [pid]
     while todo:
         each = todo.pop()
-        try:
-            total += int(Path(f"/proc/{each}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        try:  # Pss: a page the build's forked workers share with it counts once, not once each
+            pss = re.search(r"^Pss:\s+(\d+) kB", Path(f"/proc/{each}/smaps_rollup").read_text(), re.MULTILINE)
         except OSError:
-            pass
+            pss = None
+        total += int(pss[1]) if pss else 0
         todo += children.get(each, [])
-    return total / 2**20
+    return total / 1024
 
 
 def run_build(scale: int, corpus_dir: Path, build_dir: Path, log: Path) -> Built:
@@ -144,7 +146,7 @@ def run_build(scale: int, corpus_dir: Path, build_dir: Path, log: Path) -> Built
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, _tree_rss_mib(process.pid))
+            peak = max(peak, _tree_pss_mib(process.pid))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -204,12 +206,13 @@ def time_lookups(build_dir: Path) -> dict[str, float]:
 def print_table(results: list[Built]) -> None:
     base = results[0]
     stages = list(base.stages)
-    print(f"\n{'scale':>5} {'quads':>10} {'total s':>8} {'s/1k q':>7} {'ratio':>6} {'max proc MiB':>12} {'all MiB':>8}")
+    header = f"{'scale':>5} {'quads':>10} {'total s':>8} {'s/1k q':>7} {'ratio':>6}"
+    print(f"\n{header} {'max proc MiB':>12} {'all PSS MiB':>11}")
     for r in results:
         ratio = r.seconds / base.seconds if base.seconds else 0.0
         print(
             f"{r.scale:>4}× {r.quads:>10,} {r.seconds:>8.1f} {r.seconds / r.quads * 1000:>7.3f} {ratio:>6.1f} "
-            f"{r.max_process_mib:>12.0f} {r.tree_peak_mib:>8.0f}"
+            f"{r.max_process_mib:>12.0f} {r.tree_peak_mib:>11.0f}"
         )
     print("\nseconds per stage (and per 1,000 quads):")
     print(f"{'stage':<14}" + "".join(f"{f'{r.scale}×':>20}" for r in results))
