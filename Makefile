@@ -18,7 +18,7 @@ $(shell mkdir -p $(BUILD_DIR); [ "$$(cat $(BASE_STAMP) 2>/dev/null)" = '$(BASE_I
 SOURCES := $(shell find corpus catalogue loaders src ontology shapes -type f \( -name '*.py' -o -name '*.ttl' -o -name '*.rq' -o -name '*.txt' -o -name '*.toml' \) 2>/dev/null) pyproject.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node validate-bench nginx virtuoso
+.PHONY: help install tools build parse validate test lint clean serve bench soak faults cold-start browser node validate-bench nginx virtuoso bench-scale
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ cold-start: $(CURRENT)/report.txt ## from `gcmkg serve` started to its first ans
 
 validate-bench: $(CURRENT)/report.txt ## validation's seconds per shape engine and check, at 1x 4x 16x the graph (prints figures)
 	$(BIN)/python bench/validation.py --build-dir $(BUILD_DIR) --scale 1 4 16 --reference
+
+bench-scale: $(STAMP) ## the build and lookups at 1×, 4×, 16×, 64× the corpus: time per stage, memory (prints figures, minutes)
+	$(BIN)/python bench/scale.py
 
 lint: $(STAMP) ## ruff and mypy
 	$(BIN)/ruff check src loaders tests bench

@@ -42,27 +42,31 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import hashlib
 import json
+import multiprocessing
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tomllib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import rdflib
-from pyoxigraph import DefaultGraph, Quad, RdfFormat
+from pyoxigraph import NamedNode, Quad, RdfFormat
 
-from gcmkg import corpus, releases, search
+from gcmkg import corpus, dumps, releases, search
 from gcmkg.corpus import CorpusEntry
 from gcmkg.errors import GcmkgError, ValidationFailed
-from gcmkg.iris import PREFIXES, Iris
+from gcmkg.iris import Iris
 from gcmkg.linking.catalogue import Catalogue
 from gcmkg.links import CATALOGUE, DOCUMENTS, PROVIDED, Linker, Links, Measure
 from gcmkg.model import Document, Finding
@@ -87,6 +91,7 @@ class Loader(Protocol):
 
 
 Progress = Callable[[str], None]
+R = TypeVar("R")
 
 
 def _quiet(_: str) -> None:
@@ -166,18 +171,36 @@ class BuildResult:
     seconds: float = 0.0
     measured: list[Measured] = field(default_factory=list)
     digest: str = ""  # the release as measured: SHA-256 of the sorted N-Quads, graph/quality excepted
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage (Stopwatch), not in the report
 
     @property
     def below_target(self) -> list[Measured]:
         return [m for m in self.measured if not m.measure.meets_target]
 
 
+class Stopwatch:
+    """Seconds per stage of one build, in the order the stages ran (printed last; ``make bench-scale`` reads them)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """The time since the last lap is ``stage``'s (added to it, for a stage that runs in parts)."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+    def line(self) -> str:
+        return "stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.seconds.items())
+
+
 def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
-    """Stages ①–②: verify the corpus, then run each text's loader."""
+    """Stages ①–②: verify the corpus, then run each text's loader (texts side by side, :func:`in_processes`)."""
     entries = corpus.verify(settings.corpus_dir)
     progress(f"corpus: {len(entries)} texts, checksums verified")
     available = loaders()
-    loaded = []
+    jobs: list[tuple[CorpusEntry, Path, Loader]] = []
     for entry in entries:
         if not entry.loader:
             progress(f"parse: {entry.file}: no loader yet, carried but not parsed")
@@ -187,16 +210,61 @@ def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[Loaded
                 f"corpus/manifest.toml: {entry.file} names loader {entry.loader!r}, which is not installed "
                 f"(known: {', '.join(sorted(available)) or 'none'}; run `make install`)"
             )
-        started = time.perf_counter()
-        load: Loader = available[entry.loader].load()
-        documents = load(entry.path(settings.corpus_dir), entry)
+        jobs.append((entry, entry.path(settings.corpus_dir), available[entry.loader].load()))
+    loaded = []
+    for (entry, _, _), (documents, seconds) in zip(jobs, in_processes(_parse_text, jobs), strict=True):
         count = sum(1 for d in documents for _ in d.walk())
-        progress(
-            f"parse: {entry.file}: {len(documents)} document(s), {count} provisions "
-            f"({time.perf_counter() - started:.1f} s)"
-        )
+        progress(f"parse: {entry.file}: {len(documents)} document(s), {count} provisions ({seconds:.1f} s)")
         loaded.append(LoadedText(entry, documents, f"loaders/{entry.loader}.py"))
     return loaded
+
+
+def _parse_text(jobs: list[tuple[CorpusEntry, Path, Loader]], index: int) -> tuple[list[Document], float]:
+    started = time.perf_counter()
+    entry, path, load = jobs[index]
+    return load(path, entry), time.perf_counter() - started
+
+
+# The state a forked worker of in_processes reads its jobs from: inherited, never pickled.
+_SHARED: Any = None
+
+
+def _share(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _run_job(job: tuple[Callable[[Any, int], Any], int]) -> tuple[bool, Any]:
+    function, index = job
+    try:
+        return True, function(_SHARED, index)
+    except BaseException:  # run again where it is understood: the caller raises it (in_processes)
+        return False, None
+
+
+def in_processes(function: Callable[[Any, int], R], shared: Sequence[Any]) -> list[R]:
+    """``function(shared, i)`` for each index of ``shared``, on every core the build may use; results in order.
+
+    Pure-Python stages share no interpreter lock this way.  The workers are forks of the build,
+    so ``shared`` (documents, loaders, linkers) reaches them without being pickled; only each
+    result comes back pickled.  A job that raises is run again here, so that its error is raised
+    with the type and traceback the command line reports.  One core, one job, or a caller with
+    threads (a fork copies no thread but the caller's, and the locks the others held): no processes.
+    """
+    workers = min(len(shared), len(os.sched_getaffinity(0)))
+    if workers < 2 or threading.active_count() > 1:
+        return [function(shared, index) for index in range(len(shared))]
+    context = multiprocessing.get_context("fork")
+    # The workers inherit the build's heap (at 64× the corpus, millions of objects): frozen, the
+    # cyclic collector of each worker leaves it alone instead of walking it again and again,
+    # and does not touch (and so copy) its pages.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(shared,)) as pool:
+            results = list(pool.map(_run_job, [(function, index) for index in range(len(shared))]))
+    finally:
+        gc.unfreeze()
+    return [value if ok else function(shared, index) for index, (ok, value) in enumerate(results)]
 
 
 def _jsonable(value: Any) -> Any:
@@ -238,16 +306,65 @@ def run_linkers(
     ``provided`` holds what the build provides (:data:`gcmkg.links.PROVIDED`); a need that is
     a linker's name gets that linker's links, so ``ordered`` must come from :func:`linker_order`.
     """
-    found: dict[str, Links] = {}
+    return link_editions(iris, ordered, [provided], progress)
+
+
+def link_editions(
+    iris: Iris, ordered: Iterable[Linker], editions: Sequence[dict[str, object]], progress: Progress = _quiet
+) -> dict[str, Links]:
+    """:func:`run_linkers` once per edition (what the build provides for each), each linker's links concatenated.
+
+    The real corpus is one edition; a synthetic one (``bench/scale.py``) holds copies of it, and
+    a linker relates the texts of one copy to each other, never to another copy's.  The linkers
+    that need only what the build provides run side by side (:func:`in_processes`), one job per
+    linker and edition; a linker that needs another's links runs after, here.
+    """
+    ordered = list(ordered)
+    found: list[dict[str, Links]] = [{} for _ in editions]
+    seconds: dict[str, float] = defaultdict(float)
+    jobs = [
+        (iris, linker, provided, number)
+        for linker in ordered
+        if PROVIDED.issuperset(linker.needs)
+        for number, provided in enumerate(editions)
+    ]
+    for (_, linker, _, number), (links, spent) in zip(jobs, in_processes(_run_linker, jobs), strict=True):
+        found[number][linker.name] = links
+        seconds[linker.name] += spent
+    merged: dict[str, Links] = {}
     for linker in ordered:
-        started = time.perf_counter()
-        links = linker.run(iris, **{need: provided[need] if need in provided else found[need] for need in linker.needs})
-        found[linker.name] = links
+        for number, (provided, links_of) in enumerate(zip(editions, found, strict=True)):
+            if linker.name not in links_of:
+                links_of[linker.name], spent = _run_linker([(iris, linker, {**provided, **links_of}, number)], 0)
+                seconds[linker.name] += spent
+        merged[linker.name] = links = _concatenated([links_of[linker.name] for links_of in found])
         progress(
             f"link: {linker.name}: {len(links.alignments)} alignments, {len(links.mentions)} mentions, "
-            f"{len(links.findings)} findings ({time.perf_counter() - started:.1f} s)"
+            f"{len(links.findings)} findings ({seconds[linker.name]:.1f} s)"
         )
-    return found
+    return merged
+
+
+def _run_linker(jobs: Sequence[tuple[Iris, Linker, dict[str, Any], int]], index: int) -> tuple[Links, float]:
+    started = time.perf_counter()
+    iris, linker, provided, _ = jobs[index]
+    return linker.run(iris, **{need: provided[need] for need in linker.needs}), time.perf_counter() - started
+
+
+def _concatenated(parts: list[Links]) -> Links:
+    if len(parts) == 1:
+        return parts[0]
+    return Links(
+        **{f.name: [item for part in parts for item in getattr(part, f.name)] for f in dataclasses.fields(Links)}
+    )
+
+
+def editions(texts: Iterable[LoadedText]) -> list[list[Document]]:
+    """The documents of each edition (:attr:`gcmkg.corpus.CorpusEntry.edition`), editions in manifest order."""
+    by_edition: dict[str, list[Document]] = {}
+    for text in texts:
+        by_edition.setdefault(text.entry.edition, []).extend(text.documents)
+    return list(by_edition.values())
 
 
 def sample_entries(sample: dict[str, Any]) -> int:
@@ -297,11 +414,7 @@ def measure_linkers(
 def graph_digest(store: GraphStore) -> str:
     """The release as measured: SHA-256 of its sorted N-Quads, every graph but ``graph/quality``."""
     quality = Iris(store.base_iri).graph("quality")
-    lines = sorted(f"{q} .\n" for q in store.quads() if q.graph_name != quality)
-    digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode("utf-8"))
-    return digest.hexdigest()[:16]
+    return dumps.digest([dumps.sorted_graph_lines(store, g) for g in store.named_graphs() if g != quality])
 
 
 def measured_quads(iris: Iris, digest: str, measured: list[Measured]) -> Iterator[Quad]:
@@ -350,103 +463,144 @@ def graph_quads(settings: Settings, texts: list[LoadedText], linked: Iterable[Li
         yield from links_quads(iris, links)
 
 
-def fill_store(
-    store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
-) -> tuple[list[Measured], str]:
-    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts, the linkers' links and their figures.
-
-    Returns the figures and the digest of the release they were computed on.
-    """
+def fill_graph(
+    store: GraphStore,
+    settings: Settings,
+    texts: list[LoadedText],
+    progress: Progress = _quiet,
+    watch: Stopwatch | None = None,
+) -> list[Measured]:
+    """Stages ③–④ into ``store``: the ontology, the catalogue, the texts and the linkers' links; their figures."""
+    watch = watch or Stopwatch()
     iris = Iris(settings.base_iri)
+    catalogue = load_catalogue(settings)
+    progress(f"catalogue: {len(catalogue.entries)} entries")
+    watch.lap("catalogue")
+    ordered = linkers()
+    provided = [{DOCUMENTS: documents, CATALOGUE: catalogue} for documents in editions(texts)]
+    linked = link_editions(iris, ordered, provided, progress)
+    watch.lap("link")
+    # into the store only now: the linkers' workers are forks, and a fork copies no store
     ontology = settings.ontology_dir / ONTOLOGY_FILE
     if ontology.is_file():
         store.load(ontology, graph=iris.graph("ontology"), rdf_format=RdfFormat.TURTLE)
-    catalogue = load_catalogue(settings)
-    progress(f"catalogue: {len(catalogue.entries)} entries")
     store.add(catalogue_quads(iris, catalogue.triples))
-    documents = [d for t in texts for d in t.documents]
-    ordered = linkers()
-    linked = run_linkers(iris, ordered, {DOCUMENTS: documents, CATALOGUE: catalogue}, progress)
     store.add(graph_quads(settings, texts, linked.values()))
+    watch.lap("rdf")
     measured = measure_linkers(settings, iris, ordered, linked, progress)
+    watch.lap("measure")
+    return measured
+
+
+def fill_store(
+    store: GraphStore, settings: Settings, texts: list[LoadedText], progress: Progress = _quiet
+) -> tuple[list[Measured], str]:
+    """:func:`fill_graph`, then the figures (graph ``quality``); the figures and the digest they were computed on."""
+    measured = fill_graph(store, settings, texts, progress)
     digest = graph_digest(store)
-    store.add(measured_quads(iris, digest, measured))
+    store.add(measured_quads(Iris(settings.base_iri), digest, measured))
     return measured, digest
 
 
-def write_dumps(store: GraphStore, folder: Path) -> dict[str, int]:
-    """``gcmkg.nq`` (every named graph), ``gcmkg.ttl`` (the union), ``graph-<name>.nq`` each.
+def write_dumps(
+    store: GraphStore, folder: Path, measured: list[Measured]
+) -> tuple[dict[str, int], str, dumps.Repeated]:
+    """The figures into ``store`` and every N-Quads dump into ``folder`` (:mod:`gcmkg.dumps`), sorted once.
 
-    N-Quads lines are sorted, so the same graph always gives byte-identical dumps.
+    The graphs but ``quality`` are dumped first, and the digest the figures name is computed
+    from those files.  Returns the quads per graph, the digest, and the triples that stand in
+    several graphs (for the Turtle dump).
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    all_quads = store.quads()
-    _write_sorted(folder / "gcmkg.nq", all_quads)
-    counts = {}
-    for graph in store.named_graphs():
-        quads = [q for q in all_quads if q.graph_name == graph]
-        counts[graph.value] = len(quads)
-        _write_sorted(folder / f"graph-{graph.value.rsplit('/', 1)[-1]}.nq", quads)
-    prefixes = {p: (ns if ns.startswith("http") else store.base_iri + ns) for p, ns in PREFIXES.items()}
-    union = GraphStore.in_memory(store.base_iri)
-    union.add(Quad(q.subject, q.predicate, q.object) for q in all_quads)
-    (folder / "gcmkg.ttl").write_bytes(union.serialize(RdfFormat.TURTLE, graph=DefaultGraph(), prefixes=prefixes))
-    return counts
-
-
-def _write_sorted(path: Path, quads: list[Quad]) -> None:
-    path.write_text("".join(sorted(f"{q} .\n" for q in quads)), encoding="utf-8")
+    iris = Iris(store.base_iri)
+    quality = iris.graph("quality")
+    counts = dumps.write_graph_dumps(store, folder, [g for g in store.named_graphs() if g != quality])
+    digest = dumps.file_digest([folder / dumps.graph_file(NamedNode(g)) for g in counts])
+    store.add(measured_quads(iris, digest, measured))
+    counts |= dumps.write_graph_dumps(store, folder, [g for g in store.named_graphs() if g == quality])
+    repeated = dumps.write_merged([folder / dumps.graph_file(NamedNode(g)) for g in counts], folder / dumps.MERGED)
+    return counts, digest, repeated
 
 
 def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
-    """Run every stage into a new release and switch ``build/current`` to it if all passed."""
+    """Run every stage into a new release and switch ``build/current`` to it if all passed.
+
+    The graph is built, validated and indexed in memory; the on-disk store and the Turtle dump
+    are written from ``gcmkg.nq`` by a process of their own meanwhile (:func:`gcmkg.dumps.write_store`),
+    which is waited for before the release is swapped in.
+    """
     started = time.perf_counter()
+    watch = Stopwatch()
     folder = settings.build_dir / releases.RELEASES
     folder.mkdir(parents=True, exist_ok=True)
     release = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=folder))
+    writer: subprocess.Popen[bytes] | None = None
     try:
         texts = parse_corpus(settings, progress)
+        watch.lap("parse")
         write_parsed(texts, release / "parsed")
-        store = GraphStore.create(release / "store", settings.base_iri)
-        measured, digest = fill_store(store, settings, texts, progress)
-        progress(f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs")
+        watch.lap("parsed json")
+        store = GraphStore.in_memory(settings.base_iri)
+        measured = fill_graph(store, settings, texts, progress, watch)
+        documents = [f"{d.key}/{d.language}" for t in texts for d in t.documents]
+        del texts  # the document model is in the store now; the stages after read the store
+        started_dumps = time.perf_counter()
+        counts, digest, repeated = write_dumps(store, release / "dumps", measured)
+        progress(
+            f"graph: {len(store)} quads in {len(store.named_graphs())} named graphs, "
+            f"N-Quads dumps written ({time.perf_counter() - started_dumps:.1f} s)"
+        )
+        watch.lap("dumps")
+        # the on-disk store, and the Turtle dump in its order, meanwhile on the other core
+        writer = dumps.start_store_writer(
+            release / "dumps" / dumps.MERGED,
+            release / "store",
+            settings.base_iri,
+            release / "dumps" / dumps.UNION,
+            repeated,
+        )
+        watch.lap("start writer")
         progress("validate: SHACL shapes and shapes/checks/ … (the longest step)")
         started_validation = time.perf_counter()
         found = violations(store, settings.shapes_dir, ontology_graph(settings))
         if found:
             raise ValidationFailed([str(v) for v in found])
         progress(f"validate: all shapes and checks pass ({time.perf_counter() - started_validation:.1f} s)")
-        counts = write_dumps(store, release / "dumps")
-        store.flush()
+        watch.lap("validate")
         started_search = time.perf_counter()
         indexed, facets = search.entries(store)
         figures = search.write_index(release / search.INDEX_FOLDER, indexed, facets)
         seconds = time.perf_counter() - started_search
         progress(f"search: {figures.documents} provisions indexed, {figures.bytes / 1024:.0f} KiB ({seconds:.1f} s)")
+        watch.lap("search")
+        started_store = time.perf_counter()
+        if writer.wait() != 0:
+            raise GcmkgError(f"writing the store and gcmkg.ttl failed (exit code {writer.returncode})")
+        progress(f"store: written, gcmkg.ttl too (waited {time.perf_counter() - started_store:.1f} s)")
+        watch.lap("store wait")
         result = BuildResult(
             release=release,
             quads=len(store),
             graphs=counts,
-            documents=[f"{d.key}/{d.language}" for t in texts for d in t.documents],
+            documents=documents,
             measured=measured,
             digest=digest,
+            stages=watch.seconds,
         )
-        # Close the writable store before the release is swapped in and opened read-only:
-        # a writer left open keeps compacting and deletes files a reader has just listed.
-        # pyshacl leaves reference cycles that hold validation frames (and so the store)
-        # alive, so dropping our name for it is not enough; collect the cycles now.
-        del store
-        gc.collect()
         result.seconds = time.perf_counter() - started
         (release / "report.txt").write_text(report(result), encoding="utf-8")
         releases.record_base_iri(release, settings.base_iri)
         releases.record_built(release)
     except BaseException:
+        if writer is not None and writer.poll() is None:
+            writer.kill()
+            writer.wait()
         shutil.rmtree(release, ignore_errors=True)
         raise
     releases.switch_current(settings.build_dir, release)
     releases.prune(settings.build_dir, keep=1)
+    watch.lap("report and swap")
     progress(f"store: {settings.build_dir / 'current'} -> {release.name}")
+    progress(watch.line())
     return result
 
 

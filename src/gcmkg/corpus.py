@@ -1,8 +1,8 @@
 """Stage ①: the corpus manifest, checked before any parsing.
 
-``corpus/manifest.toml`` lists every text (``[[text]]``: file, checksum, language, loader) and,
-inside each, the documents the text holds (``[[text.document]]``: key, title, date, status,
-symbol, version_of, part_of).  This module is the one reader of that file: loaders take a
+``corpus/manifest.toml`` lists every text (``[[text]]``: file, checksum, language, loader, and
+optionally its edition) and, inside each, the documents the text holds (``[[text.document]]``:
+key, title, date, status, symbol, version_of, part_of).  This module is the one reader of that file: loaders take a
 document's metadata from its :class:`DocumentEntry`, never from constants of their own.
 :func:`read_manifest` stops with a :class:`CorpusError` naming the entry when a table is
 malformed; :func:`verify` stops, naming the file, when a text is missing, changed, or not listed.
@@ -39,7 +39,7 @@ KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 DATE_RE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
-TEXT_FIELDS = {"file": True, "sha256": True, "language": True, "loader": True, "document": False}
+TEXT_FIELDS = {"file": True, "sha256": True, "language": True, "loader": True, "edition": False, "document": False}
 DOCUMENT_FIELDS = {
     "key": True,
     "title": True,
@@ -76,6 +76,9 @@ class CorpusEntry:
     language: str
     loader: str  # "" for a text carried and checksummed but not parsed
     documents: tuple[DocumentEntry, ...] = ()
+    # The set of texts the linkers relate to each other ("" in the real corpus: one set); a
+    # synthetic corpus (bench/scale.py) holds several, each linked on its own.
+    edition: str = ""
 
     def path(self, corpus_dir: Path) -> Path:
         return corpus_dir / self.file
@@ -136,7 +139,9 @@ def parse_text(raw: Any, where: str) -> CorpusEntry:
     )
     if fields["loader"] and not documents:
         raise CorpusError(f"{where}: loader {fields['loader']!r} is named but no [[text.document]] is listed")
-    return CorpusEntry(fields["file"], fields["sha256"], fields["language"], fields["loader"], documents)
+    return CorpusEntry(
+        fields["file"], fields["sha256"], fields["language"], fields["loader"], documents, fields.get("edition", "")
+    )
 
 
 def read_manifest(corpus_dir: Path) -> list[CorpusEntry]:

@@ -91,6 +91,10 @@ class GraphStore:
         """Parse an RDF file into the store, relative IRIs resolved against the base IRI."""
         self._store.load(path=str(path), format=rdf_format, base_iri=self.base_iri, to_graph=graph)
 
+    def bulk_load(self, path: Path, rdf_format: RdfFormat) -> None:
+        """Parse a whole dataset file into a new store: pyoxigraph's loader for big files, not transactional."""
+        self._store.bulk_load(path=str(path), format=rdf_format, base_iri=self.base_iri)
+
     def flush(self) -> None:
         self._store.flush()
         self._store.optimize()
@@ -165,8 +169,10 @@ class GraphStore:
     def quads(self, graph: NamedNode | None = None) -> list[Quad]:
         return list(self._store.quads_for_pattern(None, None, None, graph))
 
-    def named_graphs(self) -> list[NamedNode]:
-        return sorted((g for g in self._store.named_graphs() if isinstance(g, NamedNode)), key=lambda g: g.value)
+    def named_graphs(self, *, store_order: bool = False) -> list[NamedNode]:
+        """The named graphs by IRI, or in the order the store gives them (that of :meth:`quads`)."""
+        graphs = [g for g in self._store.named_graphs() if isinstance(g, NamedNode)]
+        return graphs if store_order else sorted(graphs, key=lambda g: g.value)
 
     def __len__(self) -> int:
         return len(self._store)

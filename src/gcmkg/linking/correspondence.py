@@ -38,7 +38,7 @@ import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -151,11 +151,22 @@ class Words:
         self.text = text
         self.matches = list(WORD.finditer(text))
         self.forms = [word_forms(normalise(m.group())) for m in self.matches]
+        self.at: dict[str, list[int]] = {}  # form → indexes of the words that may stand for it, ascending
+        for i, forms in enumerate(self.forms):
+            for form in forms:
+                self.at.setdefault(form, []).append(i)
 
     def find(self, words: tuple[str, ...]) -> list[int]:
         """Indexes of the first word of each occurrence of ``words``."""
         n = len(words)
-        return [i for i in range(len(self.forms) - n + 1) if all(words[k] in self.forms[i + k] for k in range(n))]
+        last = len(self.forms) - n
+        if not n:
+            return list(range(last + 1))
+        return [
+            i
+            for i in self.at.get(words[0], ())
+            if i <= last and all(words[k] in self.forms[i + k] for k in range(1, n))
+        ]
 
     def span(self, first: int, count: int) -> tuple[int, int]:
         return self.matches[first].start(), self.matches[first + count - 1].end()
@@ -207,12 +218,17 @@ def hits_in(text: str, where: int, lex: Lexicon) -> dict[str, list[Hit]]:
     return found
 
 
+@lru_cache(maxsize=4096)  # the headings above recommendations are each the context of many
+def _lexicon_hits(text: str, where: int) -> dict[str, list[Hit]]:
+    """:func:`hits_in` with the lexicon; read-only (cached)."""
+    return hits_in(text, where, load_lexicon())
+
+
 def candidates(text: str, contexts: tuple[str, ...] = ()) -> list[Candidate]:
     """Every objective with some evidence, best first (not cut at the threshold)."""
-    lex = load_lexicon()
     by_objective: dict[str, list[Hit]] = {}
     for where, piece in enumerate((text, *contexts)):
-        for objective, hits in hits_in(piece, where, lex).items():
+        for objective, hits in _lexicon_hits(piece, where).items():
             seen = {h.term.key for h in by_objective.get(objective, [])}
             by_objective.setdefault(objective, []).extend(h for h in hits if h.term.key not in seen)
     found = []

@@ -162,8 +162,13 @@ class Recognizer:
                 names = ", ".join(sorted(e.iri.value for e in entries))
                 raise CatalogueError(f"catalogue: label {key!r} names more than one entry ({names})")
         # exact labels: whole words, case-sensitive, any run of whitespace where the label has a space
+        # (its first word, which a text must hold for the pattern to match: a cheap test first)
         self.strict = [
-            (re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"), entries[0])
+            (
+                label.split()[0],
+                re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, label.split())) + r"(?!\w)"),
+                entries[0],
+            )
             for label, entries in sorted(strict.items())
         ]
         # squeezed labels grouped by their first three characters: only groups the text has are searched
@@ -187,7 +192,9 @@ class Recognizer:
                 if _start_ok(text, start) and _end_ok(text, end):
                     found.append(Match(start, end, text[start:end], self.squeezed[key][0]))
                 at = squeezed.find(key, at + 1)
-        for pattern, entry in self.strict:
+        for first_word, pattern, entry in self.strict:
+            if first_word not in text:
+                continue
             for match in pattern.finditer(text):
                 if _start_ok(text, match.start()):
                     found.append(Match(match.start(), match.end(), match.group(0), entry))

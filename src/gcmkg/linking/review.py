@@ -52,6 +52,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,7 @@ FUNCTION_WORDS = frozenset(
 )
 
 
+@cache  # a text's words repeat, and every paragraph is stemmed once per objective title
 def stem(word: str) -> str:
     """A crude English suffix strip, enough to meet "eliminating" with "Eliminate"."""
     word = word.lower()
@@ -113,6 +115,11 @@ class TitleRun:
     end: int
 
 
+@cache  # the 23 titles, asked for once per paragraph
+def _masked_words(title: str) -> tuple[str | None, ...]:
+    return tuple(masked_words(title))
+
+
 def masked_words(title: str) -> list[str | None]:
     """The title's stemmed words, ``None`` in place of the Compact's stock phrases (:data:`STOCK_PHRASES`)."""
     words: list[str | None] = [stem(w) for w in WORD_RE.findall(title)]
@@ -132,18 +139,26 @@ def title_run(title: str, text: str) -> TitleRun | None:
     >>> run.length, run.content
     (8, 5)
     """
-    title_words = masked_words(title)
-    text_matches = list(WORD_RE.finditer(text))
-    text_words = [stem(m.group()) for m in text_matches]
+    return title_run_in(title, Tokens(text))
+
+
+def title_run_in(title: str, tokens: Tokens) -> TitleRun | None:
+    """:func:`title_run` over a text already split into words."""
+    text_matches, text_words = tokens.matches, tokens.stems
+    # title positions (1-based) of each stemmed word: the dynamic programme only visits cells
+    # where the words meet, in the same order as the full table, so ties break the same way
+    where: dict[str, list[int]] = {}
+    for j, title_word in enumerate(_masked_words(title), start=1):
+        if title_word is not None:
+            where.setdefault(title_word, []).append(j)
     best: tuple[int, int] = (0, 0)  # (length, end index in text_words)
-    previous = [0] * (len(title_words) + 1)
+    previous: dict[int, int] = {}
     for i, word in enumerate(text_words, start=1):
-        current = [0] * (len(title_words) + 1)
-        for j, title_word in enumerate(title_words, start=1):
-            if word == title_word:
-                current[j] = previous[j - 1] + 1
-                if current[j] > best[0]:
-                    best = (current[j], i)
+        current: dict[int, int] = {}
+        for j in where.get(word, ()):
+            current[j] = run = previous.get(j - 1, 0) + 1
+            if run > best[0]:
+                best = (run, i)
         previous = current
     length, end = best
     start = end - length
@@ -198,8 +213,14 @@ def load_lexicon(path: Path = LEXICON) -> Lexicon:
     return Lexicon(tuple(terms), exclude)
 
 
-def find_all(words: tuple[str | None, ...], tokens: list[str]) -> list[tuple[int, int]]:
-    """Every (first, last + 1) token span where ``words`` occur in ``tokens`` (a ``None`` word: a gap)."""
+def find_all(
+    words: tuple[str | None, ...], tokens: list[str], starts: Iterable[int] | None = None
+) -> list[tuple[int, int]]:
+    """Every (first, last + 1) token span where ``words`` occur in ``tokens`` (a ``None`` word: a gap).
+
+    ``starts``: the only token indexes, ascending, an occurrence can begin at (where the first word
+    stands); every index by default.
+    """
 
     def match(i: int, k: int) -> int | None:  # token index after words[k:] matched from tokens[i]
         if k == len(words):
@@ -215,7 +236,7 @@ def find_all(words: tuple[str | None, ...], tokens: list[str]) -> list[tuple[int
         return None
 
     found = []
-    for i in range(len(tokens)):
+    for i in range(len(tokens)) if starts is None else starts:
         end = match(i, 0)
         if end is not None:
             found.append((i, end))
@@ -229,10 +250,15 @@ class Tokens:
         self.text = text
         self.matches = list(WORD_RE.finditer(text))
         self.stems = [stem(m.group()) for m in self.matches]
+        self.at: dict[str, list[int]] = {}  # stem → its token indexes, ascending
+        for i, word in enumerate(self.stems):
+            self.at.setdefault(word, []).append(i)
 
     def spans(self, words: tuple[str | None, ...]) -> list[tuple[int, int]]:
         """Character spans of every occurrence of ``words``."""
-        return [(self.matches[i].start(), self.matches[j - 1].end()) for i, j in find_all(words, self.stems)]
+        first = words[0] if words else None
+        starts = None if first is None else self.at.get(first, [])
+        return [(self.matches[i].start(), self.matches[j - 1].end()) for i, j in find_all(words, self.stems, starts)]
 
 
 def normalise(title: str) -> str:
@@ -328,9 +354,10 @@ class ReviewLinker:
                 self.add(provision, number, METHOD_NUMBER, words)
         paragraphs = [p for p in self.imrf.walk() if p.kind is ProvisionKind.PARAGRAPH]
         for provision in paragraphs:
+            tokens = Tokens(provision.text)
             for number, objective in sorted(self.objectives.items(), key=lambda item: int(item[0])):
                 title = objective.heading or objective.text
-                run = title_run(title, provision.text)
+                run = title_run_in(title, tokens)
                 if run and run.length >= MIN_RUN and run.content >= MIN_CONTENT:
                     score = min(1.0, round(run.length / len(WORD_RE.findall(title)), 4))
                     words = provision.text[run.start : run.end]
