@@ -437,7 +437,8 @@ class RemoteStore(GraphStore):
     def quads(self, graph: NamedNode | None = None) -> list[Quad]:
         return self.match(graph=graph)
 
-    def named_graphs(self) -> list[NamedNode]:
+    def named_graphs(self, *, store_order: bool = False) -> list[NamedNode]:
+        """By IRI; an engine has no order of its own to give (``store_order`` is the build's, of a local store)."""
         return sorted(self.graphs, key=lambda g: g.value)
 
     def __len__(self) -> int:
