@@ -50,8 +50,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gcmkg import engines
-from gcmkg.build import build, write_dumps
+from gcmkg import dumps, engines
+from gcmkg.build import build
 from gcmkg.service.saved_query_files import SavedQuery, load_catalog
 from gcmkg.settings import Settings, load_settings
 from gcmkg.store import GraphStore
@@ -293,7 +293,9 @@ def protocol_build(build_dir: Path, base_iri: str) -> None:
     for n in (1, 2, 3):
         store.load(PROTOCOL_DIR / f"data{n}.nt", graph=NamedNode(f"{KASEI}data{n}.rdf"))
     store.flush()
-    write_dumps(store, release / "dumps")
+    folder, graphs = release / "dumps", store.named_graphs()
+    dumps.write_graph_dumps(store, folder, graphs)  # as the build writes them (gcmkg.dumps)
+    dumps.write_merged([folder / dumps.graph_file(g) for g in graphs], folder / dumps.MERGED)
     del store
     (build_dir / "current").symlink_to(release.relative_to(build_dir))
 

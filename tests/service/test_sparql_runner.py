@@ -178,7 +178,9 @@ def test_a_burst_worker_stays_through_a_steady_load_and_stops_once_idle(store_pa
         for _ in range(5):
             holder = threading.Thread(target=slow)
             holder.start()
-            time.sleep(0.05)
+            started = time.monotonic()  # until the slow query holds the standing worker (not a fixed sleep,
+            while runner.status()["busy"] < 1 and time.monotonic() - started < 5:  # which a busy CI outran)
+                time.sleep(0.002)
             runner.run("ASK { ?s ?p ?o }")
             seen.update(w.process.pid for w in runner._all)
             holder.join()
