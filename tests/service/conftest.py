@@ -161,14 +161,19 @@ def start_server(
     raise RuntimeError(f"gcmkg serve did not answer within 120 s:\n{server.log_tail()}")
 
 
-def stop_server(server: Server) -> None:
-    if server.process.poll() is None:
-        os.killpg(server.process.pid, signal.SIGTERM)  # the server and its query workers (own session)
+def stop_process_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process started in a session of its own, with its children (a server's query workers)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
         try:
-            server.process.wait(15)
+            process.wait(15)
         except subprocess.TimeoutExpired:
-            os.killpg(server.process.pid, signal.SIGKILL)
-            server.process.wait(5)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+def stop_server(server: Server) -> None:
+    stop_process_group(server.process)
 
 
 def _reused_build() -> tuple[Path, int] | None:
@@ -189,13 +194,7 @@ class Engine:
     folder: Path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(5)
+        stop_process_group(self.process)
 
 
 def start_engine(name: str, dumps: Path, folder: Path, timeout_s: float, port: int | None = None) -> Engine:
