@@ -3,117 +3,53 @@
 pyoxigraph's result iterators must be consumed in the thread that made them (:mod:`gcmkg.store`,
 hazard 3) and a response must never be a truncated ``200`` (hazard 4), so a result is
 written completely into memory here, counting rows and bytes as it goes, and handed over only
-when it fits.  SELECT results are written by this module (pyoxigraph's serializers cannot
-count rows); booleans and graphs by pyoxigraph.
+when it fits.  pyoxigraph's own serialisers write booleans, graphs (from the triples counted
+here) and SELECT results in JSON, XML and CSV (:func:`serialize_solutions`, into a sink that
+holds the caps); SELECT results in TSV are written here (:func:`_tsv` says why).
 
 Formats (:mod:`gcmkg.representations`): SPARQL 1.1 Query Results JSON, XML, CSV and TSV;
 Turtle, N-Triples, JSON-LD, RDF/XML.
+
+pyoxigraph cannot count the rows it writes, and it writes them from Rust in blocks of about
+8 KiB that end anywhere, so the sink counts them in the bytes, by the one mark each format
+gives a solution and no term can contain: a ``[{`` or ``,{`` outside JSON strings, a
+``<result`` that is not ``<results`` in XML (``<`` is always escaped), a line end outside
+CSV's quoted fields.  The count is exact once the result is written, and never more than the
+rows written so far while it is written, so the writer stops as soon as the row cap is passed,
+as it does on the byte cap.
+
+pyoxigraph's XML escapes ``"`` and ``'`` in text, and a space at either end of a literal
+(``&#32;``); XML parsers read the same characters.  It writes a carriage return raw, which XML
+parsers read as a line feed: a client that needs one exactly asks for JSON or TSV.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from xml.sax.saxutils import escape, quoteattr
+import re
+from collections.abc import Callable, Iterable
+from typing import IO, cast
 
-from pyoxigraph import BlankNode, Literal, NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Triple, serialize
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, RdfFormat, Triple, serialize
 
 from gcmkg.representations import CSV, SPARQL_JSON, SPARQL_XML, TRIPLES, TSV, Representation
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class TooLarge(Exception):
     """The result does not fit the row or byte cap (the message says which and by how much)."""
 
 
-Row = Sequence[object]
-
-
-def _json_term(term: object) -> dict[str, object]:
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _xml_term(term: object) -> str:
-    if isinstance(term, NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    if isinstance(term, BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, Triple):
-        return (
-            f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-            f"</predicate><object>{_xml_term(term.object)}</object></triple>"
-        )
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _csv_term(term: object) -> str:
-    """SPARQL 1.1 CSV: IRIs and literals as their plain string, blank nodes as ``_:label``."""
-    if term is None:
-        return ""
-    if isinstance(term, NamedNode | Literal):
-        return term.value
-    if isinstance(term, BlankNode):
-        return f"_:{term.value}"
-    return str(term)
-
-
-def _tsv_term(term: object) -> str:
-    """SPARQL 1.1 TSV: terms in Turtle/N-Triples syntax; tabs and newlines escaped."""
-    if term is None:
-        return ""
-    return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 class _Budget:
-    """Counts rows and bytes; raises :class:`TooLarge` as soon as either cap is passed."""
+    """The row and byte caps: :class:`TooLarge` as soon as a count passes one."""
 
     def __init__(self, max_rows: int, max_bytes: int) -> None:
         self.max_rows, self.max_bytes = max_rows, max_bytes
-        self.rows = 0
-        self.size = 0
 
-    def row(self) -> None:
-        self.rows += 1
-        if self.rows > self.max_rows:
+    def check_rows(self, rows: int) -> None:
+        if rows > self.max_rows:
             raise TooLarge(
                 f"the result has more than {self.max_rows} rows (the per-query cap); "
                 "add LIMIT, narrow the pattern, or aggregate"
             )
-
-    def add(self, chunk: str) -> str:
-        self.size += len(chunk)  # characters; the final byte length is checked again
-        self.check_size(self.size)
-        return chunk
 
     def check_size(self, size: int) -> None:
         if size > self.max_bytes:
@@ -123,84 +59,186 @@ class _Budget:
             )
 
 
-def _cached(convert: Callable[[object], object]) -> Callable[[object], object]:
-    cache: dict[object, object] = {}
+class _Marks:
+    """Counts marks (byte strings) in a stream of blocks, a mark split between two blocks once.
 
-    def get(term: object) -> object:
-        try:
-            return cache[term]
-        except KeyError:
-            value = cache[term] = convert(term)
-            return value
-        except TypeError:  # unhashable: never for pyoxigraph terms, but be safe
-            return convert(term)
+    ``minus`` marks are subtracted (a ``<results`` from a ``<result``).  Each block's last
+    ``len(longest mark) - 1`` bytes wait for the next one, so every mark counted has all the
+    bytes after it that a longer mark starting at the same place needs: :attr:`count` is never
+    more than the marks seen so far, and :meth:`close` counts the held bytes.
+    """
 
-    return get
+    def __init__(self, plus: tuple[bytes, ...], minus: tuple[bytes, ...] = ()) -> None:
+        self.plus, self.minus = plus, minus
+        self.lag = max(len(mark) for mark in plus + minus) - 1
+        self.held = b""
+        self.count = 0
+
+    def feed(self, block: bytes) -> None:
+        data = self.held + block if self.held else block
+        end = len(data) - self.lag  # marks starting before ``end`` are counted now
+        if end <= 0:
+            self.held = data
+            return
+        self.count += sum(data.count(mark, 0, end + len(mark) - 1) for mark in self.plus)
+        self.count -= sum(data.count(mark, 0, end + len(mark) - 1) for mark in self.minus)
+        self.held = data[end:]
+
+    def close(self) -> None:
+        self.count += sum(self.held.count(mark) for mark in self.plus)
+        self.count -= sum(self.held.count(mark) for mark in self.minus)
+        self.held = b""
 
 
-def _solution_rows(solutions: QuerySolutions, budget: _Budget) -> Iterator[Row]:
-    for solution in solutions:
-        budget.row()
-        yield tuple(solution)
+_QUOTED = re.compile(rb'"[^"]*"')
+
+
+class _Unquoted:
+    """The bytes of a stream outside its ``"``-quoted strings, block by block.
+
+    JSON escapes a quote inside a string with a backslash (``backslashes``): escape pairs
+    (``\\\\``, then ``\\"``) are dropped first, an escape split between blocks included, so that
+    every quote left opens or closes a string.  CSV doubles it (``""``), which closes and
+    reopens the field around nothing: counting quotes is enough.  ``blanks``: whitespace outside
+    strings is dropped too (JSON may put it between any two tokens; pyoxigraph writes none).
+    """
+
+    def __init__(self, *, backslashes: bool, blanks: bool = False) -> None:
+        self.backslashes, self.blanks = backslashes, blanks
+        self.inside = False  # the stream is inside a string
+        self.escaped = False  # the last block ended in a backslash that escapes the next byte
+
+    def __call__(self, block: bytes) -> bytes:
+        if self.backslashes:
+            if self.escaped and block:
+                block, self.escaped = block[1:], False
+            block = block.replace(b"\\\\", b"")
+            if block.endswith(b"\\"):
+                block, self.escaped = block[:-1], True
+            block = block.replace(b'\\"', b"")
+        if self.inside:
+            opening = block.find(b'"')
+            if opening < 0:
+                return b""
+            block, self.inside = block[opening + 1 :], False
+        if block.count(b'"') % 2:
+            block, self.inside = block[: block.rfind(b'"')], True
+        unquoted = _QUOTED.sub(b"", block) if b'"' in block else block
+        return unquoted.translate(None, b" \t\r\n") if self.blanks else unquoted
+
+
+class _Rows:
+    """Counts solutions in a result as pyoxigraph writes it: the ``marks`` of one, outside
+    quoted strings where the format quotes them, less the header's."""
+
+    def __init__(self, marks: _Marks, *, header: int = 0, unquoted: _Unquoted | None = None) -> None:
+        self.marks, self.header, self.unquoted = marks, header, unquoted
+
+    def feed(self, block: bytes) -> None:
+        self.marks.feed(self.unquoted(block) if self.unquoted else block)
+
+    def close(self) -> None:
+        self.marks.close()
+
+    @property
+    def rows(self) -> int:
+        return max(self.marks.count - self.header, 0)
+
+
+def _rows(representation: Representation) -> _Rows:
+    if representation is SPARQL_JSON:  # an object in the bindings array: the only "{" after "[" or ","
+        return _Rows(_Marks((b"[{", b",{")), unquoted=_Unquoted(backslashes=True, blanks=True))
+    if representation is SPARQL_XML:  # a <result> element ("<" is escaped in text and attributes)
+        return _Rows(_Marks((b"<result",), (b"<results",)))
+    if representation is CSV:  # a record: a line end outside quoted fields, after the header's
+        return _Rows(_Marks((b"\n",)), header=1, unquoted=_Unquoted(backslashes=False))
+    raise ValueError(f"not a results format for SELECT: {representation.name}")
+
+
+class _Sink:
+    """What pyoxigraph writes a result into: the blocks kept, rows and bytes checked on each.
+
+    :class:`TooLarge` raised from :meth:`write` comes out of ``serialize`` unchanged, and stops
+    it (and the query's evaluation) there.
+    """
+
+    def __init__(self, rows: _Rows, budget: _Budget) -> None:
+        self.rows, self.budget = rows, budget
+        self.blocks: list[bytes] = []
+        self.size = 0
+
+    def write(self, block: bytes) -> int:
+        self.size += len(block)
+        self.budget.check_size(self.size)
+        self.blocks.append(block)
+        self.rows.feed(block)
+        self.budget.check_rows(self.rows.rows)
+        return len(block)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes its writer when it is done; every block is already kept."""
+
+    def finish(self, trailer: bytes) -> bytes:
+        """The whole result, ``trailer`` added, once the last rows are counted."""
+        self.rows.close()
+        self.budget.check_rows(self.rows.rows)
+        self.budget.check_size(self.size + len(trailer))
+        return b"".join([*self.blocks, trailer])
 
 
 def serialize_solutions(
     solutions: QuerySolutions, representation: Representation, max_rows: int, max_bytes: int
 ) -> bytes:
-    """A SELECT result in ``representation``; raises :class:`TooLarge` instead of truncating."""
-    names = [v.value for v in solutions.variables]
-    return serialize_rows(names, _solution_rows(solutions, _Budget(max_rows, 2**62)), representation, max_bytes)
+    """A SELECT result in ``representation``; raises :class:`TooLarge` instead of truncating.
+
+    The bytes are pyoxigraph's, with a line feed after JSON and XML (which it ends without).
+    """
+    budget = _Budget(max_rows, max_bytes)
+    if representation is TSV:
+        return _tsv(solutions, budget)
+    sink = _Sink(_rows(representation), budget)
+    solutions.serialize(cast(IO[bytes], sink), format=representation.results_format)  # it calls write and flush
+    return sink.finish(b"\n" if representation in (SPARQL_JSON, SPARQL_XML) else b"")
 
 
-def serialize_rows(names: Sequence[str], rows: Iterable[Row], representation: Representation, max_bytes: int) -> bytes:
-    budget = _Budget(2**62, max_bytes)
-    add = budget.add
-    out: list[str] = []
-    if representation is SPARQL_JSON:
-        # One encode of the whole document: rows are already capped, and the byte cap is
-        # checked on the result (the worker's memory limit bounds the rest).
-        term = _cached(_json_term)
-        bindings = [{n: term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
-        document = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
-        out.append(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n")
-    elif representation is SPARQL_XML:
-        term = _cached(_xml_term)
-        out.append(
-            add(
-                '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
-                + "".join(f"<variable name={quoteattr(n)}/>" for n in names)
-                + "</head><results>"
-            )
-        )
-        for row in rows:
-            cells = "".join(
-                f"<binding name={quoteattr(n)}>{term(t)}</binding>"
-                for n, t in zip(names, row, strict=True)
-                if t is not None
-            )
-            out.append(add(f"<result>{cells}</result>"))
-        out.append("</results></sparql>\n")
-    elif representation is CSV:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(names)
-        for row in rows:
-            writer.writerow([_csv_term(t) for t in row])
-            if buffer.tell() > 65536:
-                out.append(add(buffer.getvalue()))
-                buffer.seek(0)
-                buffer.truncate()
-        out.append(add(buffer.getvalue()))
-    elif representation is TSV:
-        term = _cached(_tsv_term)
-        out.append(add("\t".join("?" + n for n in names) + "\n"))
-        for row in rows:
-            out.append(add("\t".join("" if t is None else str(term(t)) for t in row) + "\n"))
-    else:
-        raise ValueError(f"not a results format for SELECT: {representation.name}")
-    data = "".join(out).encode("utf-8")
+def _tsv(solutions: QuerySolutions, budget: _Budget) -> bytes:
+    """SPARQL 1.1 TSV, written here: terms in N-Triples syntax, the rows counted as they are read.
+
+    pyoxigraph writes numbers in their short Turtle forms, as the TSV format recommends, but
+    rdflib's TSV parser (7.6) fails on a negative decimal written so (``-1.5``).
+    """
+    term = _cached(_tsv_term)
+    lines = ["\t".join("?" + variable.value for variable in solutions.variables) + "\n"]
+    size = len(lines[0])
+    for rows, solution in enumerate(solutions, 1):
+        budget.check_rows(rows)
+        lines.append("\t".join(term(value) for value in solution) + "\n")
+        size += len(lines[-1])  # characters, never more than the bytes: the bytes are checked last
+        budget.check_size(size)
+    data = "".join(lines).encode("utf-8")
     budget.check_size(len(data))
     return data
+
+
+def _tsv_term(term: object) -> str:
+    """A term in N-Triples syntax (tab, line feed and return escaped); nothing for an unbound variable."""
+    if term is None:
+        return ""
+    return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _cached(convert: Callable[[object], str]) -> Callable[[object], str]:
+    """``convert`` remembered per term: a result repeats its IRIs (predicates, types) on many rows."""
+    cache: dict[object, str] = {}
+
+    def get(term: object) -> str:
+        try:
+            return cache[term]
+        except KeyError:
+            value = cache[term] = convert(term)
+            return value
+
+    return get
 
 
 def serialize_boolean(result: QueryBoolean, representation: Representation) -> bytes:
@@ -225,8 +263,8 @@ def serialize_triples(
     budget = _Budget(max_rows, max_bytes)
     collected = []
     for triple in triples:
-        budget.row()
         collected.append(triple)
+        budget.check_rows(len(collected))
     use_prefixes = None
     if prefixes and rdf_format in (RdfFormat.TURTLE, RdfFormat.RDF_XML, RdfFormat.JSON_LD):
         iris = {t.value for triple in collected for t in (triple.subject, triple.predicate, triple.object)
