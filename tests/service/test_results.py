@@ -136,6 +136,25 @@ def test_the_row_cap_is_exact(representation: Representation, count: int) -> Non
 
 
 @pytest.mark.parametrize("representation", FORMATS, ids=name)
+@pytest.mark.parametrize("count", [1, 5000])
+def test_the_row_cap_is_exact_on_rows_as_small_as_they_are_written(representation: Representation, count: int) -> None:
+    """Solutions with nothing bound (``{}``, ``<result></result>``, an empty line): the most
+    rows a result of its size can hold, which is what the sink counts from."""
+    store = Store()
+    query = "SELECT ?v WHERE { VALUES ?v { " + "UNDEF " * count + "} }"
+
+    def empty() -> QuerySolutions:
+        result = store.query(query)
+        assert isinstance(result, QuerySolutions)
+        return result
+
+    body = serialize_solutions(empty(), representation, count, BIG)
+    assert read(body, representation) == [() if representation is CSV else (None,)] * count  # csv reads "" as no field
+    with pytest.raises(TooLarge, match=f"more than {count - 1} rows"):
+        serialize_solutions(empty(), representation, count - 1, BIG)
+
+
+@pytest.mark.parametrize("representation", FORMATS, ids=name)
 def test_no_rows_is_an_empty_result(representation: Representation) -> None:
     body = serialize_solutions(solutions(Store()), representation, 1, BIG)
     assert read(body, representation) == []

@@ -25,7 +25,6 @@ parsers read as a line feed: a client that needs one exactly asks for JSON or TS
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import IO, cast
 
@@ -90,9 +89,6 @@ class _Marks:
         self.held = b""
 
 
-_QUOTED = re.compile(rb'"[^"]*"')
-
-
 class _Unquoted:
     """The bytes of a stream outside its ``"``-quoted strings, block by block.
 
@@ -112,27 +108,24 @@ class _Unquoted:
         if self.backslashes:
             if self.escaped and block:
                 block, self.escaped = block[1:], False
-            block = block.replace(b"\\\\", b"")
-            if block.endswith(b"\\"):
-                block, self.escaped = block[:-1], True
-            block = block.replace(b'\\"', b"")
-        if self.inside:
-            opening = block.find(b'"')
-            if opening < 0:
-                return b""
-            block, self.inside = block[opening + 1 :], False
-        if block.count(b'"') % 2:
-            block, self.inside = block[: block.rfind(b'"')], True
-        unquoted = _QUOTED.sub(b"", block) if b'"' in block else block
+            if b"\\" in block:
+                block = block.replace(b"\\\\", b"")
+                if block.endswith(b"\\"):
+                    block, self.escaped = block[:-1], True
+                block = block.replace(b'\\"', b"")
+        parts = block.split(b'"')  # strings and what lies between them, in turn
+        unquoted = b"".join(parts[1::2] if self.inside else parts[::2])
+        self.inside ^= len(parts) % 2 == 0  # an odd number of quotes
         return unquoted.translate(None, b" \t\r\n") if self.blanks else unquoted
 
 
 class _Rows:
     """Counts solutions in a result as pyoxigraph writes it: the ``marks`` of one, outside
-    quoted strings where the format quotes them, less the header's."""
+    quoted strings where the format quotes them, less the header's.  ``smallest``: the fewest
+    bytes a solution takes in the format."""
 
-    def __init__(self, marks: _Marks, *, header: int = 0, unquoted: _Unquoted | None = None) -> None:
-        self.marks, self.header, self.unquoted = marks, header, unquoted
+    def __init__(self, marks: _Marks, smallest: int, *, header: int = 0, unquoted: _Unquoted | None = None) -> None:
+        self.marks, self.smallest, self.header, self.unquoted = marks, smallest, header, unquoted
 
     def feed(self, block: bytes) -> None:
         self.marks.feed(self.unquoted(block) if self.unquoted else block)
@@ -147,32 +140,40 @@ class _Rows:
 
 def _rows(representation: Representation) -> _Rows:
     if representation is SPARQL_JSON:  # an object in the bindings array: the only "{" after "[" or ","
-        return _Rows(_Marks((b"[{", b",{")), unquoted=_Unquoted(backslashes=True, blanks=True))
+        return _Rows(_Marks((b"[{", b",{")), len(b"{}"), unquoted=_Unquoted(backslashes=True, blanks=True))
     if representation is SPARQL_XML:  # a <result> element ("<" is escaped in text and attributes)
-        return _Rows(_Marks((b"<result",), (b"<results",)))
+        return _Rows(_Marks((b"<result",), (b"<results",)), len(b"<result/>"))
     if representation is CSV:  # a record: a line end outside quoted fields, after the header's
-        return _Rows(_Marks((b"\n",)), header=1, unquoted=_Unquoted(backslashes=False))
+        return _Rows(_Marks((b"\n",)), len(b"\n"), header=1, unquoted=_Unquoted(backslashes=False))
     raise ValueError(f"not a results format for SELECT: {representation.name}")
 
 
 class _Sink:
     """What pyoxigraph writes a result into: the blocks kept, rows and bytes checked on each.
 
-    :class:`TooLarge` raised from :meth:`write` comes out of ``serialize`` unchanged, and stops
-    it (and the query's evaluation) there.
+    Up to ``max_rows`` times the smallest solution's size, a result cannot hold more than
+    ``max_rows`` solutions, so its rows are counted only once it is larger (the blocks kept so
+    far first): most answers are far smaller and are never counted.  :class:`TooLarge` raised
+    from :meth:`write` comes out of ``serialize`` unchanged, and stops it (and the query's
+    evaluation) there.
     """
 
     def __init__(self, rows: _Rows, budget: _Budget) -> None:
         self.rows, self.budget = rows, budget
+        self.uncounted = budget.max_rows * rows.smallest  # bytes that cannot hold too many rows
         self.blocks: list[bytes] = []
+        self.counted = 0  # blocks fed to ``rows``
         self.size = 0
 
     def write(self, block: bytes) -> int:
         self.size += len(block)
         self.budget.check_size(self.size)
         self.blocks.append(block)
-        self.rows.feed(block)
-        self.budget.check_rows(self.rows.rows)
+        if self.size > self.uncounted:
+            for kept in self.blocks[self.counted :]:
+                self.rows.feed(kept)
+            self.counted = len(self.blocks)
+            self.budget.check_rows(self.rows.rows)
         return len(block)
 
     def flush(self) -> None:
@@ -180,8 +181,9 @@ class _Sink:
 
     def finish(self, trailer: bytes) -> bytes:
         """The whole result, ``trailer`` added, once the last rows are counted."""
-        self.rows.close()
-        self.budget.check_rows(self.rows.rows)
+        if self.counted:
+            self.rows.close()
+            self.budget.check_rows(self.rows.rows)
         self.budget.check_size(self.size + len(trailer))
         return b"".join([*self.blocks, trailer])
 
