@@ -99,3 +99,14 @@ def start_oxigraph(store: Path, timeout_s: float | None) -> Server:
     server = Server("oxigraph", f"http://127.0.0.1:{port}/", process, log)
     server.wait_until_up("query?query=ASK%7B%7D")
     return server
+
+
+def start_trivial(size: int) -> Server:
+    """``bench/trivial_server.py``: the same answer of ``size`` bytes to every request."""
+    port = free_port()
+    argv = [str(BIN / "python"), str(Path(__file__).with_name("trivial_server.py")), "--port", str(port)]
+    argv += ["--size", str(size)]
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server("trivial", f"http://127.0.0.1:{port}/", process)
+    server.wait_until_up("")
+    return server

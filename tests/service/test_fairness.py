@@ -40,11 +40,22 @@ def ask(server: Server, client: str, query: str) -> tuple[httpx.Response, float]
     return response, time.monotonic() - started
 
 
+def in_worker(server: Server) -> int:
+    """Queries a worker runs or waits for now (the slot of each was taken on arrival)."""
+    workers = httpx.get(server.url + "health", timeout=10).json()["workers"]
+    return int(workers["busy"]) + int(workers["waiting"])
+
+
 def in_background(server: Server, client: str, query: str) -> tuple[threading.Thread, list[httpx.Response]]:
+    """Send ``query`` from a thread; return once the server runs it or queues it for a worker (a
+    fixed wait was outrun on a loaded machine: the next request of the test came first)."""
     answers: list[httpx.Response] = []
+    before = in_worker(server)
     thread = threading.Thread(target=lambda: answers.append(ask(server, client, query)[0]))
     thread.start()
-    time.sleep(0.4)  # it is running now
+    deadline = time.monotonic() + 10
+    while in_worker(server) <= before and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
     return thread, answers
 
 

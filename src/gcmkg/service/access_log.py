@@ -43,18 +43,30 @@ class AccessLog:
             served = scope.get("state", {}).get("served")
             client = scope.get("client") or ("", 0)
             agent = next((v for k, v in scope.get("headers", []) if k == b"user-agent"), b"")
-            log.info(
-                json.dumps(
-                    {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "query": scope.get("query_string", b"").decode("latin-1")[:QUERY_MAX],
-                        "status": status or 500,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                        "release": served.release.id if served is not None else None,
-                        "client": client[0],
-                        "agent": agent.decode("latin-1")[:200],
-                    },
-                    ensure_ascii=False,
-                )
+            line = access_line(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b""),
+                status or 500,
+                (time.perf_counter() - started) * 1000,
+                served.release.id if served is not None else None,
+                client[0],
+                agent,
             )
+            log.info(json.dumps(line, ensure_ascii=False))
+
+
+def access_line(
+    method: str, path: str, query: bytes, status: int, ms: float, release: str | None, client: str, agent: bytes
+) -> dict[str, object]:
+    """The fields of one access-log line (also written for the answers :mod:`.wire` sends)."""
+    return {
+        "method": method,
+        "path": path,
+        "query": query.decode("latin-1")[:QUERY_MAX],
+        "status": status,
+        "ms": round(ms, 2),
+        "release": release,
+        "client": client,
+        "agent": agent.decode("latin-1")[:200],
+    }

@@ -74,7 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         access_log=False,  # gcmkg.access writes one JSON line per request instead
         server_header=False,
         timeout_keep_alive=request_limits.keep_alive_s,
-        http=bounded_protocol(request_limits, request_limits.receipt_timeout_s),
+        http=bounded_protocol(request_limits, request_limits.receipt_timeout_s, app.state.releases.serving_now),
         forwarded_allow_ips=args.forwarded_allow_ips,  # None: uvicorn's $FORWARDED_ALLOW_IPS, else loopback
     )
     return 0

@@ -66,6 +66,7 @@ def health(request: Request, served: ServedDep) -> Response:
             "version": __version__,
             "workers": served.runner.status(),
             "replayed": served.replays.status(),
+            "on_wire": served.wire.status(),  # replayed answers written by the protocol (.wire)
             "switches": request.app.state.releases.switches,
         },
         headers=NO_STORE,

@@ -12,19 +12,30 @@ has been parsed.  :class:`BoundedHttpToolsProtocol` adds both bounds at the prot
   block larger than ``max_header_bytes`` ``431``, as the bytes arrive, and the connection is
   closed — nothing more of that request is read.
 
+It is also where a replayed answer is written again without the ASGI layers
+(:mod:`.wire`): :meth:`BoundedHttpToolsProtocol.on_headers_complete` looks the request up in the
+served release's wire table, and records the bytes of a replayed answer for the next time.
+
 ``gcmkg serve`` passes it to uvicorn as ``http=``; the limits come from
-:class:`~gcmkg.service.request_limits.RequestLimits`.
+:class:`~gcmkg.service.request_limits.RequestLimits`, the wire tables from the app's releases.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
+from gcmkg.service import wire
+from gcmkg.service.replay import REPLAYED
 from gcmkg.service.request_limits import RequestLimits
+
+if TYPE_CHECKING:
+    from gcmkg.service.serving import Served
 
 log = logging.getLogger("gcmkg.service.protocol")
 
@@ -35,6 +46,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     receipt_timeout_s: float = 10.0
     max_url_bytes: int = RequestLimits().max_url_bytes
     max_header_bytes: int = RequestLimits().max_header_bytes
+    # the release served now, whose wire table the lane reads (Releases.serving_now); None: no lane
+    serving_now: Callable[[], Served | None] | None = None
+    _defaults = wire.DefaultHeaders()  # one per class: the Date line is the same for every connection
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,6 +56,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._url_bytes = 0
         self._header_bytes = 0
         self._refused = False
+        self._on_wire = False  # the request being parsed was answered from the wire table
 
     # the deadline ---------------------------------------------------------------------------
     def _arm(self) -> None:
@@ -69,12 +84,73 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         self._url_bytes = self._header_bytes = 0
+        self._on_wire = False
+        self._began = time.perf_counter()  # for a wire answer's access-log line
+        # a wire answer earlier in the same read armed the idle timer: this request is not idle
+        self._unset_keepalive_if_required()
         self._arm()
         super().on_message_begin()
 
     def on_message_complete(self) -> None:
         self._disarm()
-        super().on_message_complete()
+        if not self._on_wire:
+            super().on_message_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._on_wire:
+            super().on_body(body)
+
+    # the wire lane (gcmkg.service.wire) -------------------------------------------------------
+    def on_headers_complete(self) -> None:
+        key = self._wire_key() if self.serving_now is not None else None
+        served = self.serving_now() if key is not None else None  # type: ignore[misc]
+        if served is not None:
+            answer = served.wire.get(key)  # type: ignore[arg-type]
+            if answer is not None:
+                served.wire.hits += 1
+                self._on_wire = True
+                self._write_wire(answer, served.release.id)
+                return
+        super().on_headers_complete()
+        if served is not None and served.wire.has_room():
+            self._record(self.cycle, key)  # type: ignore[arg-type]
+
+    def _wire_key(self) -> wire.WireKey | None:
+        cycle = self.cycle
+        if (cycle is not None and not cycle.response_complete) or self.pipeline or self.flow.write_paused:
+            return None  # answers on a connection go out in order: this one waits its turn
+        if self.limit_concurrency is not None or self.parser.get_http_version() != "1.1":
+            return None
+        if not self.parser.should_keep_alive() or self.parser.should_upgrade():
+            return None
+        return wire.wire_key(self.parser.get_method(), self.url, self.headers, wire.logging_enabled())
+
+    def _write_wire(self, answer: wire.WireAnswer, release: str) -> None:
+        method = self.parser.get_method()
+        defaults = self._defaults.encoded(self.server_state.default_headers)
+        self.transport.write(b"".join((answer.status_line, defaults, answer.head, answer.body)))  # one send
+        if wire.logging_enabled():
+            agent = next((v for k, v in self.headers if k == b"user-agent"), b"")
+            client = self.client[0] if self.client else ""
+            ms = (time.perf_counter() - self._began) * 1000
+            wire.log_wire_answer(method, self.url, answer.status, ms, release, client, agent)
+        self.on_response_complete()  # what uvicorn does after an answer: count it, re-arm the idle timer
+
+    def _record(self, cycle: RequestResponseCycle, key: wire.WireKey) -> None:
+        """Record what ``cycle`` writes; keep it if the replay answered it (see :mod:`.wire`)."""
+        recording = wire.Recording(cycle.transport)
+        cycle.transport = recording  # type: ignore[assignment]
+        on_response = cycle.on_response
+
+        def kept() -> None:
+            served = cycle.scope["state"].get(REPLAYED)
+            if served is not None and cycle.keep_alive and cycle.chunked_encoding is False:
+                answer = wire.recorded(recording.chunks, cycle.default_headers)
+                if answer is not None:
+                    served.wire.add(key, answer)
+            on_response()
+
+        cycle.on_response = kept
 
     # the head cap ---------------------------------------------------------------------------
     def on_url(self, url: bytes) -> None:
@@ -114,8 +190,11 @@ class HeadTooLarge(Exception):
     """Raised inside a parser callback to stop parsing a request head over its cap."""
 
 
-def bounded_protocol(limits: RequestLimits, receipt_timeout_s: float) -> type[BoundedHttpToolsProtocol]:
-    """The protocol class with these limits (uvicorn instantiates it per connection)."""
+def bounded_protocol(
+    limits: RequestLimits, receipt_timeout_s: float, serving_now: Callable[[], Served | None] | None = None
+) -> type[BoundedHttpToolsProtocol]:
+    """The protocol class with these limits (uvicorn instantiates it per connection); with
+    ``serving_now`` (the app's ``Releases.serving_now``), the wire lane of :mod:`.wire` too."""
     return type(
         "BoundedHttpToolsProtocol",
         (BoundedHttpToolsProtocol,),
@@ -123,5 +202,7 @@ def bounded_protocol(limits: RequestLimits, receipt_timeout_s: float) -> type[Bo
             "receipt_timeout_s": receipt_timeout_s,
             "max_url_bytes": limits.max_url_bytes,
             "max_header_bytes": limits.max_header_bytes,
+            "serving_now": staticmethod(serving_now) if serving_now is not None else None,
+            "_defaults": wire.DefaultHeaders(),
         },
     )

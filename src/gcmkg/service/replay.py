@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+REPLAYED = "replayed"  # scope["state"] key: the Served whose replay answered the request (for .wire)
 NOT_REPLAYED = ("/health", "/mcp")  # paths whose answers are not a function of the release alone
 NEGOTIATED = (b"accept", b"accept-encoding")  # the request headers an answer may depend on
 CONDITIONAL = (b"if-none-match", b"if-modified-since", b"range", b"if-range")  # answered by the validators
@@ -69,6 +70,7 @@ class ReplayAnswers:
         replays = scope["state"]["served"].replays  # of the release this request holds (ServeRelease)
         ready = replays.get(key)
         if isinstance(ready, Replay):
+            scope["state"][REPLAYED] = scope["state"]["served"]
             # fresh lists: the middlewares outside add their headers to the message in place
             await send({"type": "http.response.start", "status": ready.status, "headers": list(ready.headers)})
             await send({"type": "http.response.body", "body": ready.body})

@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gcmkg.releases import CURRENT, Pin, Release
 from gcmkg.service.describe import StatsCache
 from gcmkg.service.runner import QueryRunner
+from gcmkg.service.wire import WireAnswers
 from gcmkg.store import GraphStore
 
 log = logging.getLogger("gcmkg.service.serving")
@@ -130,6 +131,7 @@ class Served:
     stats: StatsCache
     answers: AnswerCache = field(default_factory=AnswerCache)
     replays: AnswerCache = field(default_factory=lambda: AnswerCache(max_bytes=32 * 2**20))  # whole answers (.replay)
+    wire: WireAnswers = field(default_factory=WireAnswers)  # their bytes as sent, for the protocol (.wire)
     cache: dict[str, Any] = field(default_factory=dict)  # other per-release facts, by the router that made them
     users: int = 0
     retired: bool = False
@@ -143,6 +145,7 @@ class Served:
         self.runner.close()
         self.saved_runner.close()
         self.cache.clear()
+        self.wire.clear()
         self.pin.close()
 
 
@@ -169,6 +172,11 @@ class Releases:
         with self._lock:
             self._served = served
         return served
+
+    def serving_now(self) -> Served | None:
+        """The release served now, None before the first one opens (for the wire lane, :mod:`.wire`:
+        an answer written at once holds no release)."""
+        return self._served
 
     @property
     def served(self) -> Served:
