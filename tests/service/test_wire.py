@@ -186,55 +186,66 @@ def test_a_wire_answer_is_logged_as_the_stack_logs_it(logging_server: Server) ->
     assert lines[2]["status"] == 200 and lines[2]["agent"] == "wire-test" and lines[2]["release"]
 
 
-def test_behind_a_proxy_with_the_log_on_the_stack_answers(logging_server: Server) -> None:
-    """uvicorn rewrites the client from X-Forwarded-For (loopback is trusted): the log must name it."""
+def test_behind_a_proxy_the_log_names_the_client_the_proxy_names(logging_server: Server) -> None:
+    """uvicorn takes the client from X-Forwarded-For of a trusted proxy (loopback): so must the
+    wire lane's line, behind nginx as the README deploys it."""
     path = f"{PARA}?wire-forwarded=1"
     hits = on_wire(logging_server.url)
-    for _ in range(3):
-        exchange(logging_server.url, request(path, extra="X-Forwarded-For: 203.0.113.7\r\n"))
-    assert on_wire(logging_server.url) == hits
-    time.sleep(0.3)
-    assert {line["client"] for line in access_lines(logging_server.log, "wire-forwarded")} == {"203.0.113.7"}
+    for address in ("203.0.113.7", "203.0.113.7", "203.0.113.7", "198.51.100.1, 203.0.113.9"):
+        exchange(logging_server.url, request(path, extra=f"X-Forwarded-For: {address}\r\n"))
+    assert on_wire(logging_server.url) == hits + 2
+    deadline = time.monotonic() + 5
+    while len(lines := access_lines(logging_server.log, "wire-forwarded")) < 4 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [line["client"] for line in lines] == ["203.0.113.7"] * 3 + ["203.0.113.9"]
+
+
+def test_the_proxy_client_is_uvicorn_s() -> None:
+    client = wire.proxy_client("127.0.0.1")
+    forwarded = [(b"x-forwarded-for", b"198.51.100.1, 203.0.113.9")]
+    assert client(("127.0.0.1", 5000), forwarded) == "203.0.113.9"  # the last address the proxy did not add
+    assert client(("192.0.2.1", 5000), forwarded) == "192.0.2.1"  # an untrusted peer: its own address
+    assert client(("127.0.0.1", 5000), []) == "127.0.0.1"
+    assert wire.proxy_client("*")(("192.0.2.1", 5000), forwarded) == "198.51.100.1"
 
 
 # the rules, without a server --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    ("method", "target", "headers", "logging_on", "keyed"),
+    ("method", "target", "headers", "keyed"),
     [
-        (b"GET", b"/id/x", [(b"accept", b"text/turtle")], False, True),
-        (b"HEAD", b"/id/x?format=html", [], False, True),
-        (b"POST", b"/id/x", [], False, False),
-        (b"GET", b"/sparql?query=ASK%7B%7D", [], False, False),
-        (b"GET", b"/sparql", [], False, False),
-        (b"GET", b"/health", [], False, False),
-        (b"GET", b"/mcp", [], False, False),
-        (b"GET", b"*", [], False, False),
-        (b"GET", b"http://example.org/id/x", [], False, False),
-        (b"GET", b"/id/x#part", [], False, False),
-        (b"GET", "/id/\u00e9".encode(), [], False, False),
-        (b"GET", b"/id/x", [(b"if-none-match", b'"x"')], False, False),
-        (b"GET", b"/id/x", [(b"if-modified-since", b"Tue, 01 Dec 2026 00:00:00 GMT")], False, False),
-        (b"GET", b"/id/x", [(b"range", b"bytes=0-1")], False, False),
-        (b"GET", b"/id/x", [(b"content-length", b"0")], False, False),
-        (b"GET", b"/id/x", [(b"expect", b"100-continue")], False, False),
-        (b"GET", b"/id/x", [(b"x-forwarded-for", b"203.0.113.7")], False, True),
-        (b"GET", b"/id/x", [(b"x-forwarded-for", b"203.0.113.7")], True, False),
+        (b"GET", b"/id/x", [(b"accept", b"text/turtle")], True),
+        (b"HEAD", b"/id/x?format=html", [], True),
+        (b"POST", b"/id/x", [], False),
+        (b"GET", b"/sparql?query=ASK%7B%7D", [], False),
+        (b"GET", b"/sparql", [], False),
+        (b"GET", b"/health", [], False),
+        (b"GET", b"/mcp", [], False),
+        (b"GET", b"*", [], False),
+        (b"GET", b"http://example.org/id/x", [], False),
+        (b"GET", b"/id/x#part", [], False),
+        (b"GET", "/id/\u00e9".encode(), [], False),
+        (b"GET", b"/id/x", [(b"if-none-match", b'"x"')], False),
+        (b"GET", b"/id/x", [(b"if-modified-since", b"Tue, 01 Dec 2026 00:00:00 GMT")], False),
+        (b"GET", b"/id/x", [(b"range", b"bytes=0-1")], False),
+        (b"GET", b"/id/x", [(b"content-length", b"0")], False),
+        (b"GET", b"/id/x", [(b"expect", b"100-continue")], False),
+        (b"GET", b"/id/x", [(b"x-forwarded-for", b"203.0.113.7")], True),
     ],
 )
 def test_wire_key_takes_only_requests_no_outer_layer_can_change(
-    method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], logging_on: bool, keyed: bool
+    method: bytes, target: bytes, headers: list[tuple[bytes, bytes]], keyed: bool
 ) -> None:
-    assert (wire.wire_key(method, target, headers, logging_on) is not None) is keyed
+    assert (wire.wire_key(method, target, headers) is not None) is keyed
 
 
 def test_wire_key_is_the_replay_key_on_the_raw_target() -> None:
     headers = [(b"accept", b"text/html"), (b"user-agent", b"a"), (b"accept-encoding", b"gzip")]
-    key = wire.wire_key(b"GET", b"/id/x?a=1", headers, False)
+    key = wire.wire_key(b"GET", b"/id/x?a=1", headers)
     assert key == (b"GET", b"/id/x?a=1", b"text/html", b"gzip", False)
-    assert wire.wire_key(b"GET", b"/id/x?a=1", [*headers, (b"user-agent", b"b")], False) == key
-    assert wire.wire_key(b"GET", b"/id/x?a=1", [*headers, (b"origin", b"https://a")], False) != key
+    assert wire.wire_key(b"GET", b"/id/x?a=1", [*headers, (b"user-agent", b"b")]) == key
+    assert wire.wire_key(b"GET", b"/id/x?a=1", [*headers, (b"origin", b"https://a")]) != key
 
 
 def test_recorded_splits_off_the_server_headers_and_refuses_other_shapes() -> None:

@@ -49,6 +49,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     # the release served now, whose wire table the lane reads (Releases.serving_now); None: no lane
     serving_now: Callable[[], Served | None] | None = None
     _defaults = wire.DefaultHeaders()  # one per class: the Date line is the same for every connection
+    _proxy_client: wire.ProxyClient | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,7 +124,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             return None
         if not self.parser.should_keep_alive() or self.parser.should_upgrade():
             return None
-        return wire.wire_key(self.parser.get_method(), self.url, self.headers, wire.logging_enabled())
+        return wire.wire_key(self.parser.get_method(), self.url, self.headers)
 
     def _write_wire(self, answer: wire.WireAnswer, release: str) -> None:
         method = self.parser.get_method()
@@ -131,10 +132,17 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.transport.write(b"".join((answer.status_line, defaults, answer.head, answer.body)))  # one send
         if wire.logging_enabled():
             agent = next((v for k, v in self.headers if k == b"user-agent"), b"")
-            client = self.client[0] if self.client else ""
+            client = self._client_for_log()
             ms = (time.perf_counter() - self._began) * 1000
             wire.log_wire_answer(method, self.url, answer.status, ms, release, client, agent)
         self.on_response_complete()  # what uvicorn does after an answer: count it, re-arm the idle timer
+
+    def _client_for_log(self) -> str:
+        if not self.config.proxy_headers:
+            return self.client[0] if self.client else ""
+        if self._proxy_client is None:  # once per protocol class: the setting is the server's
+            type(self)._proxy_client = staticmethod(wire.proxy_client(self.config.forwarded_allow_ips))
+        return self._proxy_client(self.client, self.headers)  # type: ignore[misc]
 
     def _record(self, cycle: RequestResponseCycle, key: wire.WireKey) -> None:
         """Record what ``cycle`` writes; keep it if the replay answered it (see :mod:`.wire`)."""

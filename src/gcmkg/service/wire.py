@@ -13,8 +13,7 @@ current ``Date``.  The answer is the very one the stack gave: it is recorded, ne
 **Which requests** (:func:`wire_key`): HTTP/1.1 ``GET`` or ``HEAD`` on a kept-alive connection,
 nothing else in flight on it, outside ``/sparql`` (ad-hoc queries are charged to their client's
 budget, :mod:`.fairness`) and the paths :mod:`.replay` never replays; no conditional or ranged
-header (the validators answer those), no body, no ``Expect``, no forwarded-for header while the
-access log is on (uvicorn's proxy-header rewrite changes the client the log names).  The key is
+header (the validators answer those), no body, no ``Expect``.  The key is
 the method, the request target as sent, ``Accept``, ``Accept-Encoding`` and whether ``Origin``
 was sent (:mod:`.cors`: the one thing the CORS headers depend on) — the replay's own key, on the
 raw target.
@@ -30,10 +29,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
+
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gcmkg.service.access_log import access_line
 from gcmkg.service.access_log import log as access_log
@@ -41,7 +42,6 @@ from gcmkg.service.replay import CONDITIONAL, NOT_REPLAYED
 
 # request headers that take a request off the wire lane (see the module docstring)
 _UNEVEN = frozenset((*CONDITIONAL, b"content-length", b"transfer-encoding", b"expect", b"upgrade"))
-_FORWARDED = frozenset((b"forwarded", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"))
 _NOT_ON_WIRE = tuple(p.encode() for p in (*NOT_REPLAYED, "/sparql"))
 
 WireKey = tuple[bytes, bytes, bytes, bytes, bool]
@@ -90,7 +90,7 @@ class WireAnswers:
         return {"entries": len(self._answers), "bytes": self._bytes, "hits": self.hits}
 
 
-def wire_key(method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]], logging_on: bool) -> WireKey | None:
+def wire_key(method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]]) -> WireKey | None:
     """The key of a request the wire lane may answer, or None (the module docstring says which).
 
     ``headers`` are uvicorn's: names in lower case.  The caller has checked the HTTP version and
@@ -108,7 +108,7 @@ def wire_key(method: bytes, target: bytes, headers: Sequence[tuple[bytes, bytes]
             encoding = value
         elif name == b"origin":
             origin = True
-        elif name in _UNEVEN or (logging_on and name in _FORWARDED):
+        elif name in _UNEVEN:
             return None
     return (method, target, accept, encoding, origin)
 
@@ -179,6 +179,37 @@ def log_wire_answer(
         agent,
     )
     access_log.info(json.dumps(line, ensure_ascii=False))
+
+
+def _nothing(scope: Any, receive: Any, send: Any) -> Any:
+    async def done() -> None:
+        return None
+
+    return done()
+
+
+ProxyClient = Callable[[tuple[str, int] | None, list[tuple[bytes, bytes]]], str]  # (peer, headers) → client
+
+
+def proxy_client(forwarded_allow_ips: str | list[str]) -> ProxyClient:
+    """The client address the access log names, as uvicorn's own proxy-header middleware sets it
+    for the stack (``X-Forwarded-For`` from a trusted proxy, ``--forwarded-allow-ips``): that
+    middleware runs on a scope of the request's client and headers, and nothing else."""
+    middleware = ProxyHeadersMiddleware(_nothing, trusted_hosts=forwarded_allow_ips)
+
+    def client(peer: tuple[str, int] | None, headers: list[tuple[bytes, bytes]]) -> str:
+        scope: dict[str, Any] = {"type": "http", "client": peer, "headers": headers, "scheme": "http"}
+        running = middleware(scope, None, None)  # type: ignore[arg-type]  # nothing it awaits suspends
+        try:
+            running.send(None)
+        except StopIteration:
+            pass
+        else:  # pragma: no cover — a middleware that waits for something: name the peer
+            running.close()
+            return peer[0] if peer else ""
+        return scope["client"][0] if scope["client"] else ""
+
+    return client
 
 
 def logging_enabled() -> bool:
