@@ -66,6 +66,9 @@ def test_the_dumps_are_the_sorted_lines_and_the_union_the_build_wrote_before(tmp
     union.add(Quad(q.subject, q.predicate, q.object) for q in every)
     before = union.serialize(RdfFormat.TURTLE, graph=DefaultGraph(), prefixes=dumps.turtle_prefixes(BASE))
     assert (folder / dumps.UNION).read_bytes() == before
+    # read backwards 64 bytes at a time (less than a line): the same union
+    dumps.write_turtle(store, tmp_path / "small-blocks.ttl", repeated, block=64)
+    assert (tmp_path / "small-blocks.ttl").read_bytes() == before
 
 
 def test_the_store_writer_loads_the_merged_dump_and_writes_the_same_turtle(tmp_path: Path) -> None:
@@ -81,3 +84,26 @@ def test_the_store_writer_loads_the_merged_dump_and_writes_the_same_turtle(tmp_p
     written = GraphStore.open_read_only(tmp_path / "written", BASE)
     assert sorted(map(str, written.quads())) == sorted(map(str, source.quads()))
     assert (folder / dumps.UNION).read_bytes() == (tmp_path / "expected.ttl").read_bytes()
+
+
+def test_lines_backwards_gives_every_line_last_first_whatever_the_block(tmp_path: Path) -> None:
+    lines = [f"line {n} {'x' * (n * 7 % 50)}\n".encode() for n in range(60)]
+    path = tmp_path / "lines.txt"
+    path.write_bytes(b"".join(lines))
+    size = path.stat().st_size
+    for block in (1, 10, 64, 1000, size):
+        blocks = list(dumps.lines_backwards(path, block))
+        assert [line for each in blocks for line in each] == lines[::-1]
+        assert len(blocks) == 1 if block == size else len(blocks) > 1
+
+
+def test_a_store_loaded_in_slices_holds_every_quad_once(tmp_path: Path) -> None:
+    source = _on_disk(tmp_path)
+    folder = tmp_path / "dumps"
+    dumps.write_graph_dumps(source, folder, source.named_graphs())
+    dumps.write_merged([folder / dumps.graph_file(g) for g in source.named_graphs()], folder / dumps.MERGED)
+    size = (folder / dumps.MERGED).stat().st_size
+    for slice_bytes in (1, 500, size - 1, size, 10 * size):  # a line each, several lines, the last cut, all
+        store = GraphStore.create(tmp_path / f"sliced-{slice_bytes}", BASE)
+        dumps.bulk_load_in_slices(store, folder / dumps.MERGED, slice_bytes)
+        assert sorted(map(str, store.quads())) == sorted(map(str, source.quads()))

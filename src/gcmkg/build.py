@@ -45,6 +45,7 @@ import gc
 import json
 import multiprocessing
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -178,21 +179,39 @@ class BuildResult:
         return [m for m in self.measured if not m.measure.meets_target]
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process (all threads) and of its ended children (forked workers, the store writer)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class Stopwatch:
-    """Seconds per stage of one build, in the order the stages ran (printed last; ``make bench-scale`` reads them)."""
+    """Seconds per stage of one build, in the order the stages ran (printed last; ``make bench-scale`` reads them).
+
+    Wall seconds, and CPU seconds: the build's own, and its children's in the stage that waits for
+    them to end (the forked workers of parse and link in theirs; the store writer, which runs
+    beside validation and search, all in "store wait").  On a shared machine the CPU seconds
+    say what a stage costs; the wall seconds also hold the time it waited for a core.
+    """
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self._last = time.perf_counter()
+        self._last_cpu = _cpu_seconds()
 
     def lap(self, stage: str) -> None:
         """The time since the last lap is ``stage``'s (added to it, for a stage that runs in parts)."""
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), _cpu_seconds()
         self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
-        self._last = now
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self._last_cpu
+        self._last, self._last_cpu = now, cpu
 
     def line(self) -> str:
         return "stages: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.seconds.items())
+
+    def cpu_line(self) -> str:
+        return "stages cpu: " + ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in self.cpu.items())
 
 
 def parse_corpus(settings: Settings, progress: Progress = _quiet) -> list[LoadedText]:
@@ -601,6 +620,7 @@ def build(settings: Settings, progress: Progress = _quiet) -> BuildResult:
     watch.lap("report and swap")
     progress(f"store: {settings.build_dir / 'current'} -> {release.name}")
     progress(watch.line())
+    progress(watch.cpu_line())
     return result
 
 

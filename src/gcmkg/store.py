@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pyoxigraph import (
     BlankNode,
@@ -91,9 +91,12 @@ class GraphStore:
         """Parse an RDF file into the store, relative IRIs resolved against the base IRI."""
         self._store.load(path=str(path), format=rdf_format, base_iri=self.base_iri, to_graph=graph)
 
-    def bulk_load(self, path: Path, rdf_format: RdfFormat) -> None:
-        """Parse a whole dataset file into a new store: pyoxigraph's loader for big files, not transactional."""
-        self._store.bulk_load(path=str(path), format=rdf_format, base_iri=self.base_iri)
+    def bulk_load(self, source: Path | BinaryIO, rdf_format: RdfFormat) -> None:
+        """A dataset (a file, or a binary stream) into the store: pyoxigraph's loader for big ones, no transaction."""
+        if not isinstance(source, Path):
+            self._store.bulk_load(source, format=rdf_format, base_iri=self.base_iri)
+        else:
+            self._store.bulk_load(path=str(source), format=rdf_format, base_iri=self.base_iri)
 
     def flush(self) -> None:
         self._store.flush()
@@ -176,6 +179,10 @@ class GraphStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def dump(self, target: Path, rdf_format: RdfFormat) -> None:
+        """The whole dataset into the file ``target``, streamed (in the store's order)."""
+        self._store.dump(str(target), format=rdf_format)
 
     def serialize(
         self,

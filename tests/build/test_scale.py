@@ -56,3 +56,21 @@ def test_two_copies_build_to_twice_the_graph_but_the_shared_parts(
         - real.graphs[base + "catalogue"]
         - (real.graphs[base + "quality"])
     )
+
+
+def test_the_linearity_verdict_sees_a_fixed_cost_as_linear_and_a_quadratic_cost_as_not(
+    scale_module,  # type: ignore[no-untyped-def]
+) -> None:
+    def built(scale: int, seconds: float) -> object:
+        return scale_module.Built(scale, 40_000 * scale, seconds, {}, {}, {})
+
+    scales = (1, 4, 16, 64)
+    linear = [built(n, 5.0 + 0.1 * n) for n in scales]  # a fixed 5 s, then the same per quad
+    slopes, ratio = scale_module.linearity(linear, lambda r: r.seconds)
+    assert len(slopes) == 3 and ratio == pytest.approx(1.0)
+    quadratic = [built(n, 5.0 + 0.1 * n * n) for n in scales]
+    _, ratio = scale_module.linearity(quadratic, lambda r: r.seconds)
+    assert ratio > scale_module.LINEAR_LIMIT
+    bounds = scale_module.memory_bounds(2_500_000)  # 64×: the writer's bound does not grow, the build's does
+    assert bounds["store writer"] == scale_module.memory_bounds(40_000)["store writer"]
+    assert bounds["all"] == bounds["build"] + bounds["store writer"] > scale_module.memory_bounds(40_000)["all"]
