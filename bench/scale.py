@@ -11,8 +11,10 @@ the peak memory of the build's process, of its store writer and of all its proce
 share with the build counts once) against the bounds it holds (:func:`memory_bounds`), and the
 lookups.  It serves the release with ``gcmkg serve`` and times, one request after another, a
 resource's description by IRI (Turtle and HTML), the saved query ``provision-text`` and an ad-hoc
-lookup by IRI, each over 20 provisions of the first copy (after a round untimed, five rounds taking
-turns), and prints the median and its ratio to 1×, against the issue's limit of 2×.
+lookup by IRI, each over 20 provisions of the first copy: the first round ("computed": each answer
+made on the store, the first time it is asked in the release), then five rounds taking turns
+(asked again, as the service answers a repeated question), and prints the medians and their
+ratios to 1×, against the issue's limit of 2×.
 
 The synthetic corpus (:func:`write_corpus`), honestly N times the work: N copies of the whole
 corpus, the texts byte for byte (so every checksum is verified and every loader parses every
@@ -215,17 +217,18 @@ def time_lookups(build_dir: Path) -> dict[str, float]:
     server = start_gcmkg(build_dir, BASE)
     try:
         times: dict[str, list[float]] = {kind: [] for kind in requests}
+        times |= {f"{kind} computed": [] for kind in requests}
         with httpx.Client(timeout=60) as client:
-            # one round untimed: the service's workers are up and the store's pages read at every
-            # scale alike; then the lookups take turns, so that a busy moment of the machine
-            # falls on all of them, not on one
+            # The first round asks each question for the first time in the release: its answer is
+            # computed on the store, and timed as "computed".  The later rounds are answered as the
+            # service answers a question asked before (from the release's caches); they take turns,
+            # so that a busy moment of the machine falls on all of them, not on one.
             for round_number in range(LOOKUP_ROUNDS + 1):
                 for kind, asked in requests.items():
                     for path, accept in asked:
                         started = time.perf_counter()
                         answer = client.get(server.url + path, headers={"Accept": accept})
-                        if round_number:
-                            times[kind].append(time.perf_counter() - started)
+                        times[kind if round_number else f"{kind} computed"].append(time.perf_counter() - started)
                         if answer.status_code != 200:
                             raise SystemExit(f"{kind}: {path} answered {answer.status_code}")
         return {kind: statistics.median(each) * 1000 for kind, each in times.items()}
@@ -290,12 +293,12 @@ def print_table(results: list[Built]) -> None:
         print(f"{r.scale:>4}× " + "".join(f"{cell:>24}" for cell in cells) + f"{r.peaks.get('workers', 0.0):>10.0f}")
     if any(r.latency_ms for r in results):
         print(f"\nlookups, median ms (ratio to 1×), one request at a time; the limit: {LATENCY_LIMIT:g}× the 1× figure")
-        print(f"{'lookup':<22}" + "".join(f"{f'{r.scale}×':>16}" for r in results) + "  verdict")
+        print(f"{'lookup':<30}" + "".join(f"{f'{r.scale}×':>16}" for r in results) + "  verdict")
         for kind in base.latency_ms:
             ratios = [r.latency_ms[kind] / base.latency_ms[kind] for r in results]
             cells = [f"{r.latency_ms[kind]:.1f} ({ratio:.2f})" for r, ratio in zip(results, ratios, strict=True)]
             verdict = "within" if max(ratios) <= LATENCY_LIMIT else "OVER"
-            print(f"{kind:<22}" + "".join(f"{cell:>16}" for cell in cells) + f"  {verdict}")
+            print(f"{kind:<30}" + "".join(f"{cell:>16}" for cell in cells) + f"  {verdict}")
 
 
 def main() -> None:
