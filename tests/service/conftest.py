@@ -19,9 +19,9 @@ release's dumps loaded by their bulk loaders (:mod:`gcmkg.engines`: a few second
 engine per dataset, for the session.  :data:`PER_BACKEND` names the modules that run once per
 backend: those whose answers come from the store (the protocol and its dataset rules,
 negotiation, limits and refusals, saved queries, linked data, reader pages, search, VoID and
-quality, and the remote backend's own tests).  The rest run on the embedded store only: what
-they test is the service in front of the store, the same whichever engine answers (syntax
-errors and hints are parsed locally before anything is sent; the editor's static files,
+quality, the editor's completion data, and the remote backend's own tests).  The rest run on
+the embedded store only: what they test is the service in front of the store, the same
+whichever engine answers (syntax errors and hints are parsed locally before anything is sent;
 OpenAPI, the fuzzers and schemathesis find faults of the web layer; the client matrix speaks to
 gcmkg's HTTP, not to the engine; answer replay, release switching, client budgets and the
 base-IRI checks start servers of their own).  Virtuoso runs all of them but the three that
@@ -78,6 +78,7 @@ BACKENDS = ("embedded", "oxigraph", "virtuoso")
 NOT_VIRTUOSO = ("embedded", "oxigraph")
 PER_BACKEND = {  # module → the backends it runs on (see the module docstring)
     "test_dataset_quality": BACKENDS,
+    "test_editor": BACKENDS,
     "test_linked_data": BACKENDS,
     "test_publishing": NOT_VIRTUOSO,
     "test_reader": BACKENDS,
