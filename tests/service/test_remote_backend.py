@@ -46,10 +46,13 @@ VIRTUOSO_WRONG = {
     "actions-citing-ilo-instruments": "no rows: ?a gcm:cites ?i . ?i a/rdfs:subClassOf* X after a join",
     "draft-vs-final-objective": "no rows: a BIND after a join in a UNION branch with OPTIONALs",
     "findings": "1 row of 153: ?class rdfs:subClassOf+ gcm:Finding after a join",
-    "imrf-on-objective": "runs past the time limit: eli:is_part_of* inside an OPTIONAL beside grouped subqueries",
     "objective-overview": "1 row of 15: eli:is_part_of* and rdfs:subClassOf* after a join",
     "provisions-citing-category": "no rows: a/rdfs:subClassOf* ?category after a join, with a LANG() filter",
 }
+# Not sent to Virtuoso at all: it runs past any time limit (no answer in 20 s; eli:is_part_of*
+# inside an OPTIONAL beside grouped subqueries) and goes on computing it after the client has
+# gone, and the queries sent after it went unanswered too (measured with a Virtuoso of its own).
+VIRTUOSO_STALLS = {"imrf-on-objective"}
 
 
 def count(client: httpx.Client, url: str, query: str = COUNT_ALL) -> int:
@@ -107,6 +110,8 @@ def test_ask_is_the_boolean_it_means(service_url: str, backend: str, query: str,
 def test_every_saved_query_gives_the_embedded_rows(
     request: pytest.FixtureRequest, service_url: str, graph_store: GraphStore, backend: str, name: str
 ) -> None:
+    if backend == "virtuoso" and name in VIRTUOSO_STALLS:
+        pytest.skip("Virtuoso 7.2.5 runs it past the time limit and stalls the engine (VIRTUOSO_STALLS)")
     if backend == "virtuoso" and name in VIRTUOSO_WRONG:
         request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso 7.2.5: {VIRTUOSO_WRONG[name]}"))
     query = load_catalog(PROJECT_ROOT / "queries")[name]
