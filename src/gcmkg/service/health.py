@@ -4,8 +4,13 @@
   ``gcmkg.nq`` dump, so that replicas can be checked to serve the same data), the version of
   gcmkg serving it (it is part of every ``ETag``: replicas agree only when it agrees too), the query workers
   (alive, busy, being started, the bound, queries waiting for one, queries stopped by the time
-  limit), and how many live switches this process has made.  Always ``200`` while the process
-  answers.
+  limit), how many live switches this process has made, and the store behind it: ``backend``,
+  ``{"kind": "embedded", "reachable": true}`` for the release's own store, or for a remote SPARQL
+  engine (``--sparql-backend``) ``kind`` ``remote``, its ``endpoint``, ``engine`` (``oxigraph``,
+  ``virtuoso``, or ``""`` for another), its ``server`` header, ``reachable`` (whether it answered
+  a probe within a second, now), ``probe_ms``, and ``error`` when it did not
+  (:meth:`gcmkg.remote.RemoteStore.health`: probed at most once a second).  Always ``200`` while
+  the process answers, the engine down or not: a balancer reads ``backend.reachable``.
 * ``GET /health/ready``: ``200 ready`` while a release is served and at least one query worker
   is ready; otherwise ``503`` with ``Retry-After`` (a balancer takes the replica out meanwhile,
   e.g. in the second after a cold start, while the workers open the store).
@@ -23,6 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from gcmkg import __version__
+from gcmkg.remote import RemoteStore
 from gcmkg.service.deps import ServedDep
 from gcmkg.service.serving import Served
 
@@ -56,7 +62,14 @@ def release_facts(served: Served) -> dict[str, Any]:
     return facts  # type: ignore[no-any-return]
 
 
-@router.get("/health", summary="The release served, its checksum, and the query workers")
+def backend_facts(served: Served) -> dict[str, Any]:
+    """The store behind the release: embedded, or a remote engine and whether it answers now."""
+    if isinstance(served.store, RemoteStore):
+        return served.store.health()
+    return {"kind": "embedded", "reachable": True}
+
+
+@router.get("/health", summary="The release served, its checksum, the query workers and the store behind them")
 def health(request: Request, served: ServedDep) -> Response:
     return JSONResponse(
         {
@@ -68,6 +81,7 @@ def health(request: Request, served: ServedDep) -> Response:
             "replayed": served.replays.status(),
             "on_wire": served.wire.status(),  # replayed answers written by the protocol (.wire)
             "switches": request.app.state.releases.switches,
+            "backend": backend_facts(served),
         },
         headers=NO_STORE,
     )
