@@ -273,3 +273,28 @@ def test_a_wire_table_is_bounded_and_keeps_what_it_has() -> None:
     table.add(keys[1], small)
     table.add(keys[2], small)  # over the entry bound
     assert table.get(keys[2]) is None and table.status() == {"entries": 2, "bytes": 2 * small.size, "hits": 0}
+
+
+class _Sink:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+
+def test_a_recording_keeps_a_head_and_one_body_only_and_passes_everything_on() -> None:
+    sink = _Sink()
+    kept = wire.Recording(sink, max_bytes=100)
+    kept.write(b"head")
+    kept.write(b"body")
+    assert kept.chunks == [b"head", b"body"] and not kept.given_up
+    streamed = wire.Recording(sink, max_bytes=100)
+    for part in (b"head", b"a", b"b", b"c"):  # a streamed answer: more than one body message
+        streamed.write(part)
+    assert streamed.given_up and streamed.chunks == []
+    large = wire.Recording(sink, max_bytes=10)
+    large.write(b"head")
+    large.write(b"x" * 20)  # past the table's bound: never held
+    assert large.given_up and large.chunks == []
+    assert sink.written == [b"head", b"body", b"head", b"a", b"b", b"c", b"head", b"x" * 20]

@@ -114,7 +114,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 return
         super().on_headers_complete()
         if served is not None and served.wire.has_room():
-            self._record(self.cycle, key)  # type: ignore[arg-type]
+            self._record(self.cycle, key, served)  # type: ignore[arg-type]
 
     def _wire_key(self) -> wire.WireKey | None:
         cycle = self.cycle
@@ -144,18 +144,19 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             type(self)._proxy_client = staticmethod(wire.proxy_client(self.config.forwarded_allow_ips))
         return self._proxy_client(self.client, self.headers)  # type: ignore[misc]
 
-    def _record(self, cycle: RequestResponseCycle, key: wire.WireKey) -> None:
+    def _record(self, cycle: RequestResponseCycle, key: wire.WireKey, served: Served) -> None:
         """Record what ``cycle`` writes; keep it if the replay answered it (see :mod:`.wire`)."""
-        recording = wire.Recording(cycle.transport)
+        recording = wire.Recording(cycle.transport, served.wire.max_bytes)
         cycle.transport = recording  # type: ignore[assignment]
         on_response = cycle.on_response
 
         def kept() -> None:
-            served = cycle.scope["state"].get(REPLAYED)
-            if served is not None and cycle.keep_alive and cycle.chunked_encoding is False:
+            replayed_by = cycle.scope["state"].get(REPLAYED)
+            whole = not recording.given_up and cycle.keep_alive and cycle.chunked_encoding is False
+            if replayed_by is not None and whole:
                 answer = wire.recorded(recording.chunks, cycle.default_headers)
                 if answer is not None:
-                    served.wire.add(key, answer)
+                    replayed_by.wire.add(key, answer)
             on_response()
 
         cycle.on_response = kept

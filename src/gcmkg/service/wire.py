@@ -119,14 +119,27 @@ def encoded_headers(headers: Sequence[tuple[bytes, bytes]]) -> bytes:
 
 
 class Recording:
-    """Stands in for the transport of one request-response cycle, keeping what it writes."""
+    """Stands in for the transport of one request-response cycle, keeping what it writes.
 
-    def __init__(self, transport: Any) -> None:
+    A replayed answer is written as a head and one body (:mod:`.replay` sends one body message),
+    so a third write, or more than ``max_bytes`` in all, means an answer the table will not keep
+    (a streamed dump, an event stream): what was kept is dropped and nothing more is, so that a
+    download is never held in memory for the length of its transfer."""
+
+    def __init__(self, transport: Any, max_bytes: int) -> None:
         self.transport = transport
         self.chunks: list[bytes] = []
+        self.max_bytes = max_bytes
+        self._size = 0
+        self.given_up = False
 
     def write(self, data: bytes) -> None:
-        self.chunks.append(data)
+        if not self.given_up:
+            self._size += len(data)
+            if len(self.chunks) == 2 or self._size > self.max_bytes:
+                self.given_up, self.chunks = True, []
+            else:
+                self.chunks.append(data)
         self.transport.write(data)
 
     def __getattr__(self, name: str) -> Any:  # close, is_closing, get_extra_info...: the transport's
