@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -40,22 +40,30 @@ def ask(server: Server, client: str, query: str) -> tuple[httpx.Response, float]
     return response, time.monotonic() - started
 
 
-def in_worker(server: Server) -> int:
-    """Queries a worker runs or waits for now (the slot of each was taken on arrival)."""
-    workers = httpx.get(server.url + "health", timeout=10).json()["workers"]
-    return int(workers["busy"]) + int(workers["waiting"])
+def holding(server: Server) -> dict[str, int]:
+    """The ad-hoc queries holding a client's slot now (taken on arrival, given back with the answer)."""
+    clients: dict[str, int] = httpx.get(server.url + "health", timeout=10).json()["clients"]
+    return clients
 
 
-def in_background(server: Server, client: str, query: str) -> tuple[threading.Thread, list[httpx.Response]]:
-    """Send ``query`` from a thread; return once the server runs it or queues it for a worker (a
-    fixed wait was outrun on a loaded machine: the next request of the test came first)."""
+def wait_until(
+    server: Server, ready: Callable[[dict[str, int]], bool], alive: Callable[[], bool] = lambda: True
+) -> None:
+    deadline = time.monotonic() + 10
+    while not ready(holding(server)) and alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def in_background(
+    server: Server, client: str, query: str, held: int = 1, heavy: int = 0
+) -> tuple[threading.Thread, list[httpx.Response]]:
+    """Send ``query`` from a thread; return once the server holds its slot: ``held`` queries in
+    all (``heavy`` of them by heavy clients).  The count is of slots, not of workers: a worker
+    being restarted after an earlier query's time limit counts as busy, which hid the new query."""
     answers: list[httpx.Response] = []
-    before = in_worker(server)
     thread = threading.Thread(target=lambda: answers.append(ask(server, client, query)[0]))
     thread.start()
-    deadline = time.monotonic() + 10
-    while in_worker(server) <= before and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(server, lambda c: c["running"] >= held and c["heavy_running"] >= heavy, thread.is_alive)
     return thread, answers
 
 
@@ -64,6 +72,8 @@ def test_a_client_over_its_concurrency_is_refused_at_once(budgeted: Server) -> N
     refused, seconds = ask(budgeted, "client-a", QUICK)
     assert refused.status_code == 429 and refused.headers["retry-after"] == "1" and seconds < 0.5
     assert "at most 1 at once" in refused.text
+    held = holding(budgeted)  # the slow query's slot, unless a loaded machine let it end already
+    assert held["refused"] == 1 and held["running"] <= 1 and held["heavy_running"] == 0 and held["tracked"] == 1
     other, seconds = ask(budgeted, "client-b", QUICK)  # another client is not held up
     assert other.status_code == 200 and seconds < 1.0
     thread.join(30)
@@ -86,11 +96,12 @@ def test_the_service_description_takes_no_query_slot(budgeted: Server) -> None:
 
 
 def test_heavy_clients_get_a_shorter_limit_and_share_one_worker(budgeted: Server) -> None:
-    first = [in_background(budgeted, name, SLOW) for name in ("heavy-a", "heavy-c")]
+    first = [in_background(budgeted, name, SLOW, held) for held, name in enumerate(("heavy-a", "heavy-c"), 1)]
     for thread, _ in first:
         thread.join(30)
     assert [answers[0].status_code for _, answers in first] == [503, 503]  # each used 2 s: both heavy now
-    thread, answers = in_background(budgeted, "heavy-a", SLOW)
+    wait_until(budgeted, lambda c: c["running"] == 0)  # both slots given back
+    thread, answers = in_background(budgeted, "heavy-a", SLOW, heavy=1)
     refused, seconds = ask(budgeted, "heavy-c", SLOW)  # the one worker of heavy clients is taken
     assert refused.status_code == 429 and "busy" in refused.text and seconds < 0.5
     light, seconds = ask(budgeted, "light-b", QUICK)

@@ -158,6 +158,17 @@ class ClientBudgets:
             ), True
         return None, heavy
 
+    def status(self) -> dict[str, int]:
+        """Clients tracked, queries holding a slot now (heavy ones apart), and refusals so far."""
+        with self._lock:
+            running = sum(client.running for client in self._clients.values())
+            return {
+                "tracked": len(self._clients),
+                "running": running,
+                "heavy_running": self._heavy_running,
+                "refused": self.refused,
+            }
+
     def hold(self, key: str) -> Hold:
         """One of ``key``'s query slots, held until :meth:`Hold.release`; or raise :class:`OverBudget`."""
         with self._lock:

@@ -4,7 +4,9 @@
   ``gcmkg.nq`` dump, so that replicas can be checked to serve the same data), the version of
   gcmkg serving it (it is part of every ``ETag``: replicas agree only when it agrees too), the query workers
   (alive, busy, being started, the bound, queries waiting for one, queries stopped by the time
-  limit), how many live switches this process has made, and the store behind it: ``backend``,
+  limit), how many live switches this process has made, the per-client query budgets
+  (``clients``: clients tracked, ad-hoc queries holding a slot now, those of heavy clients, and
+  refusals so far), and the store behind it: ``backend``,
   ``{"kind": "embedded", "reachable": true}`` for the release's own store, or for a remote SPARQL
   engine (``--sparql-backend``) ``kind`` ``remote``, its ``endpoint``, ``engine`` (``oxigraph``,
   ``virtuoso``, or ``""`` for another), its ``server`` header, ``reachable`` (whether it answered
@@ -81,6 +83,7 @@ def health(request: Request, served: ServedDep) -> Response:
             "replayed": served.replays.status(),
             "on_wire": served.wire.status(),  # replayed answers written by the protocol (.wire)
             "switches": request.app.state.releases.switches,
+            "clients": request.app.state.budgets.status(),  # ad-hoc query slots held now (.fairness)
             "backend": backend_facts(served),
         },
         headers=NO_STORE,
