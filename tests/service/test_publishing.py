@@ -27,6 +27,7 @@ from gcmkg.iris import Iris, prefixes_for
 from gcmkg.service.saved_query_files import load_catalog
 from gcmkg.service.screening import tokens
 from gcmkg.settings import Settings
+from tests.service.conftest import VIRTUOSO_REFUSES_UNBOUND, VIRTUOSO_WRONG
 
 pytestmark = pytest.mark.server
 
@@ -101,20 +102,33 @@ def test_one_example_per_saved_query_with_text_and_comment(service_url: str, ser
         assert str(examples.value(node, SH.select)) == saved[name].portable_text(service_settings.base_iri)
 
 
-def test_every_example_runs_and_parameterless_ones_give_the_saved_rows(service_url: str) -> None:
+def wrong_on(backend: str) -> set[str]:
+    """The saved queries the engine answers wrongly (conftest.VIRTUOSO_WRONG, strict xfails of
+    test_remote_backend), left out of the comparisons here on that engine."""
+    return set(VIRTUOSO_WRONG) if backend == "virtuoso" else set()
+
+
+def test_every_example_runs_and_parameterless_ones_give_the_saved_rows(service_url: str, backend: str) -> None:
     examples = _rdf(service_url + ".well-known/sparql-examples")
     ran = 0
+    wrong_here = wrong_on(backend)
     for node in examples.subjects(RDF.type, SH.SPARQLExecutable):
         text = str(examples.value(node, SH.select))
         name = str(examples.value(node, DCTERMS.identifier))
+        if name in wrong_here:
+            continue
         response = httpx.post(service_url + "sparql", data={"query": text}, timeout=60)
+        if backend == "virtuoso" and name in VIRTUOSO_REFUSES_UNBOUND:
+            assert response.status_code == 502 and "by equality to other columns" in response.text, name
+            ran += 1
+            continue
         assert response.status_code == 200, (name, response.text)
         ran += 1
         if "#+ param:" not in text:
             rows = len(response.json()["results"]["bindings"])
             saved = httpx.get(service_url + f"queries/{name}", params={"format": "json"}, timeout=60).json()
             assert rows == len(saved["results"]["bindings"]) > 0, name
-    assert ran >= 20
+    assert ran + len(wrong_here) >= 20
 
 
 def test_the_service_description_links_and_holds_the_examples_and_prefixes(service_url: str) -> None:
@@ -177,13 +191,17 @@ def test_predeclared_prefixes_leave_error_positions_as_written(service_url: str)
 # saved-query text on another engine ------------------------------------------------------------------
 
 
-def test_saved_query_text_is_absolute_and_runs_on_another_engine(service_url: str, service_settings: Settings) -> None:
+def test_saved_query_text_is_absolute_and_runs_on_another_engine(
+    service_url: str, service_settings: Settings, backend: str
+) -> None:
     dump = service_settings.build_dir / "current" / "dumps" / "gcmkg.nq"
     other = Store()  # in memory, no base IRI: a relative IRI in the text would not resolve
     other.bulk_load(path=str(dump), format=RdfFormat.N_QUADS)
     iris = Iris(service_settings.base_iri)
     answered = 0
     for name, query in load_catalog(service_settings.queries_dir).items():
+        if name in wrong_on(backend):
+            continue
         given = {p.name: p.default for p in query.params if p.default is not None}
         # a required parameter without a default (search's phrase): a value the text has
         given |= {p.name: (p.values or ("migrant",))[0] for p in query.params if p.required and p.default is None}
@@ -201,4 +219,6 @@ def test_saved_query_text_is_absolute_and_runs_on_another_engine(service_url: st
         served = httpx.get(service_url + f"queries/{name}", params={"format": "json", **given}, timeout=60)
         assert rows == len(json.loads(served.text)["results"]["bindings"]), name
         answered += rows > 0
-    assert answered >= 15  # most saved queries give rows with their defaults: the comparison compares something
+    assert answered >= 15 - len(
+        wrong_on(backend)
+    )  # most saved queries give rows with their defaults: the comparison compares something
