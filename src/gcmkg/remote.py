@@ -94,9 +94,8 @@ on Oxigraph server 0.5.13 and Virtuoso Open Source 7.2.5 from Debian):
   (imrf-on-objective) writes its boolean column as ``xsd:integer`` ``1``/``0``: Virtuoso does so
   with ``true`` and with ``"true"^^xsd:boolean`` bound in a query (``tests/service/conftest.py``:
   ``VIRTUOSO_WRONG``, strict xfails in ``test_remote_backend.py`` that fail when an engine
-  answers them right).  The two
-  service test modules that compare every saved query with the embedded store run on the
-  embedded store and Oxigraph only.  Ad-hoc queries with paths meet the same bugs: on
+  answers them right).  The two service test modules that compare every saved query with the
+  embedded store run on the embedded store and Oxigraph only.  Ad-hoc queries with paths meet the same bugs: on
   Virtuoso, check the answers of such queries against the Oxigraph server or the embedded store.
 * **A query Virtuoso never answers.**  imrf-on-objective, written with ``BIND(EXISTS { … })``
   beside two grouped subqueries, got no answer in 40 s from a Virtuoso that spent no CPU on it,

@@ -104,8 +104,9 @@ def test_ask_is_the_boolean_it_means(service_url: str, backend: str, query: str,
 def test_imrf_on_objective_is_answered_in_time_with_the_embedded_rows_but_for_its_booleans(
     service_url: str, graph_store: GraphStore, backend: str, objective: str
 ) -> None:
-    """The one strict xfail above that must still answer: written with BIND(EXISTS), Virtuoso never
-    answered it and held an HTTP thread for good (gcmkg.remote, "A query Virtuoso never answers").
+    """The one query of VIRTUOSO_WRONG that must still answer there (its strict xfail below would
+    also pass on a 503): written with BIND(EXISTS), Virtuoso never answered it and held an HTTP
+    thread for good (gcmkg.remote, "A query Virtuoso never answers").
     Its rows, with the boolean column read as Virtuoso writes it (1/0) there, and the parts of each
     GROUP_CONCAT in any order."""
     query = load_catalog(PROJECT_ROOT / "queries")["imrf-on-objective"]
