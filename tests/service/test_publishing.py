@@ -27,7 +27,7 @@ from gcmkg.iris import Iris, prefixes_for
 from gcmkg.service.saved_query_files import load_catalog
 from gcmkg.service.screening import tokens
 from gcmkg.settings import Settings
-from tests.service.conftest import VIRTUOSO_REFUSES_UNBOUND, VIRTUOSO_WRONG
+from tests.service.conftest import VIRTUOSO_REFUSES_UNBOUND, wrong_on
 
 pytestmark = pytest.mark.server
 
@@ -100,12 +100,6 @@ def test_one_example_per_saved_query_with_text_and_comment(service_url: str, ser
         )
         assert examples.value(node, SCHEMA.target) == URIRef(service_url + "sparql")
         assert str(examples.value(node, SH.select)) == saved[name].portable_text(service_settings.base_iri)
-
-
-def wrong_on(backend: str) -> set[str]:
-    """The saved queries the engine answers wrongly (conftest.VIRTUOSO_WRONG, strict xfails of
-    test_remote_backend), left out of the comparisons here on that engine."""
-    return set(VIRTUOSO_WRONG) if backend == "virtuoso" else set()
 
 
 def test_every_example_runs_and_parameterless_ones_give_the_saved_rows(service_url: str, backend: str) -> None:

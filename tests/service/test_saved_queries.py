@@ -15,6 +15,7 @@ from gcm_facts import SAVED_QUERY_EXAMPLES
 from gcmkg.service.saved_query_files import SavedQuery
 from gcmkg.settings import Settings
 from gcmkg.store import GraphStore
+from tests.service.conftest import expect_wrong, wrong_on
 
 pytestmark = pytest.mark.server
 
@@ -72,10 +73,12 @@ def test_listing_as_json_and_html(client: httpx.Client, catalog: dict[str, Saved
 
 
 def test_every_saved_query_runs_in_json_and_csv(
-    client: httpx.Client, catalog: dict[str, SavedQuery], graph_store: GraphStore
+    client: httpx.Client, catalog: dict[str, SavedQuery], graph_store: GraphStore, backend: str
 ) -> None:
     counts = {}
     for name, query in catalog.items():
+        if name in wrong_on(backend):
+            continue  # a strict xfail in test_remote_backend
         example = SAVED_QUERY_EXAMPLES.get(name, {})
         expected = graph_store.select(query.text, substitutions=query.bind(example, graph_store.base_iri))
         answer = client.get(f"/queries/{name}", params=example, headers={"Accept": "application/sparql-results+json"})
@@ -95,6 +98,7 @@ def test_every_saved_query_runs_in_json_and_csv(
         assert len(rows) - 1 == len(expected), name
         counts[name] = len(expected)
     print("\nsaved queries (rows with their defaults): " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    assert len(counts) + len(wrong_on(backend)) == len(catalog)
 
 
 def test_parameters_are_bound(client: httpx.Client, service_settings: Settings) -> None:
@@ -194,10 +198,12 @@ def test_openapi_lists_every_saved_query_with_typed_parameters(
 
 # issue 11: results for people ---------------------------------------------------------------------
 
-ILO = "/queries/actions-citing-ilo-instruments"
+ILO_NAME = "actions-citing-ilo-instruments"
+ILO = f"/queries/{ILO_NAME}"
 
 
-def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: httpx.Client) -> None:
+def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+    expect_wrong(request, backend, ILO_NAME)
     plain = client.get(ILO, params={"format": "csv-labels"})
     assert plain.status_code == 200
     assert plain.headers["content-type"] == "text/csv; charset=utf-8"
@@ -228,7 +234,8 @@ def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: http
     assert len(w3c) == len(rows)
 
 
-def test_xlsx_holds_the_same_table(client: httpx.Client) -> None:
+def test_xlsx_holds_the_same_table(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+    expect_wrong(request, backend, ILO_NAME)
     import openpyxl
 
     answer = client.get(ILO, params={"format": "xlsx", "document": "any"})
@@ -260,7 +267,8 @@ def test_a_browser_gets_the_form_back_for_a_bad_value(client: httpx.Client) -> N
     assert client.get("/queries/search", headers={"Accept": "application/json"}).status_code == 422
 
 
-def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client) -> None:
+def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+    expect_wrong(request, backend, ILO_NAME, "imrf-on-objective")
     page = html.unescape(client.get(ILO, headers={"Accept": "text/html"}).text)
     header = re.findall(r'<th scope="col">([^<]*)</th>', page)
     assert header == ["Action", "Text", "Instrument", "Evidence"]  # the document is the one chosen above

@@ -29,6 +29,7 @@ from pyoxigraph import Literal, NamedNode
 
 from gcmkg.service.saved_query_files import ANY, SavedQuery
 from gcmkg.store import GraphStore
+from tests.service.conftest import expect_wrong, wrong_on
 
 pytestmark = pytest.mark.server
 
@@ -219,10 +220,12 @@ def without(rows: Rows, column: str) -> Counter[tuple[tuple[str, str], ...]]:
 
 
 def test_every_value_of_every_parameter_means_what_it_says(
-    client: httpx.Client, catalog: dict[str, SavedQuery], graph_store: GraphStore
+    client: httpx.Client, catalog: dict[str, SavedQuery], graph_store: GraphStore, backend: str
 ) -> None:
     checked = Counter[str]()
     for name, query in catalog.items():
+        if name in wrong_on(backend):
+            continue  # a strict xfail in test_remote_backend
         values = offered(graph_store, query)
         for param in query.params:
             if param.name not in values:
@@ -260,8 +263,11 @@ def test_every_value_of_every_parameter_means_what_it_says(
     assert checked["provisions-citing-instrument"] > 50 and checked["provisions-naming-actor"] > 30
 
 
-def test_any_in_every_document_shows_more_than_the_final_text(client: httpx.Client) -> None:
+def test_any_in_every_document_shows_more_than_the_final_text(
+    client: httpx.Client, request: pytest.FixtureRequest, backend: str
+) -> None:
     """The journey of issue 11: ILO citations in the final text, then in every document."""
+    expect_wrong(request, backend, "actions-citing-ilo-instruments")
     final = answer(client, "actions-citing-ilo-instruments", {})
     everywhere = answer(client, "actions-citing-ilo-instruments", {"document": ANY})
     assert len(final) == 3

@@ -70,7 +70,7 @@ def test_a_pathological_query_is_stopped_within_the_limit_while_others_answer(
     if backend == "virtuoso":  # the stop itself: test_remote_backend.py (slow engine), test_sparql_limits (rows)
         pytest.skip(
             "Virtuoso runs a heavy query on the cores the others need (on 2 cores they wait), and the saved "
-            "queries run alongside are ones its 7.2.5 answers wrongly (conftest.NOT_VIRTUOSO)"
+            "queries run alongside are ones its 7.2.5 answers wrongly (conftest.VIRTUOSO_WRONG)"
         )
     outcome: dict[str, object] = {}
 
