@@ -17,21 +17,20 @@ Fixtures (session scope):
 or ``virtuoso`` (Debian's Virtuoso), the remote engines started here on loopback ports with the
 release's dumps loaded by their bulk loaders (:mod:`gcmkg.engines`: a few seconds each), one
 engine per dataset, for the session.  :data:`PER_BACKEND` names the modules that run once per
-backend: those whose answers come from the store (the protocol and its dataset rules,
-negotiation, limits and refusals, saved queries, linked data, reader pages, search, VoID and
-quality, the editor's completion data, and the remote backend's own tests).  The rest run on
-the embedded store only: what they test is the service in front of the store, the same
-whichever engine answers (syntax errors and hints are parsed locally before anything is sent;
-OpenAPI, the fuzzers and schemathesis find faults of the web layer; the client matrix speaks to
-gcmkg's HTTP, not to the engine; answer replay, release switching, client budgets and the
-base-IRI checks start servers of their own).  On Virtuoso, the saved queries it answers wrongly
-(:data:`VIRTUOSO_WRONG`) are left out of the comparisons, or make a test a strict xfail there.
-Measured here (2 cores shared by other jobs, load 4–6; the sum of pytest's ``--durations``,
-setup included): the Oxigraph rows of the per-backend modules take 229 s (267 tests), the
-Virtuoso rows of the modules it runs 62 s, the embedded rows 149 s, the fault tests 30 s (11
-tests); the page, search and editor modules' Virtuoso rows 115 s.  Every Virtuoso row, with
-test_publishing and the imrf-on-objective test on all backends, in one run alone (``pytest
-tests/service -k "virtuoso or test_publishing or imrf"``): 105 s wall.
+backend: every module that speaks to the shared servers (``service_url``, ``protocol_url``), from
+the protocol, its dataset rules, negotiation, limits, saved queries, pages and search to the
+client matrix, the editor in Chromium, the fuzzers, schemathesis, answer replay and the wire lane:
+each guarantee of the service is checked with each engine behind it.  The rest run on the
+embedded store: the unit-level modules (the app's routes, result writers, the query runner) and
+those that start servers of their own (release switching, client budgets, replicas behind nginx,
+the base-IRI checks), which test what the service does around whichever store it reads.  On
+Virtuoso, the saved queries it answers wrongly (:data:`VIRTUOSO_WRONG`) are left out of the
+comparisons, or make a test a strict xfail there.
+Measured here, alone (the sum of pytest's ``--durations``, setup included): the client matrix,
+syntax, hints, OpenAPI, fuzz, replay, wire and browser modules take 103 s on the Oxigraph server
+and 160 s on Virtuoso (schemathesis 45 and 82 s of those).  Every Virtuoso row of the modules that
+compare saved queries (test_remote_backend, test_publishing, test_saved_queries,
+test_saved_query_values), in one run alone: 45 s wall.
 
 To iterate on SPARQL tests without rebuilding (a build takes 15–20 s here), set
 ``GCMKG_TEST_SERVICE_BUILD=<build dir>:<port>`` to a finished build whose base IRI is
@@ -129,6 +128,14 @@ PER_BACKEND = {  # module → the backends it runs on (see the module docstring)
     "test_sparql_protocol": BACKENDS,
     "test_sparql_refusals": BACKENDS,
     "test_remote_backend": BACKENDS,
+    "test_editor_browser": BACKENDS,
+    "test_fuzz": BACKENDS,
+    "test_openapi": BACKENDS,
+    "test_replay": BACKENDS,
+    "test_sparql_clients": BACKENDS,
+    "test_sparql_hints": BACKENDS,
+    "test_sparql_syntax": BACKENDS,
+    "test_wire": BACKENDS,
 }
 
 
