@@ -11,11 +11,12 @@ text says what was wrong and what to send; a tool never raises anything else to 
   the one ``/openapi.json`` shows, :func:`gcmkg.service.saved_queries.parameter_schema`), bound
   as RDF terms by :meth:`SavedQuery.bind`, run in the saved-query lane of workers and kept in
   the release's answer cache — as ``/queries/{name}`` does.  A new file is a new tool.
-* **sparql** goes through the ad-hoc lane of ``/sparql`` itself (:func:`gcmkg.service.sparql._run`):
-  the same screening (updates and ``SERVICE`` refused before anything runs, nesting depth), the
-  same supervised workers with their time, memory, row and byte limits, the same per-client
-  budgets and answer cache.  Where the endpoint answers 413 for a result over its caps, the
-  tool says so and how to narrow the query; it never returns a silently cut result.
+* **sparql** goes through the ad-hoc lane of ``/sparql`` itself
+  (:func:`gcmkg.service.sparql.run_ad_hoc`): the same screening (updates and ``SERVICE``
+  refused before anything runs, nesting depth), the same supervised workers with their time,
+  memory, row and byte limits, the same per-client budgets and answer cache.  Where the endpoint
+  answers 413 for a result over its caps, the tool says so and how to narrow the query; it never
+  returns a silently cut result.
 * **schema**: the vocabulary (:mod:`.vocabulary`), paged like the rows.
 """
 
@@ -44,8 +45,7 @@ from gcmkg.service.saved_queries import parameter_schema
 from gcmkg.service.saved_query_files import ParameterError, ParamType, SavedQuery, SavedQueryError
 from gcmkg.service.screening import screen
 from gcmkg.service.serving import Releases, Served
-from gcmkg.service.sparql import AdHoc
-from gcmkg.service.sparql import _run as run_ad_hoc
+from gcmkg.service.sparql import AdHoc, run_ad_hoc
 
 # the project prefixes on one line, so that a syntax error's line number is the caller's own
 PROLOGUE = "".join(f"PREFIX {p}: <{ns}> " for p, ns in PREFIXES.items())

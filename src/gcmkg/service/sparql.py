@@ -131,11 +131,12 @@ def ad_hoc(request: Request, runner: RunnerDep, answers: AnswersDep, budgets: Bu
 AdHocDep = Annotated[AdHoc, Depends(ad_hoc)]
 
 
-def _run(
+def run_ad_hoc(
     lane: AdHoc, accept: str | None, query: str, params: list[tuple[str, str]], formats: list[str]
 ) -> QueryOutcome:
     """In a worker thread (the text is tokenised here, not on the event loop): screen, negotiate,
-    answer from the release's cache or, within the client's budget, from a worker."""
+    answer from the release's cache or, within the client's budget, from a worker.  The one ad-hoc
+    lane: ``/sparql`` and the MCP server's ``sparql`` tool both answer through it."""
     form = screen(query).form
     offered: tuple[Representation, ...] | None = (
         QUERY_RESULTS if form in ("select", "ask") else TRIPLES if form in ("construct", "describe") else None
@@ -173,7 +174,7 @@ def _formats(params: list[tuple[str, str]]) -> list[str]:
 
 
 async def _answer(request: Request, lane: AdHoc, query: str, params: list[tuple[str, str]]) -> Response:
-    outcome = await run_in_threadpool(_run, lane, request.headers.get("accept"), query, params, _formats(params))
+    outcome = await run_in_threadpool(run_ad_hoc, lane, request.headers.get("accept"), query, params, _formats(params))
     return Response(outcome.body, headers={"Content-Type": outcome.representation.content_type, "Vary": "Accept"})
 
 
