@@ -8,6 +8,8 @@ checks that no answer after a switch comes from the older release.
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 import httpx
@@ -82,3 +84,32 @@ def test_errors_streams_and_health_are_not_replayed(service_url: str, path: str)
     after = replayed(service_url)
     assert statuses <= {200, 400, 404} and len(statuses) == 1
     assert (after["entries"], after["hits"]) == (before["entries"], before["hits"])
+
+
+def answers(url: str) -> dict[str, int]:
+    status: dict[str, int] = httpx.get(url + "health").json()["answers"]
+    return status
+
+
+def test_identical_first_asks_sent_together_are_computed_at_most_once(service_url: str) -> None:
+    """Eight clients ask a saved query nobody asked before, at once: one computation at most
+    (the others wait for it, or find it kept, or are replayed; tests/service/test_answer_cache.py
+    checks the waiting itself, which here depends on how the requests happen to overlap)."""
+    url = service_url + "queries/search"
+    params = {"phrase": "ethical recruitment", "format": "xml"}  # a key of its own: no other test asks it
+    before = answers(service_url)
+    gate = threading.Barrier(8)
+
+    def ask(_: int) -> httpx.Response:
+        with httpx.Client(timeout=30) as client:
+            client.get(service_url + "health")  # connected before the gate
+            gate.wait(10)
+            return client.get(url, params=params)
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(ask, range(8)))
+    after = answers(service_url)
+    assert {r.status_code for r in responses} == {200}
+    assert len({r.content for r in responses}) == 1 and b"<sparql" in responses[0].content
+    assert after["misses"] - before["misses"] == 1  # computed once
+    assert after["computing"] == 0

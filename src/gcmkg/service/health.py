@@ -80,6 +80,7 @@ def health(request: Request, served: ServedDep) -> Response:
             **{k: v for k, v in release_facts(served).items() if k != "id"},
             "version": __version__,
             "workers": served.runner.status(),
+            "answers": served.answers.status(),  # computed once per release (.serving.AnswerCache)
             "replayed": served.replays.status(),
             "on_wire": served.wire.status(),  # replayed answers written by the protocol (.wire)
             "switches": request.app.state.releases.switches,

@@ -64,20 +64,32 @@ class CachedResponse:
         return fresh
 
 
+class _Flight:
+    """One computation of an answer under way, which the same key's other asks wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: Any = None  # set before ``done`` when the computation gave one
+
+
 class AnswerCache:
     """Answers computed once per release, by key; bounded in bytes and entries, the oldest go first.
 
     A release never changes, so an answer never goes stale: a resource description in one format,
     the same saved query with the same parameters, or the same ad-hoc query text, is answered from
-    here after its first computation.
+    here after its first computation.  Through :meth:`answer`, asks of one key that arrive while
+    its first computation runs wait for that computation instead of each running their own
+    (``shared`` counts them); if it fails, each tries for itself, as the error may be the first
+    asker's alone.
     """
 
     def __init__(self, max_bytes: int = 64 * 2**20, max_entries: int = 20_000) -> None:
         self.max_bytes, self.max_entries = max_bytes, max_entries
         self._lock = threading.Lock()
         self._answers: OrderedDict[Hashable, HasBody] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
         self._bytes = 0
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.shared = 0
 
     def get(self, key: Hashable) -> Any:
         with self._lock:
@@ -102,16 +114,46 @@ class AnswerCache:
                 self._bytes -= len(dropped.body)
 
     def answer(self, key: Hashable, run: Callable[[], Answer]) -> Answer:
-        """The cached answer, or ``run()``'s, kept (errors are not kept: they raise)."""
-        answer: Answer | None = self.get(key)
-        if answer is None:
+        """The cached answer, or ``run()``'s, kept (errors are not kept: they raise); ``run`` is
+        called once for the asks of a key that arrive together."""
+        while True:
+            with self._lock:
+                kept: Any = self._answers.get(key)
+                if kept is not None:
+                    self.hits += 1
+                    self._answers.move_to_end(key)
+                    return kept
+                flight = self._flights.get(key)
+                if flight is None:  # this ask is the first: it runs
+                    flight = self._flights[key] = _Flight()
+                    self.misses += 1
+                    break
+            flight.done.wait()  # the first ask's run has its own time limit
+            shared: Any = flight.answer  # (an answer too large to keep is shared all the same)
+            if shared is not None:
+                with self._lock:
+                    self.shared += 1
+                return shared
+        try:
             answer = run()
+            flight.answer = answer
             self.put(key, answer)
-        return answer
+            return answer
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
 
     def status(self) -> dict[str, int]:
         with self._lock:
-            return {"entries": len(self._answers), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}
+            return {
+                "entries": len(self._answers),
+                "bytes": self._bytes,
+                "hits": self.hits,
+                "misses": self.misses,
+                "shared": self.shared,
+                "computing": len(self._flights),
+            }
 
 
 @dataclass
