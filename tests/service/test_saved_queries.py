@@ -202,7 +202,9 @@ ILO_NAME = "actions-citing-ilo-instruments"
 ILO = f"/queries/{ILO_NAME}"
 
 
-def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(
+    client: httpx.Client, request: pytest.FixtureRequest, backend: str
+) -> None:
     expect_wrong(request, backend, ILO_NAME)
     plain = client.get(ILO, params={"format": "csv-labels"})
     assert plain.status_code == 200
@@ -234,7 +236,9 @@ def test_spreadsheet_csv_has_names_beside_iris_and_a_bom_on_request(client: http
     assert len(w3c) == len(rows)
 
 
-def test_xlsx_holds_the_same_table(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+def test_xlsx_holds_the_same_table(
+    client: httpx.Client, request: pytest.FixtureRequest, backend: str
+) -> None:
     expect_wrong(request, backend, ILO_NAME)
     import openpyxl
 
@@ -267,7 +271,9 @@ def test_a_browser_gets_the_form_back_for_a_bad_value(client: httpx.Client) -> N
     assert client.get("/queries/search", headers={"Accept": "application/json"}).status_code == 422
 
 
-def test_tables_name_columns_and_hide_offsets_unless_asked(client: httpx.Client, request: pytest.FixtureRequest, backend: str) -> None:
+def test_tables_name_columns_and_hide_offsets_unless_asked(
+    client: httpx.Client, request: pytest.FixtureRequest, backend: str
+) -> None:
     expect_wrong(request, backend, ILO_NAME, "imrf-on-objective")
     page = html.unescape(client.get(ILO, headers={"Accept": "text/html"}).text)
     header = re.findall(r'<th scope="col">([^<]*)</th>', page)
