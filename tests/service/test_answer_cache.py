@@ -1,18 +1,21 @@
 """The release's answer cache (:class:`gcmkg.service.serving.AnswerCache`), on its own.
 
-Asks of one key that arrive while its first computation runs wait for it and get its answer:
-the computation runs once, however many ask at once.  A failed computation is not shared: each
-waiting ask then tries for itself (the error may be the first asker's alone, a client budget).
+Asks of one key that arrive while its first computation runs wait for it and get what it gave:
+the computation runs once, however many ask at once.  An error goes to those waiting too (a query
+stopped at the time limit would stop again: trying in turn would make the last ask wait one limit
+per ask before it), and is not kept: an ask after it computes again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
 
+from gcmkg.service.runner import QueryLimitExceeded
 from gcmkg.service.serving import AnswerCache
 
 ASKS = 8
@@ -26,6 +29,14 @@ class Body:
 def until_started(started: threading.Event) -> None:
     """Until the first computation has started: an ask of its key from then on finds it under way."""
     assert started.wait(10), "the first computation never started"
+
+
+def until_waiting(cache: AnswerCache, asks: int) -> None:
+    """Until ``asks`` asks wait for the computation under way (each is counted as it joins it)."""
+    deadline = time.monotonic() + 10
+    while cache.status()["shared"] < asks:
+        assert time.monotonic() < deadline, f"{cache.status()['shared']} of {asks} asks joined the computation"
+        time.sleep(0.005)
 
 
 def test_asks_arriving_during_the_first_computation_share_it() -> None:
@@ -44,13 +55,15 @@ def test_asks_arriving_during_the_first_computation_share_it() -> None:
         until_started(started)
         assert cache.status()["computing"] == 1
         others = [pool.submit(cache.answer, "key", compute) for _ in range(ASKS - 1)]
+        until_waiting(cache, ASKS - 1)
         release.set()
         answers = [first.result(10), *(f.result(10) for f in others)]
     assert len(runs) == 1
     assert all(answer is answers[0] for answer in answers)  # the one computed object, not copies
     status = cache.status()
-    assert status["misses"] == 1 and status["hits"] + status["shared"] == ASKS - 1
+    assert status["misses"] == 1 and status["hits"] == 0 and status["shared"] == ASKS - 1
     assert status["computing"] == 0 and status["entries"] == 1
+    assert cache.answer("key", compute) is answers[0] and cache.status()["hits"] == 1  # then kept
 
 
 def test_an_answer_too_large_to_keep_is_still_shared_with_those_waiting() -> None:
@@ -68,39 +81,47 @@ def test_an_answer_too_large_to_keep_is_still_shared_with_those_waiting() -> Non
         first = pool.submit(cache.answer, "big", compute)
         until_started(started)
         second = pool.submit(cache.answer, "big", compute)
-        # the second ask is either waiting on the flight or (if slow to start) will run its own
+        until_waiting(cache, 1)
         release.set()
-        assert first.result(10).body == second.result(10).body
+        assert first.result(10).body == second.result(10).body == b"x" * 100
+    assert len(runs) == 1
     assert cache.status()["entries"] == 0  # not kept
-    assert len(runs) == 1 + (cache.status()["shared"] == 0)  # shared, or run again after the flight ended
 
 
-def test_a_failed_first_computation_is_tried_again_by_those_waiting() -> None:
+def test_a_failed_computation_gives_its_error_to_those_waiting_and_is_not_kept() -> None:
     cache = AnswerCache()
     started, release = threading.Event(), threading.Event()
     runs = []
 
-    def failing() -> Body:
-        runs.append("failed")
+    def stopped() -> Body:
+        runs.append("stopped")
         started.set()
         assert release.wait(10)
-        raise RuntimeError("over this client's budget")
+        raise QueryLimitExceeded("the query ran longer than the 4 s limit", 503, retry_after=5)
 
     def compute() -> Body:
         runs.append("ran")
         return Body(b"the answer")
 
     with ThreadPoolExecutor(ASKS) as pool:
-        first = pool.submit(cache.answer, "key", failing)
+        first = pool.submit(cache.answer, "key", stopped)
         until_started(started)
         others = [pool.submit(cache.answer, "key", compute) for _ in range(ASKS - 1)]
+        until_waiting(cache, ASKS - 1)
         release.set()
-        with pytest.raises(RuntimeError, match="budget"):
-            first.result(10)
-        answers = [f.result(10) for f in others]
-    assert {a.body for a in answers} == {b"the answer"}
-    assert runs == ["failed", "ran"]  # one of the waiters ran it; the rest shared that run or its kept answer
-    assert cache.status()["computing"] == 0
+        errors = []
+        for future in (first, *others):
+            with pytest.raises(QueryLimitExceeded) as raised:
+                future.result(10)
+            errors.append(raised.value)
+    assert runs == ["stopped"]  # nobody waited one limit after another
+    # each waiting ask raises a copy with what the first said (status, Retry-After, worker spent)
+    assert [(e.message, e.status, e.retry_after, e.spent_worker) for e in errors] == [
+        ("the query ran longer than the 4 s limit", 503, 5, True)
+    ] * ASKS
+    assert len({id(e) for e in errors}) == ASKS
+    assert cache.status()["computing"] == 0 and cache.status()["entries"] == 0
+    assert cache.answer("key", compute).body == b"the answer" and runs == ["stopped", "ran"]  # a later ask runs
 
 
 def test_different_keys_do_not_wait_for_each_other() -> None:

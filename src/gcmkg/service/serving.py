@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import signal
 import threading
@@ -69,7 +70,8 @@ class _Flight:
 
     def __init__(self) -> None:
         self.done = threading.Event()
-        self.answer: Any = None  # set before ``done`` when the computation gave one
+        self.answer: Any = None  # set before ``done``: the computation's answer, or
+        self.error: BaseException | None = None  # what it raised
 
 
 class AnswerCache:
@@ -79,8 +81,11 @@ class AnswerCache:
     the same saved query with the same parameters, or the same ad-hoc query text, is answered from
     here after its first computation.  Through :meth:`answer`, asks of one key that arrive while
     its first computation runs wait for that computation instead of each running their own
-    (``shared`` counts them); if it fails, each tries for itself, as the error may be the first
-    asker's alone.
+    (``shared`` counts them), and get its answer or its error.  An error is not kept: an ask after
+    it computes again.  (Trying again in turn instead would make the last of eight waiting asks of
+    a query that runs into the time limit wait eight limits.)  What these computations raise is
+    the query's own (rejected, stopped at a limit, the backend down), never one asker's: no client
+    budget is charged here.
     """
 
     def __init__(self, max_bytes: int = 64 * 2**20, max_entries: int = 20_000) -> None:
@@ -116,29 +121,33 @@ class AnswerCache:
     def answer(self, key: Hashable, run: Callable[[], Answer]) -> Answer:
         """The cached answer, or ``run()``'s, kept (errors are not kept: they raise); ``run`` is
         called once for the asks of a key that arrive together."""
-        while True:
-            with self._lock:
-                kept: Any = self._answers.get(key)
-                if kept is not None:
-                    self.hits += 1
-                    self._answers.move_to_end(key)
-                    return kept
-                flight = self._flights.get(key)
-                if flight is None:  # this ask is the first: it runs
-                    flight = self._flights[key] = _Flight()
-                    self.misses += 1
-                    break
+        with self._lock:
+            kept: Any = self._answers.get(key)
+            if kept is not None:
+                self.hits += 1
+                self._answers.move_to_end(key)
+                return kept
+            flight = self._flights.get(key)
+            first = flight is None
+            if flight is None:  # this ask is the first: it runs
+                flight = self._flights[key] = _Flight()
+                self.misses += 1
+            else:
+                self.shared += 1
+        if not first:
             flight.done.wait()  # the first ask's run has its own time limit
+            if flight.error is not None:
+                raise copy.copy(flight.error)  # a copy each: a traceback belongs to one raise
             shared: Any = flight.answer  # (an answer too large to keep is shared all the same)
-            if shared is not None:
-                with self._lock:
-                    self.shared += 1
-                return shared
+            return shared
         try:
             answer = run()
             flight.answer = answer
             self.put(key, answer)
             return answer
+        except BaseException as error:  # (whatever it is, the waiting asks must not take None)
+            flight.error = error
+            raise
         finally:
             with self._lock:
                 del self._flights[key]
