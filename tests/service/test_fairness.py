@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from gcmkg.settings import Settings
-from tests.service.conftest import Server, free_port, start_server, stop_server
+from tests.service.conftest import ENDLESS, Server, free_port, start_server, stop_server
 
 pytestmark = pytest.mark.server
 
-SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # runs into any time limit
+SLOW = ENDLESS  # runs into any time limit, never into the memory limit
 QUICK = "ASK { ?s ?p ?o }"
 BUDGETS = {"timeout": 2.0, "workers": 2, "burst_workers": 2, "client_queries": 1, "client_seconds": 4.0}
 BUDGETS |= {"client_window": 60.0, "heavy_after": 1.5, "heavy_timeout": 1.0, "heavy_slots": 1}

@@ -29,7 +29,7 @@ import pytest
 from gcmkg.releases import in_use, prune, switch_current
 from gcmkg.service.runner import Limits
 from gcmkg.settings import Settings
-from tests.service.conftest import UNMETERED, Server, free_port, protocol_build, start_server, stop_server
+from tests.service.conftest import ENDLESS, UNMETERED, Server, free_port, protocol_build, start_server, stop_server
 
 pytestmark = pytest.mark.server
 
@@ -154,12 +154,7 @@ def test_a_pinned_release_is_never_pruned(service_build: Settings, tmp_path: Pat
         assert first.is_dir() and in_use(first)
         assert sorted(p.name for p in (build_dir / "releases").iterdir()) == ["r1", "r4"]
         # its query workers can still be replaced: a timeout kills one
-        # 400⁴ rows counted as they stream: far past the 4 s limit in constant memory (24 MiB RSS here;
-        # a cross product of the graph's triples could pass the memory limit first on a fast machine).
-        # 400³ took 3.8 s here and under 4 s on CI, which then answered 200.
-        values = " ".join(str(n) for n in range(400))
-        slow = "SELECT (COUNT(*) AS ?n) { " + " ".join(f"VALUES ?v{i} {{ {values} }}" for i in range(4)) + " }"
-        stopped = httpx.get(server.url + "sparql", params={"query": slow}, timeout=30)
+        stopped = httpx.get(server.url + "sparql", params={"query": ENDLESS}, timeout=30)
         assert stopped.status_code == 503 and stopped.headers["retry-after"]
         assert "longer than the 4 s limit" in stopped.text
         for _ in range(3):
